@@ -1,0 +1,61 @@
+"""Command-line interface: ``python -m geo SUBCOMMAND ...``.
+
+Each subcommand parses its options here and calls functions of the engine; heavy modules are
+imported inside the handlers so that ``python -m geo --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from geo.errors import GeoInputError
+
+
+def _add_network(sub) -> None:
+    p = sub.add_parser(
+        "network",
+        help="build and cache the road network of an OSM file (.osm.pbf, .osm, .osm.bz2/.gz)",
+    )
+    p.add_argument("file", help="OSM file")
+    p.add_argument("--out", required=True, help="output folder of the network cache")
+    p.add_argument("--mode", choices=["drive", "walk"], default="drive", help="network type")
+    p.add_argument("--crs", default=None, help="metric CRS (default: local UTM, EPSG:3059 in Latvia)")
+    p.add_argument("--no-track", action="store_true", help="leave highway=track out")
+    p.set_defaults(func=_cmd_network)
+
+
+def _cmd_network(args) -> int:
+    from geo.network import build_network_from_file
+
+    net = build_network_from_file(
+        args.file, args.out, mode=args.mode, crs=args.crs, include_track=not args.no_track,
+        progress=True,
+    )
+    print(net.summary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="School-network and access-to-education planning (Vidzeme, Latvia).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_network(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except GeoInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,201 @@
+"""Every default of the tool in one place.
+
+Speeds, road classes, thresholds, coordinate reference systems, snapping limits and cost
+parameters live here and nowhere else; other modules import them and accept keyword overrides.
+The tables are plain dicts so that a region recipe or a scenario file can override single entries.
+
+Units: speeds in km/h, distances in metres, times in seconds unless a name says ``_min``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+# --------------------------------------------------------------------------------------------
+# Coordinate reference systems
+# --------------------------------------------------------------------------------------------
+#: Geographic CRS of OpenStreetMap and most downloads.
+WGS84 = "EPSG:4326"
+#: LKS-92 / Latvia TM, the metric CRS for all work in Latvia.
+LATVIA_CRS = "EPSG:3059"
+#: ETRS89-LAEA, the CRS of the Eurostat census grid and of the Ookla 350 m tiles.
+LAEA_CRS = "EPSG:3035"
+
+# --------------------------------------------------------------------------------------------
+# Road network: which OSM ways are drivable / walkable
+# --------------------------------------------------------------------------------------------
+#: ``highway`` values that make the drivable network. Unlike osmnx's "drive" filter this keeps
+#: ``track`` (forest and farm roads), which matter in rural Latvia. Override with
+#: ``read_osm(..., highway_classes=...)``.
+DRIVE_HIGHWAYS: tuple[str, ...] = (
+    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+    "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+    "residential", "living_street", "service", "road", "track",
+)
+#: ``highway`` values of the walking network.
+WALK_HIGHWAYS: tuple[str, ...] = (
+    "trunk", "trunk_link", "primary", "primary_link", "secondary", "secondary_link",
+    "tertiary", "tertiary_link", "unclassified", "residential", "living_street", "service",
+    "road", "track", "pedestrian", "footway", "path", "steps", "cycleway", "bridleway",
+)
+#: ``access`` / ``motor_vehicle`` values that close a way to general traffic.
+NO_ACCESS = frozenset({"no", "private", "agricultural", "forestry", "delivery", "emergency"})
+#: ``service`` values excluded from the drivable network (as osmnx does).
+EXCLUDED_SERVICE = frozenset({"parking_aisle", "driveway", "emergency_access", "drive-through"})
+#: ``area=yes`` highways and these ``highway`` values are never routable.
+NON_ROUTABLE = frozenset({"proposed", "construction", "abandoned", "platform", "raceway", "bus_guideway"})
+
+# --------------------------------------------------------------------------------------------
+# Speeds
+# --------------------------------------------------------------------------------------------
+#: Default free-flow car speed (km/h) per ``highway`` class on a paved surface, used where a way
+#: has no usable ``maxspeed`` tag. Values are typical travel speeds of Latvian rural roads, below
+#: the legal limits (90 km/h outside built-up areas, 50 km/h inside).
+DEFAULT_SPEED_KMH: dict[str, float] = {
+    "motorway": 100.0, "motorway_link": 60.0,
+    "trunk": 90.0, "trunk_link": 50.0,
+    "primary": 80.0, "primary_link": 50.0,
+    "secondary": 70.0, "secondary_link": 45.0,
+    "tertiary": 60.0, "tertiary_link": 40.0,
+    "unclassified": 50.0, "road": 40.0,
+    "residential": 30.0, "living_street": 10.0, "service": 20.0,
+    "track": 25.0,
+}
+#: Speed (km/h) for a drivable ``highway`` value missing from the table above.
+FALLBACK_SPEED_KMH = 30.0
+
+#: Surface groups. Most rural roads in Latvia are gravel (grants): slower than asphalt.
+SURFACE_GROUP: dict[str, str] = {
+    **dict.fromkeys(
+        ["asphalt", "concrete", "concrete:plates", "concrete:lanes", "paved", "paving_stones",
+         "sett", "chipseal", "metal", "wood"], "paved"),
+    **dict.fromkeys(
+        ["gravel", "fine_gravel", "compacted", "pebblestone", "unhewn_cobblestone",
+         "cobblestone", "grass_paver"], "gravel"),
+    **dict.fromkeys(
+        ["unpaved", "dirt", "earth", "ground", "grass", "sand", "mud", "soil", "woodchips",
+         "clay", "salt", "snow", "ice"], "unpaved"),
+}
+#: Per surface group: (factor applied to the class default speed, cap in km/h applied to every
+#: speed, tagged or default). A gravel secondary road defaults to min(70 * 0.8, 70) = 56 km/h.
+SURFACE_SPEED: dict[str, tuple[float, float]] = {
+    "paved": (1.0, 200.0),
+    "gravel": (0.8, 70.0),
+    "unpaved": (0.6, 40.0),
+}
+#: Surface assumed per ``highway`` class when the way has no ``surface`` tag. In Latvia most
+#: ``unclassified`` and ``track`` roads are gravel or earth.
+DEFAULT_SURFACE_GROUP: dict[str, str] = {"unclassified": "gravel", "track": "unpaved"}
+
+#: Implicit ``maxspeed`` values (``CC:zone``), km/h. National rules of the countries whose data
+#: the tool is tested on; an unknown zone falls back to the class default.
+IMPLICIT_MAXSPEED_KMH: dict[str, float] = {
+    "LV:urban": 50, "LV:rural": 90, "LV:motorway": 110, "LV:living_street": 20,
+    "EE:urban": 50, "EE:rural": 90, "LT:urban": 50, "LT:rural": 90, "LT:motorway": 130,
+    "GB:nsl_single": 96.56, "GB:nsl_dual": 112.65, "GB:motorway": 112.65, "GB:urban": 48.28,
+    "UK:nsl_single": 96.56, "UK:nsl_dual": 112.65, "UK:motorway": 112.65,
+    "MT:urban": 50, "MT:rural": 80, "LI:urban": 50, "LI:rural": 80,
+    "CH:urban": 50, "CH:rural": 80, "CH:motorway": 120, "AT:urban": 50, "AT:rural": 100,
+    "AT:motorway": 130, "DE:urban": 50, "DE:rural": 100, "DE:living_street": 7,
+    "PT:urban": 50, "PT:rural": 90, "PT:motorway": 120, "PL:urban": 50, "PL:rural": 90,
+    "FI:urban": 50, "FI:rural": 80, "RU:urban": 60, "RU:rural": 90, "RU:living_street": 20,
+    "CN:urban": 50, "CN:rural": 70,
+    "walk": 5, "living_street": 10,
+}
+#: Walking speed (km/h) on the walking network and for off-network snapping of pedestrians.
+WALK_SPEED_KMH = 4.5
+
+# --------------------------------------------------------------------------------------------
+# Snapping origins and facilities to the network
+# --------------------------------------------------------------------------------------------
+#: Origins and facilities farther than this from any network node are reported as unsnapped.
+SNAP_MAX_DISTANCE_M = 2000.0
+#: Speed (km/h) of the off-network leg between a point and its nearest network node (walking
+#: to the road, or slow driving on farm lanes missing from OSM).
+SNAP_SPEED_KMH = 10.0
+
+# --------------------------------------------------------------------------------------------
+# Education: grade bands and travel-time thresholds (one way, home -> school)
+# --------------------------------------------------------------------------------------------
+#: Grade bands of the Latvian school system: sākumskola 1-6, pamatskola 7-9, vidusskola 10-12.
+GRADE_BANDS: dict[str, tuple[int, ...]] = {
+    "1-6": (1, 2, 3, 4, 5, 6),
+    "7-9": (7, 8, 9),
+    "10-12": (10, 11, 12),
+}
+#: Maximum acceptable one-way travel time per grade band, minutes. Editable per scenario.
+THRESHOLD_MIN: dict[str, float] = {"1-6": 30.0, "7-9": 45.0, "10-12": 60.0}
+
+# --------------------------------------------------------------------------------------------
+# School transport and costs
+# --------------------------------------------------------------------------------------------
+#: School bus in-vehicle time = car time x detour factor + stop wait.
+BUS_DETOUR_FACTOR = 1.4
+BUS_STOP_WAIT_MIN = 5.0
+#: Pupils within this network distance walk (metres).
+WALK_MAX_DISTANCE_M = 2000.0
+#: Transport cost per pupil-km (EUR), school days per year.
+COST_PER_PUPIL_KM_EUR = 0.12
+SCHOOL_DAYS_PER_YEAR = 170
+#: Annual cost of one dormitory place (EUR).
+DORMITORY_PLACE_COST_EUR = 2500.0
+
+# --------------------------------------------------------------------------------------------
+# Files and folders
+# --------------------------------------------------------------------------------------------
+#: Project root (the folder holding ``app.py``).
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: Environment variable with extra folders (``os.pathsep`` separated) searched for source files.
+DATA_PATH_ENV = "GEO_DATA_PATH"
+#: Where bundles are built unless ``--out`` says otherwise.
+BUNDLES_DIR = PROJECT_ROOT / "data" / "bundles"
+#: Where downloads are stored.
+DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"
+
+
+def data_search_path() -> list[Path]:
+    """Folders searched for local source files, in order.
+
+    Returns
+    -------
+    list of Path
+        The folders of ``$GEO_DATA_PATH`` (``os.pathsep`` separated), then ``data/downloads``,
+        then ``../shared/data`` beside the project when it exists.
+    """
+    paths: list[Path] = []
+    env = os.environ.get(DATA_PATH_ENV, "")
+    paths += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    paths.append(DOWNLOADS_DIR)
+    shared = PROJECT_ROOT.parent / "shared" / "data"
+    if shared.is_dir():
+        paths.append(shared)
+    seen: set[Path] = set()
+    out = []
+    for p in paths:
+        rp = p.resolve()
+        if rp not in seen:
+            seen.add(rp)
+            out.append(p)
+    return out
+
+
+def speed_table() -> pd.DataFrame:
+    """The default speed table as a DataFrame, one row per highway class.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``paved_kmh``, ``gravel_kmh``, ``unpaved_kmh`` (km/h), and
+        ``default_surface`` (surface group assumed when the way has no ``surface`` tag).
+    """
+    rows = []
+    for hw, v in DEFAULT_SPEED_KMH.items():
+        row = {"highway": hw}
+        for group, (factor, cap) in SURFACE_SPEED.items():
+            row[f"{group}_kmh"] = min(v * factor, cap)
+        row["default_surface"] = DEFAULT_SURFACE_GROUP.get(hw, "paved")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("highway")

@@ -1,0 +1,1 @@
+"""Readers of real input formats; each returns validated (Geo)DataFrames."""
