@@ -36,6 +36,41 @@ def _cmd_network(args) -> int:
     return 0
 
 
+def _add_access(sub) -> None:
+    p = sub.add_parser(
+        "access",
+        help="nearest facility, travel time and distance for every origin; catchments",
+    )
+    p.add_argument("--network", required=True, help="network cache folder (from `network`)")
+    p.add_argument(
+        "--facilities", required=True,
+        help="facilities: any vector file, or an OSM file (its schools are used)",
+    )
+    p.add_argument("--origins", required=True, help="origins: any vector file (points or cells)")
+    p.add_argument("--out", required=True, help="output GeoPackage (layers origins, facilities)")
+    p.add_argument("--facility-id", default=None, help="id column of the facilities")
+    p.add_argument("--origin-id", default=None, help="id column of the origins")
+    p.add_argument(
+        "--population", default=None,
+        help="population column of the origins (default: population, pop, T when present)",
+    )
+    p.add_argument("--cutoff", type=float, default=None, help="search limit, minutes")
+    p.add_argument("--max-snap", type=float, default=None, help="snapping limit, metres")
+    p.set_defaults(func=_cmd_access)
+
+
+def _cmd_access(args) -> int:
+    from geo.workflows import run_access
+
+    summary = run_access(
+        network=args.network, facilities=args.facilities, origins=args.origins, out=args.out,
+        facility_id=args.facility_id, origin_id=args.origin_id, population=args.population,
+        cutoff_min=args.cutoff, max_snap_m=args.max_snap, progress=True,
+    )
+    print(summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -44,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_network(sub)
+    _add_access(sub)
     return parser
 
 

@@ -49,3 +49,17 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not available: {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+_NETWORKS: dict = {}
+
+
+def built_network(region: str, **kw):
+    """The drive network of a real extract, built once per test session."""
+    from geo.network import build_network
+    from geo.sources.osm import read_osm
+
+    key = (region, tuple(sorted(kw.items())))
+    if key not in _NETWORKS:
+        _NETWORKS[key] = build_network(read_osm(osm_file(region), **kw))
+    return _NETWORKS[key]

@@ -1,0 +1,676 @@
+"""Road graph -> compact travel-time graph (CSR arrays), cached on disk, and snapping.
+
+The graph keeps only *intersections* as nodes: OSM nodes where a way ends or that two or more
+way pieces share; the OSM nodes between them become the geometry of the edge (the same
+simplification osmnx applies, done with numpy on flat arrays). Edge travel time is
+``length / speed`` with the way's speed from :mod:`geo.speed`; length is the geodesic
+length of the way's polyline on the WGS84 ellipsoid (metres).
+
+Arcs are directed (``oneway`` honoured); parallel arcs keep the fastest; by default only the
+largest strongly connected component is kept (the rest is reported), so that every node can
+reach every other.
+
+A :class:`Network` saves to a folder (``network.npz`` arrays, ``edges.parquet`` attributes,
+``meta.json``) and loads back in well under a second for a country-sized region.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
+
+from geo import settings
+from geo.errors import GeoInputError, NetworkError
+from geo.sources.osm import OSMRoads, read_osm
+
+CACHE_VERSION = 1
+
+
+# ------------------------------------------------------------------------------------------
+# CRS choice
+# ------------------------------------------------------------------------------------------
+LATVIA_BOUNDS = (20.8, 55.6, 28.3, 58.1)  # lon/lat box of Latvia (EPSG:3059 area of use)
+
+
+def pick_crs(lon: np.ndarray, lat: np.ndarray) -> str:
+    """Metric CRS for an area: LKS-92 (EPSG:3059) in Latvia, else the local UTM zone.
+
+    Parameters
+    ----------
+    lon, lat : array of float
+        Coordinates in degrees (NaN ignored).
+
+    Returns
+    -------
+    str
+        ``"EPSG:3059"`` when the median point lies in Latvia, else ``"EPSG:326zz"`` /
+        ``"EPSG:327zz"`` (WGS 84 / UTM zone of the median longitude).
+    """
+    lo = float(np.nanmedian(lon))
+    la = float(np.nanmedian(lat))
+    x0, y0, x1, y1 = LATVIA_BOUNDS
+    if x0 <= lo <= x1 and y0 <= la <= y1:
+        return settings.LATVIA_CRS
+    zone = int((lo + 180) // 6) + 1
+    return f"EPSG:{32600 + zone if la >= 0 else 32700 + zone}"
+
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def geodesic_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Geodesic distance on the WGS84 ellipsoid in metres between arrays of points (degrees).
+
+    More exact than the spherical great circle (which errs by up to 0.5% at Latvia's
+    latitude, depending on direction).
+    """
+    return np.asarray(_GEOD.inv(lon1, lat1, lon2, lat2)[2], np.float64)
+
+
+# ------------------------------------------------------------------------------------------
+# The network
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Network:
+    """A compact directed travel-time graph.
+
+    Attributes
+    ----------
+    crs : str
+        Metric CRS of ``x``, ``y`` and the edge geometry.
+    node_osmid : numpy.ndarray of int64, shape (n,)
+        OSM id of each node.
+    x, y : numpy.ndarray of float64, shape (n,)
+        Node coordinates in ``crs`` (metres).
+    lon, lat : numpy.ndarray of float64, shape (n,)
+        Node coordinates in degrees.
+    graph : scipy.sparse.csr_array, shape (n, n)
+        Travel time in seconds of the arc row -> column (fastest of parallel arcs).
+    length : scipy.sparse.csr_array, shape (n, n)
+        Length in metres of the same arcs (same sparsity structure as ``graph``).
+    edges : pandas.DataFrame
+        One row per undirected edge (as mapped): ``u``, ``v`` (node positions), ``way_id``,
+        ``highway``, ``name``, ``oneway``, ``speed_kmh``, ``speed_source``, ``surface_group``,
+        ``length_m``, ``time_s``.
+    geom_offsets, geom_xy : numpy.ndarray
+        Edge ``i``'s polyline is ``geom_xy[geom_offsets[i]:geom_offsets[i + 1]]`` (metres).
+    meta : dict
+        Source file, checksum, mode, counts and the build report.
+    """
+
+    crs: str
+    node_osmid: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    graph: sparse.csr_array
+    length: sparse.csr_array
+    edges: pd.DataFrame
+    geom_offsets: np.ndarray
+    geom_xy: np.ndarray
+    meta: dict = field(default_factory=dict)
+    _tree: cKDTree | None = field(default=None, repr=False, compare=False)
+    _rgraph: sparse.csr_array | None = field(default=None, repr=False, compare=False)
+    _rlength: sparse.csr_array | None = field(default=None, repr=False, compare=False)
+
+    # -- basic properties -------------------------------------------------------------------
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_osmid)
+
+    @property
+    def n_arcs(self) -> int:
+        """Number of directed arcs."""
+        return int(self.graph.nnz)
+
+    @property
+    def tree(self) -> cKDTree:
+        """KD-tree of node coordinates (built on first use)."""
+        if self._tree is None:
+            self._tree = cKDTree(np.column_stack([self.x, self.y]))
+        return self._tree
+
+    @property
+    def rgraph(self) -> sparse.csr_array:
+        """Reversed graph (column -> row), for searches towards a destination."""
+        if self._rgraph is None:
+            self._rgraph = self.graph.T.tocsr()
+            self._rgraph.sort_indices()
+        return self._rgraph
+
+    @property
+    def rlength(self) -> sparse.csr_array:
+        """Reversed length matrix (same structure as :attr:`rgraph`)."""
+        if self._rlength is None:
+            self._rlength = self.length.T.tocsr()
+            self._rlength.sort_indices()
+        return self._rlength
+
+    def summary(self) -> str:
+        """One paragraph for the CLI."""
+        m = self.meta
+        share = m.get("speed_source_share_by_length", {})
+        lines = [
+            f"Network of {m.get('source', '?')} ({m.get('mode', 'drive')}), CRS {self.crs}",
+            f"  nodes {self.n_nodes:,}, directed arcs {self.n_arcs:,}, edges {len(self.edges):,}, "
+            f"road length {self.edges['length_m'].sum() / 1000:,.1f} km",
+            "  speed from maxspeed tag {:.1%}, implicit zone {:.1%}, class default {:.1%} "
+            "(share of road length)".format(
+                share.get("tag", 0), share.get("implicit", 0), share.get("default", 0)
+            ),
+        ]
+        rep = m.get("report", {})
+        if rep.get("missing_node_refs"):
+            lines.append(
+                f"  missing nodes: {rep['missing_node_refs']:,} node references in "
+                f"{rep['ways_with_missing_nodes']:,} ways were dropped (clipped extract)"
+            )
+        if rep.get("nodes_outside_largest_component"):
+            lines.append(
+                f"  {rep['nodes_outside_largest_component']:,} nodes outside the largest strongly "
+                "connected component were dropped"
+            )
+        return "\n".join(lines)
+
+    # -- geometry -----------------------------------------------------------------------------
+    def roads_gdf(self, *, simplify_m: float = 0.0, to_crs: str | None = None) -> gpd.GeoDataFrame:
+        """Edges as LineStrings.
+
+        Parameters
+        ----------
+        simplify_m : float, default 0
+            Douglas-Peucker tolerance in metres (0 keeps every vertex).
+        to_crs : str, optional
+            Output CRS (default: the network CRS).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            The :attr:`edges` table with a LineString geometry.
+        """
+        lines = shapely.linestrings(
+            self.geom_xy, indices=np.repeat(np.arange(len(self.edges)), np.diff(self.geom_offsets))
+        )
+        if simplify_m > 0:
+            lines = shapely.simplify(lines, simplify_m)
+        gdf = gpd.GeoDataFrame(self.edges.copy(), geometry=lines, crs=self.crs)
+        return gdf.to_crs(to_crs) if to_crs else gdf
+
+    def nodes_gdf(self) -> gpd.GeoDataFrame:
+        """Nodes as points in the network CRS, with their OSM id."""
+        return gpd.GeoDataFrame(
+            {"osmid": self.node_osmid}, geometry=shapely.points(self.x, self.y), crs=self.crs
+        )
+
+    # -- export ------------------------------------------------------------------------------
+    def to_networkx(self, *, weight: str = "time_s"):
+        """The same directed graph as a ``networkx.DiGraph`` (nodes = positions).
+
+        Edge attributes ``time_s`` (seconds) and ``length_m`` (metres). Used to check results
+        against an independent implementation.
+        """
+        import networkx as nx
+
+        coo = self.graph.tocoo()
+        lcoo = self.length.tocoo()
+        g = nx.DiGraph()
+        g.add_nodes_from(range(self.n_nodes))
+        g.add_edges_from(
+            (int(u), int(v), {"time_s": float(t), "length_m": float(length)})
+            for u, v, t, length in zip(coo.row, coo.col, coo.data, lcoo.data, strict=True)
+        )
+        return g
+
+    # -- persistence ------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Save to a folder atomically (written to a temporary folder, then swapped in).
+
+        Returns
+        -------
+        Path
+            The folder.
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        try:
+            g, ln = self.graph, self.length
+            np.savez(
+                tmp / "network.npz",
+                node_osmid=self.node_osmid, x=self.x, y=self.y, lon=self.lon, lat=self.lat,
+                indptr=g.indptr, indices=g.indices, time_s=g.data, length_m=ln.data,
+                geom_offsets=self.geom_offsets, geom_xy=self.geom_xy,
+            )
+            self.edges.to_parquet(tmp / "edges.parquet", index=False)
+            meta = dict(self.meta, crs=self.crs, cache_version=CACHE_VERSION)
+            (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=str), "utf-8")
+            if folder.exists():
+                old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
+                folder.rename(old)
+                tmp.rename(folder)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Network:
+        """Load a network saved by :meth:`save`.
+
+        Raises
+        ------
+        GeoInputError
+            When the folder is not a network cache or was written by another version.
+        """
+        folder = Path(folder)
+        npz_path = folder / "network.npz"
+        if not npz_path.exists():
+            raise GeoInputError(
+                "is not a network cache (network.npz missing).", path=folder,
+                fix="build it with `python -m geo network FILE --out DIR`.",
+            )
+        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        if meta.get("cache_version") != CACHE_VERSION:
+            raise GeoInputError(
+                f"network cache version {meta.get('cache_version')} is not {CACHE_VERSION}.",
+                path=folder, fix="rebuild it with `python -m geo network FILE --out DIR`.",
+            )
+        with np.load(npz_path) as z:
+            a = {k: z[k] for k in z.files}
+        n = len(a["node_osmid"])
+        g = sparse.csr_array((a["time_s"], a["indices"], a["indptr"]), shape=(n, n))
+        ln = sparse.csr_array((a["length_m"], a["indices"], a["indptr"]), shape=(n, n))
+        edges = pd.read_parquet(folder / "edges.parquet")
+        return cls(
+            crs=meta["crs"], node_osmid=a["node_osmid"], x=a["x"], y=a["y"], lon=a["lon"],
+            lat=a["lat"], graph=g, length=ln, edges=edges, geom_offsets=a["geom_offsets"],
+            geom_xy=a["geom_xy"], meta=meta,
+        )
+
+
+# ------------------------------------------------------------------------------------------
+# Building
+# ------------------------------------------------------------------------------------------
+def _pieces(offsets: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split ways into runs of consecutive valid nodes.
+
+    Returns
+    -------
+    starts, ends : numpy.ndarray of int64
+        Flat index of the first and one-past-last node of every run of at least 2 nodes.
+    way_of : numpy.ndarray of int64
+        Way position of each run.
+    """
+    n = len(valid)
+    way_idx = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    # a run starts at a valid node whose predecessor is invalid or in another way
+    prev_same = np.zeros(n, bool)
+    prev_same[1:] = way_idx[1:] == way_idx[:-1]
+    prev_ok = np.zeros(n, bool)
+    prev_ok[1:] = valid[:-1]
+    start = valid & ~(prev_same & prev_ok)
+    next_same = np.zeros(n, bool)
+    next_same[:-1] = way_idx[:-1] == way_idx[1:]
+    next_ok = np.zeros(n, bool)
+    next_ok[:-1] = valid[1:]
+    end = valid & ~(next_same & next_ok)
+    s = np.flatnonzero(start)
+    e = np.flatnonzero(end) + 1
+    keep = (e - s) >= 2
+    return s[keep], e[keep], way_idx[s[keep]]
+
+
+def build_network(
+    roads: OSMRoads,
+    *,
+    crs: str | None = None,
+    largest_component: bool = True,
+) -> Network:
+    """Build the compact travel-time graph from the ways of an OSM file.
+
+    Parameters
+    ----------
+    roads : OSMRoads
+        From :func:`geo.sources.osm.read_osm`.
+    crs : str, optional
+        Metric CRS; default :func:`pick_crs` (EPSG:3059 in Latvia, else local UTM).
+    largest_component : bool, default True
+        Keep only the largest strongly connected component.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    NetworkError
+        When nothing routable remains (e.g. every way lost its nodes to clipping).
+    """
+    t0 = time.perf_counter()
+    report = dict(roads.report)
+    valid = np.isfinite(roads.lon)
+    starts, ends, way_of = _pieces(roads.offsets, valid)
+    if len(starts) == 0:
+        raise NetworkError(
+            "no way keeps two consecutive nodes (missing nodes or clipping removed them all).",
+            path=roads.source, fix="use a larger extract or clip polygon.",
+        )
+    report["way_pieces"] = int(len(starts))
+    lens = ends - starts
+    # flat arrays of the kept pieces
+    idx = np.repeat(starts - np.cumsum(np.r_[0, lens[:-1]]), lens) + np.arange(lens.sum())
+    piece_of = np.repeat(np.arange(len(starts)), lens)
+    nid = roads.node_id[idx]
+    lon = roads.lon[idx]
+    lat = roads.lat[idx]
+    poff = np.r_[0, np.cumsum(lens)]
+    # intersections: piece ends, and nodes occurring 2+ times
+    uniq, inv, counts = np.unique(nid, return_inverse=True, return_counts=True)
+    is_node = counts[inv] >= 2
+    is_node[poff[:-1]] = True
+    is_node[poff[1:] - 1] = True
+    # segment lengths along pieces
+    seg = geodesic_m(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    seg[(poff[1:-1] - 1)] = 0.0  # no segment across piece boundaries
+    cum = np.r_[0.0, np.cumsum(seg)]
+    # edges: consecutive intersection positions within a piece
+    pos = np.flatnonzero(is_node)
+    same_piece = piece_of[pos[:-1]] == piece_of[pos[1:]]
+    a = pos[:-1][same_piece]
+    b = pos[1:][same_piece]
+    length = cum[b] - cum[a]
+    eway = way_of[piece_of[a]]
+    ways = roads.ways
+    speed = ways["speed_kmh"].to_numpy(np.float64)[eway]
+    etime = length / (speed / 3.6)
+    oneway = ways["oneway"].to_numpy(np.int8)[eway]
+
+    # compact node ids
+    node_flat = inv  # position in uniq
+    used = np.unique(np.r_[node_flat[a], node_flat[b]])
+    remap = np.full(len(uniq), -1, np.int64)
+    remap[used] = np.arange(len(used))
+    u = remap[node_flat[a]]
+    v = remap[node_flat[b]]
+    node_osmid = uniq[used]
+    # coordinates of nodes (first occurrence)
+    first = np.full(len(uniq), -1, np.int64)
+    first[node_flat[::-1]] = np.arange(len(nid))[::-1]
+    n_lon = lon[first[used]]
+    n_lat = lat[first[used]]
+    if crs is None:
+        crs = pick_crs(n_lon, n_lat)
+    tr = pyproj.Transformer.from_crs(settings.WGS84, crs, always_xy=True)
+    nx_, ny_ = tr.transform(n_lon, n_lat)
+    # edge polylines (projected)
+    glen = b - a + 1
+    gidx = np.repeat(a - np.cumsum(np.r_[0, glen[:-1]]), glen) + np.arange(glen.sum())
+    gx, gy = tr.transform(lon[gidx], lat[gidx])
+    geom_xy = np.column_stack([gx, gy])
+    geom_offsets = np.r_[0, np.cumsum(glen)].astype(np.int64)
+
+    edges = pd.DataFrame({
+        "u": u, "v": v, "way_id": ways.index.to_numpy()[eway],
+        "highway": ways["highway"].to_numpy()[eway], "name": ways["name"].to_numpy()[eway],
+        "oneway": oneway, "speed_kmh": speed,
+        "speed_source": ways["speed_source"].to_numpy()[eway],
+        "surface_group": ways["surface_group"].to_numpy()[eway],
+        "length_m": length, "time_s": etime,
+    })
+    # self-loops stay in the edge table (maps, road length) but never become arcs
+    report["self_loops"] = int((u == v).sum())
+
+    n = len(node_osmid)
+    graph, lgraph = _arcs_to_csr(edges, n)
+    if largest_component:
+        ncomp, labels = csgraph.connected_components(graph, directed=True, connection="strong")
+        if ncomp > 1:
+            big = np.bincount(labels).argmax()
+            keep_node = labels == big
+            report["strong_components"] = int(ncomp)
+            report["nodes_outside_largest_component"] = int((~keep_node).sum())
+            remap = np.full(n, -1, np.int64)
+            remap[keep_node] = np.arange(keep_node.sum())
+            ke = keep_node[edges["u"].to_numpy()] & keep_node[edges["v"].to_numpy()]
+            edges, geom_offsets, geom_xy = _take_edges(
+                edges, geom_offsets, geom_xy, np.flatnonzero(ke)
+            )
+            edges["u"] = remap[edges["u"].to_numpy()]
+            edges["v"] = remap[edges["v"].to_numpy()]
+            node_osmid, nx_, ny_ = node_osmid[keep_node], nx_[keep_node], ny_[keep_node]
+            n_lon, n_lat = n_lon[keep_node], n_lat[keep_node]
+            n = len(node_osmid)
+            graph, lgraph = _arcs_to_csr(edges, n)
+    if n < 2 or graph.nnz == 0:
+        raise NetworkError("the road network has no connected part with two or more nodes.",
+                           path=roads.source)
+    from geo.speed import speed_source_share
+
+    share_len = speed_source_share(edges["speed_source"], edges["length_m"])
+    share_cnt = speed_source_share(edges["speed_source"])
+    meta = {
+        "source": roads.source,
+        "source_sha256": _sha256(roads.source),
+        "mode": roads.mode,
+        "n_nodes": int(n),
+        "n_arcs": int(graph.nnz),
+        "n_edges": int(len(edges)),
+        "road_km": float(edges["length_m"].sum() / 1000),
+        "speed_source_share_by_length": share_len,
+        "speed_source_share_by_count": share_cnt,
+        "report": report,
+        "build_seconds": round(time.perf_counter() - t0, 3),
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    return Network(
+        crs=crs, node_osmid=node_osmid, x=np.asarray(nx_, np.float64),
+        y=np.asarray(ny_, np.float64), lon=n_lon, lat=n_lat, graph=graph, length=lgraph,
+        edges=edges.reset_index(drop=True), geom_offsets=geom_offsets, geom_xy=geom_xy, meta=meta,
+    )
+
+
+def _take_edges(edges: pd.DataFrame, offsets: np.ndarray, xy: np.ndarray, sel: np.ndarray):
+    lens = np.diff(offsets)[sel]
+    gidx = np.repeat(offsets[sel] - np.cumsum(np.r_[0, lens[:-1]]), lens) + np.arange(lens.sum())
+    return (
+        edges.iloc[sel].reset_index(drop=True),
+        np.r_[0, np.cumsum(lens)].astype(np.int64),
+        xy[gidx],
+    )
+
+
+def _arcs_to_csr(edges: pd.DataFrame, n: int) -> tuple[sparse.csr_array, sparse.csr_array]:
+    """Directed arcs of the edges as CSR matrices of time and length (fastest parallel arc)."""
+    u = edges["u"].to_numpy()
+    v = edges["v"].to_numpy()
+    ow = edges["oneway"].to_numpy()
+    t = edges["time_s"].to_numpy()
+    ln = edges["length_m"].to_numpy()
+    loop = u == v
+    fwd = (ow >= 0) & ~loop
+    bwd = (ow <= 0) & ~loop
+    src = np.r_[u[fwd], v[bwd]]
+    dst = np.r_[v[fwd], u[bwd]]
+    tt = np.r_[t[fwd], t[bwd]]
+    ll = np.r_[ln[fwd], ln[bwd]]
+    # fastest of parallel arcs: sort by (src, dst, time) and keep the first of each pair
+    order = np.lexsort((tt, dst, src))
+    src, dst, tt, ll = src[order], dst[order], tt[order], ll[order]
+    first = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])]
+    src, dst, tt, ll = src[first], dst[first], tt[first], ll[first]
+    indptr = np.zeros(n + 1, np.int64)
+    np.add.at(indptr, src + 1, 1)
+    np.cumsum(indptr, out=indptr)
+    g = sparse.csr_array((tt, dst, indptr), shape=(n, n))
+    lg = sparse.csr_array((ll, dst.copy(), indptr.copy()), shape=(n, n))
+    return g, lg
+
+
+def _sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_network_from_file(
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    mode: str = "drive",
+    crs: str | None = None,
+    include_track: bool = True,
+    clip=None,
+    progress: bool = False,
+) -> Network:
+    """Read an OSM file, build its network and (optionally) save the cache.
+
+    Parameters
+    ----------
+    path : str or Path
+        OSM file.
+    out_dir : str or Path, optional
+        Cache folder; replaced atomically, so a failed build leaves an existing cache intact.
+    mode, include_track, clip
+        See :func:`geo.sources.osm.read_osm`.
+    crs : str, optional
+        See :func:`build_network`.
+    progress : bool, default False
+        Progress bars.
+
+    Returns
+    -------
+    Network
+    """
+    roads = read_osm(path, mode=mode, include_track=include_track, clip=clip, progress=progress)
+    net = build_network(roads, crs=crs)
+    if out_dir is not None:
+        net.save(out_dir)
+    return net
+
+
+# ------------------------------------------------------------------------------------------
+# Snapping
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Snap:
+    """Points attached to their nearest network node.
+
+    Attributes
+    ----------
+    node : numpy.ndarray of int64
+        Node position, -1 where the point is farther than the limit (or has no geometry).
+    distance_m : numpy.ndarray of float64
+        Straight-line distance to that node (metres; NaN for missing geometry).
+    time_s : numpy.ndarray of float64
+        Time of that off-network leg at the snapping speed (seconds).
+    ok : numpy.ndarray of bool
+        True where snapped.
+    """
+
+    node: np.ndarray
+    distance_m: np.ndarray
+    time_s: np.ndarray
+    ok: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+    @property
+    def n_unsnapped(self) -> int:
+        """Number of points not attached to the network."""
+        return int((~self.ok).sum())
+
+
+def points_xy(points, crs: str, *, name: str = "points") -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of point-like features in ``crs`` (polygons give their representative point).
+
+    Raises
+    ------
+    GeoInputError
+        When the layer has no CRS.
+    """
+    if isinstance(points, gpd.GeoDataFrame):
+        geoms = points.geometry
+    elif isinstance(points, gpd.GeoSeries):
+        geoms = points
+    else:
+        raise TypeError(f"{name}: expected a GeoDataFrame or GeoSeries, got {type(points).__name__}")
+    if geoms.crs is None:
+        raise GeoInputError(
+            f"the {name} layer has no coordinate reference system (CRS).",
+            path=getattr(points, "attrs", {}).get("source"),
+            fix="set it, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude, or save the file "
+            "with its CRS (a .prj for shapefiles).",
+        )
+    g = geoms.to_crs(crs)
+    arr = g.values
+    not_point = ~shapely.is_empty(arr) & (shapely.get_type_id(arr) != 0)
+    if not_point.any():
+        arr = arr.copy()
+        arr[not_point] = shapely.point_on_surface(arr[not_point])
+    x = shapely.get_x(arr)
+    y = shapely.get_y(arr)
+    return np.asarray(x, np.float64), np.asarray(y, np.float64)
+
+
+def snap(
+    net: Network,
+    points,
+    *,
+    max_distance_m: float = settings.SNAP_MAX_DISTANCE_M,
+    speed_kmh: float = settings.SNAP_SPEED_KMH,
+    name: str = "points",
+) -> Snap:
+    """Attach points to their nearest network node.
+
+    Parameters
+    ----------
+    net : Network
+    points : GeoDataFrame or GeoSeries
+        Any CRS (reprojected); polygons use their representative point. A layer without a CRS
+        raises :class:`GeoInputError`.
+    max_distance_m : float, default settings.SNAP_MAX_DISTANCE_M (2000 m)
+        Farther points are not snapped (``node == -1``) and must be reported by the caller.
+    speed_kmh : float, default settings.SNAP_SPEED_KMH (10 km/h)
+        Speed of the off-network leg; its time is added to network times.
+    name : str
+        Layer name used in error messages.
+
+    Returns
+    -------
+    Snap
+    """
+    x, y = points_xy(points, net.crs, name=name)
+    finite = np.isfinite(x) & np.isfinite(y)
+    dist = np.full(len(x), np.nan)
+    node = np.full(len(x), -1, np.int64)
+    if finite.any():
+        d, i = net.tree.query(np.column_stack([x[finite], y[finite]]), k=1)
+        dist[finite] = d
+        node[finite] = i
+    ok = finite & (dist <= max_distance_m)
+    node[~ok] = -1
+    time_s = dist / (speed_kmh / 3.6)
+    return Snap(node=node, distance_m=dist, time_s=time_s, ok=ok)

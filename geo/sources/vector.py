@@ -1,0 +1,86 @@
+"""User vector files (any format geopandas reads) with checks and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.errors import GeoInputError
+
+
+def read_vector(
+    path: str | Path,
+    *,
+    name: str = "layer",
+    layer: str | None = None,
+    require_crs: bool = True,
+    columns: tuple[str, ...] = (),
+) -> gpd.GeoDataFrame:
+    """Read a vector file and check it is usable.
+
+    Parameters
+    ----------
+    path : str or Path
+        GeoPackage, GeoJSON, shapefile, FlatGeobuf, GeoParquet (``.parquet``) ...
+    name : str, default "layer"
+        What the layer is (used in messages, e.g. "origins").
+    layer : str, optional
+        Layer of a multi-layer file.
+    require_crs : bool, default True
+        Raise when the file has no CRS.
+    columns : tuple of str
+        Columns that must exist.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With ``attrs["source"]`` set to the path, so later errors can name the file.
+
+    Raises
+    ------
+    GeoInputError
+        Missing, empty or unreadable file; no geometry; no CRS; missing columns; broken
+        geometries that cannot be repaired.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise GeoInputError(f"{name} file not found.", path=path, fix="check the path.")
+    if path.is_file() and path.stat().st_size == 0:
+        raise GeoInputError(f"the {name} file is empty (0 bytes).", path=path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # pyogrio / fiona raise many types
+        raise GeoInputError(
+            f"could not be read as a vector file ({type(exc).__name__}: {exc}).", path=path,
+            fix="give a GeoPackage, GeoJSON or shapefile (with all its side files).",
+        ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
+        raise GeoInputError(f"the {name} file has no geometry column.", path=path)
+    if len(gdf) == 0:
+        raise GeoInputError(f"the {name} file has no features.", path=path)
+    if require_crs and gdf.crs is None:
+        raise GeoInputError(
+            f"the {name} layer has no coordinate reference system (CRS).", path=path,
+            fix="save it with its CRS (for a shapefile, the .prj file), or set it in QGIS "
+            "(Layer > Set CRS), e.g. EPSG:4326 for longitude/latitude or EPSG:3059 (LKS-92).",
+        )
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise GeoInputError(
+            f"the {name} layer lacks column(s) {missing}; it has {list(gdf.columns)}.",
+            path=path, fix="rename the columns or choose other ones.",
+        )
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.all():
+        raise GeoInputError(f"every feature of the {name} layer has an empty geometry.", path=path)
+    invalid = ~empty & ~gdf.geometry.is_valid
+    if invalid.any():
+        gdf.loc[invalid, gdf.geometry.name] = gdf.geometry[invalid].make_valid()
+    gdf.attrs["source"] = str(path)
+    gdf.attrs["empty_geometries"] = int(empty.sum())
+    gdf.attrs["repaired_geometries"] = int(invalid.sum())
+    return gdf

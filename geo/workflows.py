@@ -1,0 +1,172 @@
+"""End-to-end jobs shared by the CLI and the app: read inputs, run the engine, write outputs.
+
+Each job checks its inputs (clear errors naming the file), reports what it could not use
+(unsnapped origins, facilities outside the network) and writes its outputs atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from geo.errors import GeoInputError
+
+POPULATION_COLUMNS = ("population", "pop", "T", "pupils", "POP")
+ID_COLUMNS = ("id", "osm_id", "reg_nr", "ref", "GRD_ID", "name")
+
+
+def read_facilities_any(path: str | Path, *, kinds=("school",)) -> gpd.GeoDataFrame:
+    """Facilities from any vector file, or from an OSM file (its schools by default)."""
+    from geo.sources.osm import read_facilities, sniff_format
+    from geo.sources.vector import read_vector
+
+    path = Path(path)
+    osm_fmt = None
+    if path.is_file() and path.stat().st_size > 0:
+        try:
+            osm_fmt = sniff_format(path)
+        except GeoInputError:
+            osm_fmt = None
+    if osm_fmt is not None and path.suffix.lower() not in (".json", ".geojson"):
+        gdf = read_facilities(path, kinds=kinds)
+        if gdf.empty:
+            raise GeoInputError(f"the OSM file has no facilities of kinds {list(kinds)}.", path=path)
+        gdf.attrs["source"] = str(path)
+        return gdf
+    return read_vector(path, name="facilities")
+
+
+def _pick(gdf: gpd.GeoDataFrame, given: str | None, candidates, what: str) -> str | None:
+    if given is not None:
+        if given not in gdf.columns:
+            raise GeoInputError(
+                f"has no {what} column {given!r}; columns are {list(gdf.columns)}.",
+                path=gdf.attrs.get("source"), fix=f"choose the {what} column with the option.",
+            )
+        return given
+    for c in candidates:
+        if c in gdf.columns:
+            return c
+    return None
+
+
+def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Write layers to a GeoPackage atomically (temporary file, then rename).
+
+    An existing file at ``path`` is replaced only when every layer was written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        for name, gdf in layers.items():
+            gdf.to_file(tmp, layer=name, driver="GPKG")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def run_access(
+    *,
+    network,
+    facilities,
+    origins,
+    out: str | Path | None = None,
+    facility_id: str | None = None,
+    origin_id: str | None = None,
+    population: str | None = None,
+    cutoff_min: float | None = None,
+    max_snap_m: float | None = None,
+    progress: bool = False,
+) -> str:
+    """Nearest facility for every origin and catchment of every facility.
+
+    Parameters
+    ----------
+    network : str, Path or Network
+        Network cache folder or a loaded network.
+    facilities, origins : str, Path or GeoDataFrame
+        Vector files (facilities may also be an OSM file: its schools).
+    out : str or Path, optional
+        GeoPackage with layers ``origins`` (per origin: ``facility_id``, ``time_min``,
+        ``dist_km``, ``snap_m``, ``snapped``, population) and ``facilities`` (catchment:
+        ``n_origins``, ``population``, ``mean_time_min``, ``max_time_min``, ``snapped``).
+    facility_id, origin_id, population : str, optional
+        Column names (defaults are guessed from common names).
+    cutoff_min : float, optional
+        Search limit, minutes.
+    max_snap_m : float, optional
+        Snapping limit, metres (default :data:`geo.settings.SNAP_MAX_DISTANCE_M`).
+    progress : bool, default False
+        Progress messages.
+
+    Returns
+    -------
+    str
+        A summary for the console.
+    """
+    from geo import settings
+    from geo.access import catchments, nearest_facility, snap_facilities
+    from geo.network import Network
+    from geo.sources.vector import read_vector
+
+    net = network if isinstance(network, Network) else Network.load(network)
+    fac = facilities if isinstance(facilities, gpd.GeoDataFrame) else read_facilities_any(facilities)
+    org = origins if isinstance(origins, gpd.GeoDataFrame) else read_vector(origins, name="origins")
+    fid_col = _pick(fac, facility_id, ID_COLUMNS, "facility id")
+    oid_col = _pick(org, origin_id, ID_COLUMNS, "origin id")
+    pop_col = _pick(org, population, POPULATION_COLUMNS, "population")
+    snap_m = settings.SNAP_MAX_DISTANCE_M if max_snap_m is None else float(max_snap_m)
+    if progress:
+        print(f"network {net.n_nodes:,} nodes; {len(fac):,} facilities; {len(org):,} origins")
+    near = nearest_facility(
+        net, org, fac, origin_id=oid_col, facility_id=fid_col, population=pop_col,
+        cutoff_s=None if cutoff_min is None else cutoff_min * 60.0, max_snap_m=snap_m,
+    )
+    fids = fac[fid_col].to_numpy() if fid_col else np.asarray(fac.index)
+    fs = snap_facilities(net, fac, max_distance_m=snap_m)
+    catch = catchments(near, facility_ids=fids)
+    catch["snapped"] = fs.ok
+    catch["snap_m"] = fs.distance_m
+    n_un = int((~near["snapped"]).sum())
+    n_far = int((near["snapped"] & near["facility_id"].isna()).sum())
+    lines = [
+        f"origins: {len(near):,}; reached a facility: {int(near['facility_id'].notna().sum()):,}",
+        f"median travel time {np.nanmedian(near['time_min'].replace(np.inf, np.nan)):.1f} min",
+    ]
+    if n_un:
+        lines.append(
+            f"{n_un:,} origins are farther than {snap_m:.0f} m from any road and were not routed "
+            "(listed with snapped = false)"
+        )
+    if n_far:
+        lines.append(f"{n_far:,} origins reach no facility within the cutoff")
+    if (~fs.ok).any():
+        bad = fids[~fs.ok]
+        lines.append(
+            f"{len(bad)} facilities are farther than {snap_m:.0f} m from the network and were "
+            f"left out: {', '.join(map(str, bad[:10]))}{' ...' if len(bad) > 10 else ''}"
+        )
+    if out is not None:
+        o = gpd.GeoDataFrame(
+            near.assign(dist_km=near["dist_m"] / 1000.0).drop(columns=["dist_m"]),
+            geometry=org.geometry.to_numpy(), crs=org.crs,
+        )
+        o = o.replace([np.inf, -np.inf], np.nan)
+        f = gpd.GeoDataFrame(catch, geometry=fac.geometry.to_numpy(), crs=fac.crs)
+        if "osm_id" in fac.columns and fid_col != "osm_id":
+            f["osm_id"] = fac["osm_id"].to_numpy()
+        if "name" in fac.columns and fid_col != "name":
+            f["name"] = fac["name"].to_numpy()
+        write_gpkg(out, {"origins": o, "facilities": f})
+        lines.append(f"written: {out}")
+    return "\n".join(lines)
