@@ -60,3 +60,19 @@ def test_walk_mode_uses_walking_speed():
     s = way_speeds(pd.DataFrame({"highway": ["primary", "footway"], "maxspeed": ["90", None]}),
                    mode="walk")
     assert (s.speed_kmh == settings.WALK_SPEED_KMH).all()
+
+
+def test_readme_speed_table_matches_settings():
+    """The table planners read in README.md is the table the code uses."""
+    import re
+
+    from conftest import PROJECT_ROOT
+
+    table = settings.speed_table()
+    rows = re.findall(r"^\s*\|\s*([a-z_]+)\s*\|\s*(\d+)\s*\|\s*(\d+)[^|]*\|\s*(\d+)[^|]*\|",
+                      (PROJECT_ROOT / "README.md").read_text("utf-8"), flags=re.M)
+    assert len(rows) >= 9
+    for hw, paved, gravel, unpaved in rows:
+        assert table.loc[hw, "paved_kmh"] == float(paved)
+        assert table.loc[hw, "gravel_kmh"] == float(gravel)
+        assert table.loc[hw, "unpaved_kmh"] == float(unpaved)
