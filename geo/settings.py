@@ -144,6 +144,31 @@ SCHOOL_DAYS_PER_YEAR = 170
 DORMITORY_PLACE_COST_EUR = 2500.0
 
 # --------------------------------------------------------------------------------------------
+# Maps (geo.maps, geo.report)
+# --------------------------------------------------------------------------------------------
+#: Travel-time bands of map legends, minutes: band ``i`` is ``[b[i], b[i+1])``, the last one is
+#: open-ended (60+).
+MAP_TIME_BANDS_MIN: tuple[float, ...] = (0, 10, 20, 30, 45, 60)
+#: Colours of those bands, short to long (viridis, reversed: colour-blind safe, prints in grey).
+MAP_TIME_COLORS: tuple[str, ...] = (
+    "#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154",
+)
+#: Colour of places from which no school is reachable (or that could not be snapped).
+MAP_UNREACHABLE_COLOR = "#bdbdbd"
+#: Colour of white spots (places beyond the travel-time threshold): Okabe-Ito vermillion.
+MAP_WHITE_SPOT_COLOR = "#d55e00"
+#: Fixed-broadband download bands, Mbit/s (EU targets: 30 basic, 100 fast, 1000 gigabit).
+MAP_BROADBAND_BANDS_MBPS: tuple[float, ...] = (0, 30, 100, 300, 1000)
+#: Colours of those bands, slow to fast (ColorBrewer YlGnBu, colour-blind safe).
+MAP_BROADBAND_COLORS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+#: Decimal places of longitude/latitude in web maps (5 decimals = about 1 m).
+MAP_COORD_DECIMALS = 5
+#: Douglas-Peucker tolerance (metres) applied per layer before a map is drawn.
+MAP_SIMPLIFY_M: dict[str, float] = {
+    "roads": 15.0, "boundaries": 50.0, "isochrones": 25.0, "catchments": 25.0, "cells": 0.0,
+}
+
+# --------------------------------------------------------------------------------------------
 # Files and folders
 # --------------------------------------------------------------------------------------------
 #: Project root (the folder holding ``app.py``).
@@ -154,6 +179,28 @@ DATA_PATH_ENV = "GEO_DATA_PATH"
 BUNDLES_DIR = PROJECT_ROOT / "data" / "bundles"
 #: Where downloads are stored.
 DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"
+
+# --------------------------------------------------------------------------------------------
+# Downloads (geo.sources.osm_download)
+# --------------------------------------------------------------------------------------------
+#: Base URL of the Geofabrik extracts: region ``europe/latvia`` is fetched from
+#: ``{GEOFABRIK_BASE_URL}/europe/latvia-latest.osm.pbf`` (with its ``.md5`` beside it). Point it
+#: at a mirror or a local copy of the folder layout to use another server.
+GEOFABRIK_BASE_URL = "https://download.geofabrik.de"
+#: Geofabrik region of the tool's home country.
+GEOFABRIK_REGION = "europe/latvia"
+#: Overpass API endpoint (osmnx appends ``/interpreter`` and ``/status``).
+OVERPASS_URL = "https://overpass-api.de/api"
+#: Nominatim geocoder used to turn a place name into a boundary polygon.
+NOMINATIM_URL = "https://nominatim.openstreetmap.org/"
+#: Overpass server-side time limit and HTTP read timeout of one Overpass request, seconds.
+OVERPASS_TIMEOUT_S = 300
+#: Connect/read timeout of file downloads (Geofabrik), seconds (per network read, not total).
+DOWNLOAD_TIMEOUT_S = 60
+#: Bytes read per chunk while streaming a download.
+DOWNLOAD_CHUNK_BYTES = 1 << 20
+#: Cache of Overpass/Nominatim answers (osmnx's JSON cache): a repeated download is offline.
+OVERPASS_CACHE_DIR = DOWNLOADS_DIR / "overpass_cache"
 
 
 def data_search_path() -> list[Path]:
