@@ -36,6 +36,37 @@ STRINGS: dict[str, dict[str, str]] = {
     "map.boundaries": {"lv": "Novadu robežas", "en": "Municipality boundaries"},
     "unit.min": {"lv": "min", "en": "min"},
     "unit.km": {"lv": "km", "en": "km"},
+    "app.source": {"lv": "Datu avots", "en": "Data source"},
+    "app.osm_upload": {"lv": "…vai augšupielādēt OSM failu", "en": "…or upload an OSM file"},
+    "app.no_osm": {
+        "lv": "Nav atrasts neviens OSM fails. Lejupielādējiet reģiona izvilkumu (piem., "
+              "https://download.geofabrik.de/europe/latvia-latest.osm.pbf) mapē data/downloads.",
+        "en": "No OSM file found. Download a regional extract (e.g. "
+              "https://download.geofabrik.de/europe/latvia-latest.osm.pbf) into data/downloads.",
+    },
+    "app.threshold": {"lv": "Brauciena laika slieksnis, min", "en": "Travel-time threshold, min"},
+    "app.cell_size": {"lv": "Šūnas izmērs, m", "en": "Cell size, m"},
+    "app.network_summary": {
+        "lv": "{nodes} mezgli, {km} km ceļu; ātrums no maxspeed birkas {tag} ceļu garuma",
+        "en": "{nodes} nodes, {km} km of roads; speed from a maxspeed tag on {tag} of road length",
+    },
+    "app.median_time": {"lv": "Mediānais brauciena laiks", "en": "Median travel time"},
+    "app.beyond_threshold": {"lv": "Šūnas virs sliekšņa", "en": "Cells beyond threshold"},
+    "app.schools_count": {"lv": "Skolas", "en": "Schools"},
+    "app.unsnapped": {
+        "lv": "{n} šūnas ir tālāk par {m} m no ceļa un nav aprēķinātas.",
+        "en": "{n} cells are farther than {m} m from a road and were not routed.",
+    },
+    "app.download_html": {"lv": "Lejupielādēt karti (HTML)", "en": "Download map (HTML)"},
+    "app.download_csv": {"lv": "Lejupielādēt tabulu (CSV)", "en": "Download table (CSV)"},
+    "app.grid_note": {
+        "lv": "Šim reģionam nav iedzīvotāju režģa: brauciena laiks rādīts 1 km šūnām ar ceļiem.",
+        "en": "This region has no population grid: travel time is shown for 1 km cells with roads.",
+    },
+    "app.no_schools": {
+        "lv": "Šajā OSM failā nav skolu (amenity=school).",
+        "en": "This OSM file has no schools (amenity=school).",
+    },
     "cli.reading_osm": {"lv": "Lasa OSM", "en": "Reading OSM"},
     "cli.building_graph": {"lv": "Būvē grafu", "en": "Building graph"},
     "cli.routing": {"lv": "Maršrutē", "en": "Routing"},

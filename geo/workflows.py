@@ -170,3 +170,98 @@ def run_access(
         write_gpkg(out, {"origins": o, "facilities": f})
         lines.append(f"written: {out}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------
+# Regions from OSM files (used by the app until a region bundle exists)
+# ------------------------------------------------------------------------------------------
+OSM_SUFFIXES = (".osm.pbf", ".osm", ".osm.bz2", ".osm.gz")
+
+
+def find_osm_files(paths=None) -> list[Path]:
+    """OSM files in the data search path (and its ``osm/`` sub-folders).
+
+    Parameters
+    ----------
+    paths : list of Path, optional
+        Folders to search (default :func:`geo.settings.data_search_path`).
+
+    Returns
+    -------
+    list of Path
+        Sorted by name, without duplicates.
+    """
+    from geo import settings
+
+    found: dict[str, Path] = {}
+    for folder in paths if paths is not None else settings.data_search_path():
+        for sub in (folder, folder / "osm"):
+            if not sub.is_dir():
+                continue
+            for p in sorted(sub.iterdir()):
+                if p.is_file() and p.name.endswith(OSM_SUFFIXES):
+                    found.setdefault(p.name, p)
+    return sorted(found.values(), key=lambda p: p.name)
+
+
+def default_osm_file(files: list[Path]) -> Path:
+    """The file the app opens first: a Latvian extract when present, else the smallest."""
+    for key in ("vidzeme", "latvia"):
+        for p in files:
+            if key in p.name.lower():
+                return p
+    return min(files, key=lambda p: p.stat().st_size)
+
+
+def network_cache_dir(osm_path: str | Path, *, mode: str = "drive") -> Path:
+    """Cache folder of a file's network: ``data/cache/<name>-<mode>-<size>-<mtime>``."""
+    from geo import settings
+
+    p = Path(osm_path)
+    st = p.stat()
+    stem = p.name.split(".")[0]
+    return settings.PROJECT_ROOT / "data" / "cache" / f"{stem}-{mode}-{st.st_size}-{int(st.st_mtime)}"
+
+
+def prepare_network(osm_path: str | Path, *, mode: str = "drive", progress: bool = False):
+    """Load the cached network of an OSM file, building and caching it on first use.
+
+    Returns
+    -------
+    geo.network.Network
+    """
+    from geo.network import Network, build_network_from_file
+
+    cache = network_cache_dir(osm_path, mode=mode)
+    if (cache / "network.npz").exists():
+        try:
+            return Network.load(cache)
+        except GeoInputError:
+            pass  # an old cache version: rebuild below
+    return build_network_from_file(osm_path, cache, mode=mode, progress=progress)
+
+
+def grid_cells(net, *, size_m: float = 1000.0) -> gpd.GeoDataFrame:
+    """Square cells (``size_m`` metres, in the network CRS) that contain road nodes.
+
+    Stand-in origins for regions without a population grid: every cell holding at least one
+    road node, with ``n_nodes`` as a crude activity weight.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``cell_id``, ``n_nodes``, polygon geometry, in ``net.crs``.
+    """
+    import pandas as pd
+    import shapely
+
+    ix = np.floor(net.x / size_m).astype(np.int64)
+    iy = np.floor(net.y / size_m).astype(np.int64)
+    cells = pd.DataFrame({"ix": ix, "iy": iy}).value_counts().rename("n_nodes").reset_index()
+    x0 = cells["ix"].to_numpy() * size_m
+    y0 = cells["iy"].to_numpy() * size_m
+    geom = shapely.box(x0, y0, x0 + size_m, y0 + size_m)
+    cell_id = [f"{int(a)}_{int(b)}" for a, b in zip(cells["ix"], cells["iy"], strict=True)]
+    return gpd.GeoDataFrame(
+        {"cell_id": cell_id, "n_nodes": cells["n_nodes"].to_numpy()}, geometry=geom, crs=net.crs
+    )
