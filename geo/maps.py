@@ -720,7 +720,7 @@ def roads_layer(
 #: School categories: colour (Okabe-Ito palette, colour-blind safe) and the words that mark
 #: them in a type or name (Latvian and English, lower case; checked in this order).
 SCHOOL_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "special": ("#cc79a7", ("speciāl", "special")),
+    "special": ("#cc79a7", ("speciāl", "internātskol", "attīstības centr", "special")),
     "vocational": ("#0072b2", ("profesionāl", "tehnikum", "koledž", "vocational", "college")),
     "secondary": ("#009e73", ("vidusskol", "ģimnāzij", "gimnazij", "licej", "secondary",
                               "gymnasium", "high school")),
@@ -1328,9 +1328,11 @@ def legend_html(layers: Sequence[MapLayer], *, lang: str = i18n.DEFAULT_LANGUAGE
             for it in layer.legend
         )
         note = f'<div class="geo-src">{html_lib.escape(layer.note)}</div>' if layer.note else ""
+        single = len(layer.legend) == 1 and layer.legend[0].label == layer.name
+        head = "" if single else f'<div class="geo-h">{html_lib.escape(layer.name)}</div>'
         parts.append(
             f'<div class="geo-sec" data-layer="{html_lib.escape(layer.name)}">'
-            f'<div class="geo-h">{html_lib.escape(layer.name)}</div>{rows}{note}</div>'
+            f'{head}{rows}{note}</div>'
         )
     attributions = sorted({la.attribution for la in layers if la.attribution})
     if attributions:
@@ -1369,7 +1371,7 @@ class Legend(MacroElement):
         }
     }
     map.on("overlayadd overlayremove", sync);
-    sync();
+    setTimeout(sync, 0);  // after every layer of the script was added to the map
 })();
 {% endmacro %}
 """)
@@ -1513,7 +1515,7 @@ def plot_map(
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
@@ -1521,7 +1523,9 @@ def plot_map(
     _check_lang(lang)
     shown = [la for la in sorted(layers, key=_z) if la.show]
     if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        # a bare Figure (no pyplot): no GUI backend, no global state, freed when dropped
+        fig = Figure(figsize=figsize, layout="constrained")
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     non_empty = [la for la in shown if len(la.data)]
@@ -1535,12 +1539,14 @@ def plot_map(
             d.plot(ax=ax, color=d["_c"].tolist(), alpha=la.fill_opacity, zorder=z,
                    edgecolor=la.stroke or "none", linewidth=la.stroke_width * 0.5)
         elif la.kind == "line":
-            widths = (d["_w"] if "_w" in d else pd.Series(1.5, index=d.index)).to_numpy() * 0.5
-            styles = [(0, (4, 3)) if s else "solid" for s in
-                      (d["_d"] if "_d" in d else [""] * len(d))]
-            for (_, row), lw, ls in zip(d.iterrows(), widths, styles, strict=True):
-                gpd.GeoSeries([row.geometry], crs=crs).plot(
-                    ax=ax, color=row["_c"], linewidth=lw, linestyle=ls, zorder=z)
+            style = pd.DataFrame({
+                "c": d["_c"].to_numpy(),
+                "w": d["_w"].to_numpy() if "_w" in d else 1.5,
+                "d": d["_d"].fillna("").to_numpy() if "_d" in d else "",
+            })
+            for (c, w, dash), idx in style.groupby(["c", "w", "d"]).indices.items():
+                d.iloc[idx].plot(ax=ax, color=c, linewidth=w * 0.5, zorder=z,
+                                 linestyle=(0, (4, 3)) if dash else "solid")
         else:
             r = (d["_r"] if "_r" in d else pd.Series(6.0, index=d.index)).to_numpy()
             ax.scatter(d.geometry.x, d.geometry.y, s=(r * 0.9) ** 2, c=d["_c"].tolist(),
@@ -1565,7 +1571,8 @@ def plot_map(
         for la in reversed(shown):
             if not la.legend:
                 continue
-            handles.append(Patch(visible=False, label=la.name))
+            if not (len(la.legend) == 1 and la.legend[0].label == la.name):
+                handles.append(Patch(visible=False, label=la.name))
             for it in la.legend:
                 if it.symbol == "line":
                     handles.append(Line2D([], [], color=it.color, linewidth=it.width * 0.7,

@@ -1,0 +1,505 @@
+"""Exports of maps and tables: HTML, PNG, PDF, GeoPackage and CSV, all without internet.
+
+* :func:`export_html`: the web map as one self-contained file (every asset inlined, see
+  :func:`geo.maps.to_html`);
+* :func:`export_png`: a static map drawn with matplotlib from the same layers and legend (no
+  base-map tiles, so nothing is downloaded);
+* :func:`export_pdf`: the static map and the tables, one multi-page PDF (matplotlib);
+* :func:`export_gpkg`: several layers and tables in one GeoPackage;
+* :func:`export_csv`: UTF-8 with BOM, so Excel shows Latvian letters; ``excel_lv=True`` writes
+  ``;``-separated values with decimal commas, as Excel expects under Latvian regional settings;
+* :func:`export_bundle`: all of them into a folder.
+
+Every file is written to a temporary file beside the target and renamed when complete, so a
+failed export never damages an existing file; :func:`export_bundle` replaces files in the
+folder only after every export succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import i18n, maps, settings
+from geo.errors import GeoInputError
+from geo.i18n import t
+
+i18n.register({
+    "report.generated": {"lv": "Sagatavots {date}", "en": "Generated {date}"},
+    "report.page": {"lv": "{page}. lpp.", "en": "page {page}"},
+    "report.continued": {"lv": "(turpinājums)", "en": "(continued)"},
+    "report.rows": {"lv": "{n} rindas", "en": "{n} rows"},
+})
+
+FORMATS = ("html", "png", "pdf", "gpkg", "csv")
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writes
+# --------------------------------------------------------------------------------------------
+def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` for a temporary path beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # some writers (GeoPackage) refuse an existing empty file
+    tmp = Path(tmp)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _layers_of(obj) -> list[maps.MapLayer]:
+    if isinstance(obj, folium.Map):
+        layers = getattr(obj, "_geo_layers", None)
+        if layers is None:
+            raise GeoInputError(
+                "this folium map was not made by geo.maps.make_map, so its layers are unknown.",
+                fix="pass the list of geo.maps layers instead of the map.",
+            )
+        return list(layers)
+    if isinstance(obj, maps.MapLayer):
+        return [obj]
+    layers = list(obj)
+    bad = [type(x).__name__ for x in layers if not isinstance(x, maps.MapLayer)]
+    if bad:
+        raise GeoInputError(f"expected geo.maps layers, got {bad}.",
+                            fix="build layers with geo.maps.*_layer functions.")
+    return layers
+
+
+# --------------------------------------------------------------------------------------------
+# HTML, PNG
+# --------------------------------------------------------------------------------------------
+def export_html(m: folium.Map | str, path: str | Path) -> Path:
+    """Write a web map as one self-contained HTML file that works offline.
+
+    Parameters
+    ----------
+    m : folium.Map or str
+        A map (e.g. from :func:`geo.maps.make_map`) or HTML rendered by folium.
+    path : str or Path
+        Output ``.html`` file.
+
+    Returns
+    -------
+    Path
+    """
+    text = maps.to_html(m)
+    return _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def static_figure(layers, *, lang: str = i18n.DEFAULT_LANGUAGE, title: str | None = None,
+                  figsize: tuple[float, float] = (11.69, 8.27)):
+    """The static map figure (A4 landscape by default) of layers or of a ``make_map`` map."""
+    return maps.plot_map(_layers_of(layers), lang=lang, title=title, figsize=figsize)
+
+
+def export_png(
+    layers,
+    path: str | Path,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    title: str | None = None,
+    dpi: int = 150,
+    figsize: tuple[float, float] = (11.69, 8.27),
+) -> Path:
+    """Write a static map (matplotlib, no tiles, no network) as PNG.
+
+    Parameters
+    ----------
+    layers : sequence of geo.maps.MapLayer, or a map from :func:`geo.maps.make_map`
+        Layers with ``show=True`` are drawn, with the same colours and legend as the web map.
+    path : str or Path
+    lang : {"lv", "en"}
+    title : str, optional
+    dpi : int, default 150
+    figsize : (float, float), default A4 landscape (inches)
+
+    Returns
+    -------
+    Path
+    """
+    fig = static_figure(layers, lang=lang, title=title, figsize=figsize)
+    return _atomic(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png",
+                                                  bbox_inches="tight", pad_inches=0.15))
+
+
+# --------------------------------------------------------------------------------------------
+# Tables (PDF pages)
+# --------------------------------------------------------------------------------------------
+def format_number(v, lang: str = i18n.DEFAULT_LANGUAGE, decimals: int | None = None) -> str:
+    """A number as a planner reads it: Latvian ``12 345,6``, English ``12,345.6``.
+
+    Integers get no decimals, other floats ``decimals`` (default 1); NaN and inf give "–".
+    """
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "–"
+    if isinstance(v, (bool, np.bool_)):
+        return str(v)
+    if isinstance(v, (int, np.integer)):
+        s = f"{int(v):,d}"
+    elif isinstance(v, (float, np.floating)):
+        if not np.isfinite(v):
+            return "–"
+        d = 0 if (decimals is None and float(v).is_integer()) else (1 if decimals is None else decimals)
+        s = f"{float(v):,.{d}f}"
+    else:
+        return str(v)
+    if lang == "lv":
+        s = s.replace(",", "\u00a0").replace(".", ",")
+    return s
+
+
+def _cell_text(df: pd.DataFrame, lang: str, max_chars: int = 40) -> list[list[str]]:
+    out = []
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                s = format_number(v, lang)
+            elif v is None or (not isinstance(v, str) and pd.isna(v)):
+                s = "–"
+            else:
+                s = str(v)
+            cells.append(s if len(s) <= max_chars else s[: max_chars - 1] + "…")
+        out.append(cells)
+    return out
+
+
+def table_figures(
+    df: pd.DataFrame,
+    *,
+    title: str,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    rows_per_page: int = 30,
+    figsize: tuple[float, float] = (11.69, 8.27),
+) -> list:
+    """A table as matplotlib pages (A4 landscape), ``rows_per_page`` rows each.
+
+    Geometry columns are dropped; numbers are formatted for ``lang``.
+    """
+    from matplotlib.figure import Figure
+
+    if isinstance(df, gpd.GeoDataFrame):
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    cols = [str(c) for c in df.columns]
+    text = _cell_text(df, lang)
+    pages = max(1, int(np.ceil(len(text) / rows_per_page)))
+    fontsize = 8 if len(cols) <= 8 else max(5, 8 - (len(cols) - 8) * 0.35)
+    figs = []
+    for p in range(pages):
+        fig = Figure(figsize=figsize)
+        ax = fig.add_axes((0.03, 0.04, 0.94, 0.86))
+        ax.axis("off")
+        head = title if p == 0 else f"{title} {t('report.continued', lang)}"
+        fig.text(0.03, 0.95, head, fontsize=13, fontweight="bold", va="top")
+        chunk = text[p * rows_per_page:(p + 1) * rows_per_page]
+        if chunk:
+            tab = ax.table(cellText=chunk, colLabels=cols, loc="upper center", cellLoc="left",
+                           colLoc="left")
+            tab.auto_set_font_size(False)
+            tab.set_fontsize(fontsize)
+            tab.auto_set_column_width(list(range(len(cols))))
+            for (r, _c), cell in tab.get_celld().items():
+                cell.set_linewidth(0.3)
+                if r == 0:
+                    cell.set_text_props(fontweight="bold")
+                    cell.set_facecolor("#e8e8e8")
+        else:
+            ax.text(0.0, 1.0, t("report.rows", lang, n=0), va="top")
+        figs.append(fig)
+    return figs
+
+
+def export_pdf(
+    path: str | Path,
+    *,
+    layers=None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    title: str | None = None,
+    rows_per_page: int = 30,
+) -> Path:
+    """Write a PDF report: the static map on page 1, then each table (A4 landscape).
+
+    Parameters
+    ----------
+    path : str or Path
+    layers : sequence of geo.maps.MapLayer or a ``make_map`` map, optional
+    tables : mapping of str to DataFrame, optional
+        Table title -> table (geometry columns are dropped).
+    lang : {"lv", "en"}
+    title : str, optional
+        Map title and PDF document title.
+    rows_per_page : int, default 30
+
+    Returns
+    -------
+    Path
+        Fonts are embedded (DejaVu Sans covers Latvian letters).
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    if layers is None and not tables:
+        raise GeoInputError("nothing to put in the PDF.", path=path, fix="give layers or tables.")
+    figs = []
+    if layers is not None:
+        fig = static_figure(layers, lang=lang, title=title)
+        fig.text(0.99, 0.005, t("report.generated", lang, date=date.today().isoformat()),
+                 ha="right", va="bottom", fontsize=7, color="#555555")
+        figs.append(fig)
+    for name, df in (tables or {}).items():
+        figs += table_figures(df, title=str(name), lang=lang, rows_per_page=rows_per_page)
+
+    def write(tmp: Path) -> None:
+        meta = {"Title": title or "", "Creator": "geo-skolas (geo.report)"}
+        with PdfPages(tmp, metadata=meta) as pdf:
+            for i, f in enumerate(figs):
+                f.text(0.5, 0.005, t("report.page", lang, page=i + 1) + f" / {len(figs)}",
+                       ha="center", va="bottom", fontsize=7, color="#555555")
+                pdf.savefig(f)
+
+    return _atomic(path, write)
+
+
+# --------------------------------------------------------------------------------------------
+# GeoPackage, CSV
+# --------------------------------------------------------------------------------------------
+def _gpkg_ready(name: str, obj, path) -> pd.DataFrame:
+    if isinstance(obj, maps.MapLayer):
+        obj = obj.source if obj.source is not None else obj.data
+    if not isinstance(obj, pd.DataFrame):
+        raise GeoInputError(f"layer {name!r} is a {type(obj).__name__}, not a table.", path=path,
+                            fix="pass GeoDataFrames, DataFrames or geo.maps layers.")
+    df = obj.copy()
+    if isinstance(df, gpd.GeoDataFrame):
+        if df.crs is None:
+            raise GeoInputError(f"layer {name!r} has no coordinate reference system.", path=path,
+                                fix="set it, e.g. gdf.set_crs('EPSG:3059').")
+        geom = df.geometry.name
+        other_geo = [c for c in df.columns if c != geom and isinstance(df[c].dtype, gpd.array.GeometryDtype)]
+        df = df.drop(columns=other_geo)
+    # GeoPackage columns hold one type: write mixed object columns as text
+    for c in df.columns:
+        if df[c].dtype == object and not (isinstance(df, gpd.GeoDataFrame) and c == df.geometry.name):
+            vals = df[c]
+            if not vals.map(lambda v: v is None or isinstance(v, str)).all():
+                df[c] = vals.map(lambda v: None if v is None or (np.isscalar(v) and pd.isna(v)) else str(v))
+    df.columns = [str(c) for c in df.columns]
+    return df
+
+
+def export_gpkg(path: str | Path, layers: Mapping[str, object]) -> Path:
+    """Write several layers and tables into one GeoPackage, atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output ``.gpkg``. An existing file is replaced only when every layer was written.
+    layers : mapping of str to GeoDataFrame, DataFrame or geo.maps.MapLayer
+        Layer name -> data. GeoDataFrames keep their CRS; DataFrames become attribute tables;
+        a MapLayer contributes its ``source`` rows (all columns, EPSG:4326).
+
+    Returns
+    -------
+    Path
+    """
+    import pyogrio
+
+    if not layers:
+        raise GeoInputError("no layers to write.", path=path, fix="give at least one layer.")
+    ready = {}
+    for name, obj in layers.items():
+        if not name or not str(name).strip():
+            raise GeoInputError("a layer has an empty name.", path=path, fix="name every layer.")
+        ready[str(name)] = _gpkg_ready(str(name), obj, path)
+
+    def write(tmp: Path) -> None:
+        for name, df in ready.items():
+            if isinstance(df, gpd.GeoDataFrame):
+                df.to_file(tmp, layer=name, driver="GPKG")
+            else:
+                pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG")
+
+    return _atomic(path, write)
+
+
+def export_csv(
+    df: pd.DataFrame,
+    path: str | Path,
+    *,
+    excel_lv: bool = False,
+    sep: str | None = None,
+    decimal: str | None = None,
+    geometry: str = "auto",
+    index: bool = False,
+) -> Path:
+    """Write a table as CSV in UTF-8 with BOM (Excel then reads Latvian letters correctly).
+
+    Parameters
+    ----------
+    df : DataFrame or GeoDataFrame
+    path : str or Path
+    excel_lv : bool, default False
+        Latvian Excel: ``;`` between fields and ``,`` as the decimal mark (Excel under Latvian
+        regional settings opens such a file by double-click into columns).
+    sep, decimal : str, optional
+        Override the separator (default ``,``, or ``;`` with ``excel_lv``) and the decimal
+        mark (default ``.``, or ``,`` with ``excel_lv``).
+    geometry : {"auto", "xy", "wkt", "drop"}, default "auto"
+        For a GeoDataFrame: ``xy`` adds ``lon``, ``lat`` (EPSG:4326; a point inside each
+        polygon or line), ``wkt`` adds the geometry as WKT in EPSG:4326, ``drop`` leaves it
+        out; ``auto`` is ``xy``.
+    index : bool, default False
+        Write the index.
+
+    Returns
+    -------
+    Path
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise GeoInputError(f"expected a table, got {type(df).__name__}.", path=path)
+    sep = sep if sep is not None else (";" if excel_lv else ",")
+    decimal = decimal if decimal is not None else ("," if excel_lv else ".")
+    if sep == decimal:
+        raise GeoInputError(f"separator and decimal mark are both {sep!r}.", path=path,
+                            fix="use sep=';' with decimal=','.")
+    out = pd.DataFrame(df)
+    if isinstance(df, gpd.GeoDataFrame):
+        if geometry not in ("auto", "xy", "wkt", "drop"):
+            raise GeoInputError(f"unknown geometry option {geometry!r}.", path=path,
+                                fix="use 'auto', 'xy', 'wkt' or 'drop'.")
+        gname = df.geometry.name
+        out = pd.DataFrame(df.drop(columns=gname))
+        if geometry != "drop":
+            if df.crs is None:
+                raise GeoInputError("the layer has no coordinate reference system.", path=path,
+                                    fix="set it, e.g. gdf.set_crs('EPSG:3059').")
+            g = df.geometry.to_crs(settings.WGS84)
+            if geometry == "wkt":
+                out["wkt"] = shapely.to_wkt(g.values, rounding_precision=settings.MAP_COORD_DECIMALS + 1)
+            else:
+                pts = np.where(shapely.get_type_id(g.values) == 0, g.values,
+                               shapely.point_on_surface(g.values))
+                out["lon"] = np.round(shapely.get_x(pts), 6)
+                out["lat"] = np.round(shapely.get_y(pts), 6)
+
+    def write(tmp: Path) -> None:
+        out.to_csv(tmp, sep=sep, decimal=decimal, index=index, encoding="utf-8-sig",
+                   lineterminator="\r\n")
+
+    return _atomic(path, write)
+
+
+# --------------------------------------------------------------------------------------------
+# Everything
+# --------------------------------------------------------------------------------------------
+def _safe_name(s: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(s).strip())
+    return keep.strip("_") or "table"
+
+
+def export_bundle(
+    out_dir: str | Path,
+    *,
+    layers=None,
+    m: folium.Map | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    title: str | None = None,
+    name: str = "report",
+    formats: Sequence[str] = FORMATS,
+    excel_lv: bool | None = None,
+    tiles: str | None = None,
+) -> dict[str, Path | list[Path]]:
+    """Write the map and tables in every format into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder (created when missing). Files are first written into a temporary folder beside
+        it and moved in only when every export succeeded.
+    layers : sequence of geo.maps.MapLayer, optional
+        Map layers (default: those of ``m``).
+    m : folium.Map, optional
+        Web map (default: ``geo.maps.make_map(layers, ...)``).
+    tables : mapping of str to DataFrame, optional
+        Tables for the PDF, the GeoPackage (attribute tables) and one CSV each.
+    lang : {"lv", "en"}
+    title : str, optional
+    name : str, default "report"
+        File name stem: ``report.html``, ``report.png``, ``report.pdf``, ``report.gpkg``,
+        ``report_<table>.csv``.
+    formats : sequence of str, default all of ("html", "png", "pdf", "gpkg", "csv")
+    excel_lv : bool, optional
+        CSV for Latvian Excel (``;`` and decimal comma); default True when ``lang == "lv"``.
+    tiles : {None, "osm"}
+        Tile option of the web map when it is built here.
+
+    Returns
+    -------
+    dict
+        Format -> path (``csv`` -> list of paths).
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise GeoInputError(f"unknown formats {unknown}.", fix=f"use some of {list(FORMATS)}.")
+    if layers is None and m is not None:
+        layers = _layers_of(m)
+    layers = _layers_of(layers) if layers is not None else []
+    tables = dict(tables or {})
+    if not layers and not tables:
+        raise GeoInputError("nothing to export.", path=out_dir, fix="give layers, a map or tables.")
+    if excel_lv is None:
+        excel_lv = lang == "lv"
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    written: dict[str, Path | list[Path]] = {}
+    try:
+        if layers and "html" in formats:
+            web = m if m is not None else maps.make_map(layers, lang=lang, title=title, tiles=tiles)
+            written["html"] = export_html(web, work / f"{name}.html")
+        if layers and "png" in formats:
+            written["png"] = export_png(layers, work / f"{name}.png", lang=lang, title=title)
+        if "pdf" in formats:
+            written["pdf"] = export_pdf(work / f"{name}.pdf", layers=layers or None,
+                                        tables=tables, lang=lang, title=title)
+        if "gpkg" in formats:
+            gp: dict[str, object] = {}
+            for la in layers:
+                gp[la.key] = la
+            for tname, df in tables.items():
+                gp[_safe_name(tname)] = df
+            written["gpkg"] = export_gpkg(work / f"{name}.gpkg", gp)
+        if "csv" in formats and tables:
+            written["csv"] = [
+                export_csv(df, work / f"{name}_{_safe_name(tname)}.csv", excel_lv=excel_lv)
+                for tname, df in tables.items()
+            ]
+        final: dict[str, Path | list[Path]] = {}
+        for fmt, p in written.items():
+            moved = []
+            for q in p if isinstance(p, list) else [p]:
+                os.replace(q, out_dir / q.name)
+                moved.append(out_dir / q.name)
+            final[fmt] = moved if isinstance(p, list) else moved[0]
+        return final
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
