@@ -464,6 +464,9 @@ def export_bundle(
         layers = _layers_of(m)
     layers = _layers_of(layers) if layers is not None else []
     tables = dict(tables or {})
+    bad = {k: type(v).__name__ for k, v in tables.items() if not isinstance(v, pd.DataFrame)}
+    if bad:
+        raise GeoInputError(f"tables must be DataFrames, got {bad}.", path=out_dir)
     if not layers and not tables:
         raise GeoInputError("nothing to export.", path=out_dir, fix="give layers, a map or tables.")
     if excel_lv is None:
