@@ -71,6 +71,40 @@ def _cmd_access(args) -> int:
     return 0
 
 
+def _add_synth(sub) -> None:
+    p = sub.add_parser(
+        "synth",
+        help="generate the fictional demo region (OSM, IZM xlsx, census, Ookla, boundaries)",
+    )
+    p.add_argument("--out", required=True, help="output folder (replaced when complete)")
+    p.add_argument("--scale", choices=["demo", "vidzeme"], default="demo",
+                   help="demo: about 2,000 km2; vidzeme: about 16,000 km2 (benchmarks)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
+    p.add_argument("--xml", action="store_true", help="also write the OSM data as .osm XML")
+    p.set_defaults(func=_cmd_synth)
+
+
+def _cmd_synth(args) -> int:
+    from tqdm import tqdm
+
+    from geo.synth import format_summary, generate
+
+    with tqdm(total=10, desc="Demo region", unit=" steps") as bar:
+
+        def progress(k, n, msg):
+            bar.total = n
+            bar.n = k
+            bar.set_postfix_str(msg)
+            bar.refresh()
+
+        summary = generate(args.out, scale=args.scale, seed=args.seed, progress=progress,
+                           osm_formats=("pbf", "xml") if args.xml else ("pbf",))
+        bar.n = bar.total
+        bar.refresh()
+    print(format_summary(summary))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -80,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_network(sub)
     _add_access(sub)
+    _add_synth(sub)
     return parser
 
 
