@@ -58,7 +58,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import Delaunay, cKDTree
 
-from geo import settings
+from geo import i18n, settings
 from geo.errors import GeoInputError
 
 #: The note every file carries (Latvian / English).
@@ -67,6 +67,16 @@ FICTION_NOTE = (
     "numuri, adreses un skaitļi ir izdomāti. / FICTIONAL DATA: a made-up demo region generated "
     "by geo.synth; every name, number, address and figure is invented."
 )
+
+i18n.register({
+    "synth.region": {"lv": "Demo reģions (izdomāti dati)", "en": "Demo region (fictional data)"},
+    "synth.note": {
+        "lv": "Izdomāti dati: fiktīvs demonstrācijas reģions. Visi nosaukumi, numuri, adreses un "
+              "skaitļi ir izdomāti.",
+        "en": "Fictional data: a made-up demo region. Every name, number, address and figure is "
+              "invented.",
+    },
+})
 
 # ------------------------------------------------------------------------------------------
 # Scales

@@ -399,6 +399,44 @@ def test_municipalities_partition_the_region(demo):
 
 
 # ------------------------------------------------------------------------------------------
+# Through the project's importers (skipped while a reader does not exist yet)
+# ------------------------------------------------------------------------------------------
+def test_loads_through_izm_reader(demo, izm):
+    reader = pytest.importorskip("geo.sources.izm")
+    s = reader.read_schools(demo["files"]["izm_pupils"], demo["files"]["izm_contacts"])
+    expected = izm[izm["Kopā 1.-12.klasē"] >= 1]
+    assert set(s["school_id"]) == set(expected["Iestādes reģistrācijas Nr."])
+    assert s["pupils_1_12"].sum() == expected["Kopā 1.-12.klasē"].sum()
+    assert s["address"].notna().all()  # every school is in the contact list
+    assert (s["grades_outside_type"] == "").all()
+    served = s.set_index("type_lv")["grades_served"]
+    assert set(served[["Vispārizglītojošā pamatskola"]]) == {"1-9"}
+    assert set(served[["Vispārizglītojošā sākumskola"]]) == {"1-6"}
+
+
+def test_loads_through_census_reader(demo, census):
+    reader = pytest.importorskip("geo.sources.census")
+    grid = reader.read_census_grid(demo["out_dir"] / "population" / "census2021_1km_tiles")
+    assert len(grid) == len(census) and grid["T"].sum() == census["T"].sum()
+    assert grid.crs.to_epsg() == 3035
+    assert ((grid["E"] % 1000 == 0) & (grid["N"] % 1000 == 0)).all()
+    # suppressed cells come back as missing values, not zeros
+    assert grid.loc[grid["T"] <= 10, "Y_LT15"].isna().all()
+    for year, total in demo["population"].items():
+        g = reader.read_census_grid(demo["out_dir"] / "population" / "geostat_popgrid_tiles",
+                                    year=year)
+        assert g["T"].sum() == total
+
+
+def test_loads_through_boundaries_reader(demo):
+    reader = pytest.importorskip("geo.sources.boundaries")
+    b = reader.read_boundaries(demo["files"]["boundaries"])
+    assert len(b) == demo["municipalities"]
+    assert b["name"].str.startswith("Demo ").all() and b.crs.to_epsg() == 4326
+    assert b.geometry.is_valid.all()
+
+
+# ------------------------------------------------------------------------------------------
 # Determinism and the CLI
 # ------------------------------------------------------------------------------------------
 def test_same_seed_gives_identical_files(demo, tmp_path):
