@@ -105,6 +105,65 @@ def _cmd_synth(args) -> int:
     return 0
 
 
+def _add_download(sub) -> None:
+    p = sub.add_parser(
+        "download",
+        help="download OpenStreetMap data: a place or polygon (Overpass) or a Geofabrik extract",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--place", action="append", metavar="NAME",
+                     help="place name geocoded to its boundary, e.g. 'Cēsu novads, Latvia' "
+                          "(repeat to combine places)")
+    src.add_argument("--polygon", metavar="FILE",
+                     help="boundary polygon file (GeoJSON, GeoPackage, shapefile...)")
+    src.add_argument("--geofabrik", metavar="REGION|URL",
+                     help="Geofabrik extract, e.g. europe/latvia, the full URL of a .osm.pbf, "
+                          "or an extract saved earlier (to cut it with --clip)")
+    p.add_argument("--clip", metavar="FILE",
+                   help="with --geofabrik: cut the extract to this boundary polygon file")
+    p.add_argument("--out", required=True,
+                   help="output OSM file (.osm XML or .osm.pbf)")
+    p.add_argument("--full", metavar="FILE", default=None,
+                   help="with --geofabrik --clip: where to keep the full extract "
+                        "(default data/downloads/NAME-latest.osm.pbf)")
+    p.add_argument("--buffer", type=float, default=0.0, metavar="METRES",
+                   help="with --place/--polygon: widen the area by this many metres")
+    p.add_argument("--base-url", default=None, help="Geofabrik base URL (default: settings)")
+    p.add_argument("--overpass-url", default=None, help="Overpass API URL (default: settings)")
+    p.add_argument("--nominatim-url", default=None, help="Nominatim URL (default: settings)")
+    p.add_argument("--no-md5", action="store_true", help="do not check the published .md5")
+    p.add_argument("--no-cache", action="store_true", help="do not reuse cached Overpass answers")
+    p.set_defaults(func=_cmd_download)
+
+
+def _cmd_download(args) -> int:
+    from pathlib import Path
+
+    from geo.sources.osm_download import clip_osm, download_geofabrik, download_overpass
+
+    if args.geofabrik is None and (args.clip or args.full):
+        raise GeoInputError("--clip and --full go with --geofabrik (an Overpass download "
+                            "already covers only the place or polygon).")
+    if args.geofabrik is not None and Path(args.geofabrik).is_file():
+        if not args.clip:
+            raise GeoInputError("is a file already on this computer: nothing to download.",
+                                path=args.geofabrik, fix="add --clip BOUNDARY to cut it.")
+        res = clip_osm(args.geofabrik, args.clip, args.out, progress=True)
+    elif args.geofabrik is not None:
+        res = download_geofabrik(
+            args.geofabrik, args.out, base_url=args.base_url, clip=args.clip,
+            full_path=args.full, checksum=not args.no_md5, progress=True,
+        )
+    else:
+        res = download_overpass(
+            args.out, place=args.place, polygon=args.polygon, buffer_m=args.buffer,
+            overpass_url=args.overpass_url, nominatim_url=args.nominatim_url,
+            use_cache=not args.no_cache, progress=True,
+        )
+    print(res.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -115,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network(sub)
     _add_access(sub)
     _add_synth(sub)
+    _add_download(sub)
     return parser
 
 

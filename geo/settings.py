@@ -197,8 +197,8 @@ NOMINATIM_URL = "https://nominatim.openstreetmap.org/"
 OVERPASS_TIMEOUT_S = 300
 #: Connect/read timeout of file downloads (Geofabrik), seconds (per network read, not total).
 DOWNLOAD_TIMEOUT_S = 60
-#: Bytes read per chunk while streaming a download.
-DOWNLOAD_CHUNK_BYTES = 1 << 20
+#: Bytes read per chunk while streaming a download (an interruption loses at most one chunk).
+DOWNLOAD_CHUNK_BYTES = 1 << 16
 #: Cache of Overpass/Nominatim answers (osmnx's JSON cache): a repeated download is offline.
 OVERPASS_CACHE_DIR = DOWNLOADS_DIR / "overpass_cache"
 
