@@ -436,6 +436,16 @@ def test_loads_through_boundaries_reader(demo):
     assert b.geometry.is_valid.all()
 
 
+def test_loads_through_ookla_reader(demo):
+    reader = pytest.importorskip("geo.sources.ookla")
+    g = reader.read_ookla_grid(demo["out_dir"] / "broadband" / "ookla_fixed_2023q2_350m_tiles")
+    raw = pd.concat([pd.read_csv(p) for p in demo["files"]["ookla"]])
+    assert len(g) == len(raw) == demo["ookla_cells"]
+    assert g["tests"].sum() == raw["tests"].sum()
+    assert ((g["E"] % 350 == 0) & (g["N"] % 350 == 0)).all() and g.crs.to_epsg() == 3035
+    assert g["download_mbps"].to_numpy() == pytest.approx(g["avg_d_kbps"].to_numpy() / 1000)
+
+
 # ------------------------------------------------------------------------------------------
 # Determinism and the CLI
 # ------------------------------------------------------------------------------------------
