@@ -340,3 +340,31 @@ def test_travel_time_map_from_engine(li_net, li_schools):
     fig = maps.plot_map(m._geo_layers, lang="en", title="Liechtenstein")
     texts = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
     assert "Travel time to school, min" in texts and "60+" in texts
+
+
+def test_dormitories_and_roads_layers(li_net):
+    """Dormitory layer on real OSM facility points (no OSM extract here maps a dormitory, so
+    Liechtenstein's kindergartens stand in as points), roads by class from the network."""
+    from geo.sources.osm import read_facilities
+
+    pts = read_facilities(osm_file("liechtenstein"), kinds=("kindergarten",))
+    layer = maps.dormitories_layer(pts, "lv", beds="capacity")
+    assert layer.kind == "point" and layer.marker == "square" and len(layer.data) == len(pts)
+    assert [a for _, a in layer.fields] == ["Nosaukums", "Vietas"]
+    doc = maps.to_html(maps.make_map([layer], lang="lv"))
+    assert doc.count("new iconRootAlias.DivIcon(") == 1 and '"className": "geo-sq-icon"' in doc
+    assert ".bindPopup(" in doc
+    assert len(_geojson_blocks(doc)[0]["features"]) == len(pts)
+
+    roads = li_net.roads_gdf()
+    rl = maps.roads_layer(roads, "en")
+    cls = {hw: c for c, (hws, *_r) in maps.ROAD_CLASSES.items() for hw in hws}
+    present = sorted({cls[h] for h in roads["highway"] if h in cls})
+    assert sorted(t_ for t_ in rl.data["f0"]) == sorted(t(f"map.road.{c}", "en") for c in present)
+    # one merged multi-line per class: the drawn length equals the simplified road length
+    drawn = gpd.GeoSeries(rl.data.geometry.values, crs=4326).to_crs(li_net.crs).length.sum()
+    sel = roads[roads["highway"].map(cls).notna()]
+    tol = settings.MAP_SIMPLIFY_M["roads"]
+    total = shapely.length(shapely.simplify(sel.geometry.values, tol, preserve_topology=True)).sum()
+    assert abs(drawn - total) / total < 0.001
+    assert total < sel.length.sum()  # simplification did remove vertices
