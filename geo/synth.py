@@ -294,10 +294,9 @@ class _Model:
     settlements: pd.DataFrame
     farms: pd.DataFrame
     municipalities: pd.DataFrame
-    people: pd.DataFrame = None  # address points: x, y, pop, sid, farm, urban
-    roads: dict = None
-    schools: pd.DataFrame = None
-    coverage: list = None
+    people: pd.DataFrame | None = None  # address points: x, y, pop, sid, farm, urban
+    schools: pd.DataFrame | None = None
+    coverage: list | None = None
 
 
 def _outline(rng, sc: Scale) -> shapely.Polygon:
@@ -1658,7 +1657,7 @@ def _census_cells(rng, people: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def _tiles(df: pd.DataFrame, cell: int, tile_cells: int, fixed_y: bool = False):
+def _tiles(df: pd.DataFrame, cell: int, tile_cells: int):
     """Split cells (lower-left E, N in metres) into tiles: yields (X, Y, frame with x, y)."""
     ix = df["E"].to_numpy() // cell
     iy = df["N"].to_numpy() // cell
@@ -1768,8 +1767,7 @@ def _write_ookla(folder: Path, cells: pd.DataFrame) -> list[Path]:
 # ------------------------------------------------------------------------------------------
 # Generation
 # ------------------------------------------------------------------------------------------
-def _osm_content(rng, m: _Model, mesh: dict, node_xy, node_kind, segs, farm_nodes, chains,
-                 way_tags):
+def _osm_content(rng, m: _Model, mesh: dict, node_xy, segs, farm_nodes, chains, way_tags):
     """Assemble the OSM nodes, ways and relations (0-based node positions)."""
     st, sch = m.settlements, m.schools
     n0 = len(node_xy)
@@ -1985,7 +1983,7 @@ def generate(
     try:
         step(5)
         all_xy, node_tags, ways, rels, dead = _osm_content(
-            _rng(seed, 14), m, mesh, node_xy, node_kind, segs, farm_nodes, chains, way_tags)
+            _rng(seed, 14), m, mesh, node_xy, segs, farm_nodes, chains, way_tags)
         all_xy, node_tags, ways, rels = _renumber(all_xy, node_tags, ways, rels, dead)
         lon, lat = _to_wgs(all_xy[:, 0], all_xy[:, 1])
         lonlat = np.column_stack([lon, lat])
