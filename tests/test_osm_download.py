@@ -61,6 +61,7 @@ def assert_same_network(file_a, file_b, polygon, mode="drive"):
     np.testing.assert_array_equal(na.graph.indptr, nb.graph.indptr)
     np.testing.assert_array_equal(na.graph.indices, nb.graph.indices)
     np.testing.assert_array_equal(na.graph.data, nb.graph.data)  # travel times, seconds
+    assert set(na.edges["way_id"]) == set(nb.edges["way_id"])
     return na
 
 
@@ -274,6 +275,12 @@ def test_cli_download_and_clip(server, harbour, tmp_path, capsys):
     assert code == 0
     assert "MD5 checked" in capsys.readouterr().out
     assert facility_ids(out, harbour) == facility_ids(osm_file("malta"), harbour)
+    # an extract saved by hand is cut the same way
+    out2 = tmp_path / "harbour2.osm.pbf"
+    code = cli_main(["download", "--geofabrik", str(osm_file("malta")), "--clip", str(poly),
+                     "--out", str(out2)])
+    assert code == 0 and "Clipped" in capsys.readouterr().out
+    assert md5(out2) == md5(out)
     code = cli_main(["download", "--geofabrik", "europe/atlantis", "--base-url",
                      server.geofabrik_url, "--out", str(tmp_path / "a.osm.pbf")])
     assert code == 2
@@ -341,10 +348,12 @@ def test_overpass_by_polygon_file_subdivided(server, tmp_path):
     old = ox.settings.max_query_area_size
     ox.settings.max_query_area_size = 15e6  # 15 km2 pieces
     try:
-        res = download_overpass(tmp_path / "area.osm.pbf", polygon=f,
+        res = download_overpass(tmp_path / "area.osm.pbf", polygon=f, buffer_m=300,
                                 overpass_url=server.overpass_url, use_cache=False)
     finally:
         ox.settings.max_query_area_size = old
+    assert res.polygon.contains(area.buffer(-1e-6))  # widened by 300 m, in WGS84 degrees
+    assert res.polygon.area > area.area
     assert res.n_requests > 6 and res.n_requests % 3 == 0
     assert sniff_format(res.path) == "pbf"
     assert res.missing_node_refs == 0
