@@ -22,15 +22,24 @@ def _add_network(sub) -> None:
     p.add_argument("--mode", choices=["drive", "walk"], default="drive", help="network type")
     p.add_argument("--crs", default=None, help="metric CRS (default: local UTM, EPSG:3059 in Latvia)")
     p.add_argument("--no-track", action="store_true", help="leave highway=track out")
+    p.add_argument(
+        "--clip", default=None,
+        help="polygon file (e.g. municipality boundaries): keep only roads inside it",
+    )
     p.set_defaults(func=_cmd_network)
 
 
 def _cmd_network(args) -> int:
     from geo.network import build_network_from_file
 
+    clip = None
+    if args.clip:
+        from geo.sources.vector import read_vector
+
+        clip = read_vector(args.clip, name="clip polygon")
     net = build_network_from_file(
         args.file, args.out, mode=args.mode, crs=args.crs, include_track=not args.no_track,
-        progress=True,
+        clip=clip, progress=True,
     )
     print(net.summary())
     return 0

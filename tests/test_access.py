@@ -209,3 +209,24 @@ def test_cli_network_and_access(tmp_path):
             "--origins", str(bad), "--out", str(tmp_path / "x.gpkg"))
     assert r.returncode == 2 and "nocrs.shp" in r.stderr and "CRS" in r.stderr
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_cli_network_clip(tmp_path):
+    src = osm_file("liechtenstein")
+    box = tmp_path / "box.geojson"
+    gpd.GeoDataFrame(geometry=[shapely.box(9.50, 47.12, 9.56, 47.16)], crs=4326).to_file(box)
+    r = subprocess.run([sys.executable, "-m", "geo", "network", str(src), "--out",
+                        str(tmp_path / "net"), "--clip", str(box)],
+                       cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    from geo.network import Network
+
+    net = Network.load(tmp_path / "net")
+    assert shapely.contains_xy(shapely.box(9.50, 47.12, 9.56, 47.16).buffer(1e-9), net.lon,
+                               net.lat).all()
+    pts = tmp_path / "pts.geojson"
+    read_places(src).to_file(pts)
+    r = subprocess.run([sys.executable, "-m", "geo", "network", str(src), "--out",
+                        str(tmp_path / "net2"), "--clip", str(pts)],
+                       cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert r.returncode == 2 and "pts.geojson" in r.stderr and "polygons" in r.stderr

@@ -158,6 +158,12 @@ def _as_polygon_wgs84(clip) -> BaseGeometry | None:
         geom = clip
     if geom is None or geom.is_empty:
         raise GeoInputError("the clip polygon is empty.")
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        src = getattr(clip, "attrs", {}).get("source")
+        raise GeoInputError(
+            f"the clip layer must hold polygons, not {geom.geom_type}.", path=src,
+            fix="give an area layer, e.g. municipality boundaries.",
+        )
     shapely.prepare(geom)
     return geom
 
@@ -441,7 +447,7 @@ def read_facilities(
     if unknown:
         raise ValueError(f"unknown facility kinds {unknown}; choose from {list(FACILITY_TAGS)}")
     wanted = {k: FACILITY_TAGS[k] for k in kinds}
-    keys = sorted({k for pairs in wanted.values() for k, _ in pairs})
+    pairs = sorted({kv for kv in (p for ps in wanted.values() for p in ps)})
     f = _osm_file(path)
     wkb = osmium.geom.WKBFactory()
     rows: list[dict] = []
@@ -457,8 +463,8 @@ def read_facilities(
     with _wrap_osmium_errors(path):
         fp = (
             osmium.FileProcessor(f)
-            .with_areas(osmium.filter.KeyFilter(*keys))
-            .with_filter(osmium.filter.KeyFilter(*keys))
+            .with_areas(osmium.filter.TagFilter(*pairs))
+            .with_filter(osmium.filter.TagFilter(*pairs))
         )
         for obj in fp:
             kind = _kind_of(obj.tags, wanted)
