@@ -1,0 +1,582 @@
+"""Eurostat 1 km population grids (Census 2021 and the GEOSTAT grids of 2006/2011/2018/2021).
+
+Cells are squares of the ETRS89-LAEA grid (EPSG:3035) identified by their lower-left corner
+(``E``, ``N`` in metres) or by their ``GRD_ID`` (``CRS3035RES1000mN3834000E5334000``; the 2011
+GEOSTAT form ``1kmN3834E5334`` is read too). Published forms read here:
+
+* one table (CSV, Parquet, GeoPackage/GeoJSON) with ``GRD_ID`` or ``E``/``N`` columns (or
+  ``X_LLC``/``Y_LLC``), or with square cell polygons;
+* the tiled Parquet of Eurostat's gridviz (jgaffuri/tiled-census2021, tiled-popgrid): a folder of
+  ``X_Y.parquet`` (or ``X/Y.parquet``) tiles of 256 x 256 cells with in-tile ``x``, ``y``:
+  ``E = (X*256 + x) * 1000``, ``N = (Y*256 + y) * 1000``; and of ``YEAR_X_Y.parquet`` tiles of
+  512 x 512 cells (``E = (X*512 + x) * 1000``). An ``info.json`` beside the tiles, when present,
+  gives the tile size and resolution.
+
+Suppressed (confidential) values
+--------------------------------
+The Census 2021 grid flags confidential values with ``<column>_CI = 1`` and publishes them as
+``0``. Such a 0 is not a count: with ``suppressed="nan"`` (the default) it becomes NaN, and
+``attrs["suppressed"]`` counts them per column. A flagged non-zero value (a value adjusted by the
+statistical office) is kept. Negative values (``-9999``, used by some releases for
+"confidential") become NaN as well. In Vidzeme the under-15 count is suppressed in 5,129 of
+7,590 cells, so only ``T`` (total population) is usable per cell; see :mod:`geo.demand`.
+
+Clipping
+--------
+:func:`clip_cells` keeps the cells whose centre lies in a boundary polygon and tags them with
+its name; this is how the derived ``census2021_1km_vidzeme.csv`` was made (7,590 cells, 214,157
+people), and ``tests/test_census.py`` checks it cell by cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.errors import GeoInputError
+from geo.sources.tabular import check_file, column_key, read_csv_any
+
+#: Cell size of the population grid, metres.
+CELL_M = 1000
+#: Grid years of the GEOSTAT population grids (tiled-popgrid).
+GEOSTAT_YEARS: tuple[int, ...] = (2006, 2011, 2018, 2021)
+#: Default tile sizes (cells per tile side) of the gridviz tilings when no info.json is found.
+TILE_CELLS_CENSUS = 256
+TILE_CELLS_GEOSTAT = 512
+#: Plausible EPSG:3035 coordinates (metres) of a European grid; values outside are rejected as
+#: a wrong CRS (longitude/latitude, LKS-92...).
+LAEA_E_RANGE = (1_000_000, 8_000_000)
+LAEA_N_RANGE = (500_000, 6_000_000)
+
+_GRD_ID = re.compile(r"^CRS(\d+)RES(\d+)mN(-?\d+)E(-?\d+)$")
+_GRD_ID_KM = re.compile(r"^(\d+)kmN(\d+)E(\d+)$")
+_E_NAMES = ("E", "X_LLC", "x_llc", "EOFORIGIN", "easting")
+_N_NAMES = ("N", "Y_LLC", "y_llc", "NOFORIGIN", "northing")
+_ID_NAMES = ("GRD_ID", "grd_id", "GRD_ID_2021", "CELLCODE", "cell_id")
+
+
+def grd_id(e, n, *, res: int = CELL_M, crs_code: int = 3035) -> np.ndarray:
+    """``GRD_ID`` strings of cells with lower-left corners ``e``, ``n`` (metres).
+
+    >>> grd_id([5334000], [3834000])[0]
+    'CRS3035RES1000mN3834000E5334000'
+    """
+    e = np.asarray(e, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    pre = f"CRS{crs_code}RES{int(res)}m"
+    return (pre + "N" + n.astype(str).astype(object) + "E" + e.astype(str).astype(object)).astype(
+        object
+    )
+
+
+def parse_grd_id(ids: Iterable[str], *, path=None) -> pd.DataFrame:
+    """Lower-left corner and resolution of ``GRD_ID`` strings.
+
+    Reads ``CRS3035RES1000mN3834000E5334000`` and the GEOSTAT 2011 form ``1kmN3834E5334``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``E``, ``N`` (int64, metres, EPSG:3035) and ``res`` (metres).
+
+    Raises
+    ------
+    GeoInputError
+        An id in another form, or in a CRS other than EPSG:3035.
+    """
+    s = pd.Series(list(ids), dtype="string").str.strip()
+    m = s.str.extract(_GRD_ID)
+    km = s.str.extract(_GRD_ID_KM)
+    ok = m[0].notna()
+    ok_km = km[0].notna() & ~ok
+    bad = ~(ok | ok_km)
+    if bad.any():
+        raise GeoInputError(
+            f"{int(bad.sum())} cell id(s) are not grid ids, e.g. {s[bad].head(3).tolist()}.",
+            path=path, fix="cell ids look like CRS3035RES1000mN3834000E5334000.",
+        )
+    if ok.any() and (m.loc[ok, 0] != "3035").any():
+        other = sorted(set(m.loc[ok, 0]) - {"3035"})
+        raise GeoInputError(f"cell ids in CRS {other}, not EPSG:3035.", path=path,
+                            fix="use the Eurostat grid (ETRS89-LAEA, EPSG:3035).")
+    e = np.zeros(len(s), dtype=np.int64)
+    n = np.zeros(len(s), dtype=np.int64)
+    res = np.zeros(len(s), dtype=np.int64)
+    okn = ok.to_numpy()
+    okk = ok_km.to_numpy()
+    e[okn] = m.loc[ok, 3].astype("int64").to_numpy()
+    n[okn] = m.loc[ok, 2].astype("int64").to_numpy()
+    res[okn] = m.loc[ok, 1].astype("int64").to_numpy()
+    r_km = km.loc[ok_km, 0].astype("int64").to_numpy() * 1000
+    e[okk] = km.loc[ok_km, 2].astype("int64").to_numpy() * 1000
+    n[okk] = km.loc[ok_km, 1].astype("int64").to_numpy() * 1000
+    res[okk] = r_km
+    return pd.DataFrame({"E": e, "N": n, "res": res})
+
+
+def cell_polygons(e, n, res: float = CELL_M) -> np.ndarray:
+    """Square polygons (shapely array) of cells with lower-left corners ``e``, ``n``."""
+    e = np.asarray(e, dtype=float)
+    n = np.asarray(n, dtype=float)
+    return shapely.box(e, n, e + res, n + res)
+
+
+def apply_suppression(df: pd.DataFrame, *, mode: str = "nan") -> pd.DataFrame:
+    """Turn confidential zeros into NaN (see the module docstring).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Grid table with value columns and their ``<column>_CI`` flags.
+    mode : {"nan", "keep"}, default "nan"
+        ``"keep"`` leaves the published zeros (only for reproducing the raw file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; ``attrs["suppressed"]`` holds the number of suppressed values per column.
+    """
+    if mode not in ("nan", "keep"):
+        raise ValueError(f"suppressed must be 'nan' or 'keep', not {mode!r}")
+    out = df.copy()
+    counts: dict[str, int] = {}
+    for c in df.columns:
+        if c.endswith("_CI") or c in ("E", "N", "x", "y", "nb", "year", "res"):
+            continue
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            continue
+        v = df[c]
+        mask = v < 0
+        flag = f"{c}_CI"
+        if flag in df.columns:
+            mask = mask | ((df[flag] == 1) & (v == 0))
+        if mask.any():
+            counts[c] = int(mask.sum())
+            if mode == "nan":
+                out[c] = v.astype("float64").mask(mask)
+    out.attrs = dict(df.attrs)
+    out.attrs["suppressed"] = counts
+    return out
+
+
+def _tile_info(folder: Path) -> dict:
+    info = folder / "info.json"
+    if info.exists():
+        try:
+            return json.loads(info.read_text())
+        except (OSError, ValueError):
+            return {}
+    return {}
+
+
+def list_tiles(folder: str | Path, *, ext: str = "parquet") -> pd.DataFrame:
+    """Tiles of a gridviz tiling folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``path``, ``year`` (-1 when the names carry none), ``X``, ``Y``; from file
+        names ``X_Y.ext``, ``YEAR_X_Y.ext`` or sub-folders ``X/Y.ext``.
+    """
+    folder = Path(folder)
+    rows = []
+    for p in sorted(folder.rglob(f"*.{ext}")):
+        rel = p.relative_to(folder).with_suffix("")
+        parts = [*rel.parent.parts, *rel.name.split("_")] if rel.parent.parts else rel.name.split(
+            "_")
+        if not all(re.fullmatch(r"-?\d+", q) for q in parts):
+            continue
+        nums = [int(q) for q in parts]
+        if len(nums) == 2:
+            rows.append((str(p), -1, nums[0], nums[1]))
+        elif len(nums) == 3:
+            rows.append((str(p), nums[0], nums[1], nums[2]))
+    return pd.DataFrame(rows, columns=["path", "year", "X", "Y"])
+
+
+def _bbox_3035(clip) -> tuple[float, float, float, float] | None:
+    if clip is None:
+        return None
+    if isinstance(clip, gpd.GeoDataFrame | gpd.GeoSeries):
+        return tuple(clip.to_crs(settings.LAEA_CRS).total_bounds)
+    raise TypeError("clip must be a GeoDataFrame or GeoSeries (with a CRS)")
+
+
+def read_tiles(
+    folder: str | Path,
+    *,
+    year: int | None = None,
+    tile_cells: int | None = None,
+    res: int | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    ext: str = "parquet",
+) -> pd.DataFrame:
+    """Read a gridviz tiling folder into one table with ``E``, ``N`` (lower-left, metres).
+
+    Parameters
+    ----------
+    folder : str or Path
+        Folder of ``X_Y.parquet`` / ``YEAR_X_Y.parquet`` / ``X/Y.parquet`` tiles (or ``.csv``
+        with ``ext="csv"``).
+    year : int, optional
+        With ``YEAR_X_Y`` tiles, the year to read (required when several are present).
+    tile_cells : int, optional
+        Cells per tile side. Default: ``tileSizeCell`` of ``info.json``, else 512 for
+        ``YEAR_X_Y`` tiles and 256 for ``X_Y`` tiles.
+    res : int, optional
+        Cell size, metres. Default: ``resolutionGeo`` of ``info.json``, else 1000.
+    bbox : (xmin, ymin, xmax, ymax), optional
+        EPSG:3035 extent: tiles entirely outside are not read.
+    ext : {"parquet", "csv"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tiles' columns (``x``, ``y`` in-tile) plus ``E``, ``N`` and ``year`` (when known).
+    """
+    folder = Path(folder)
+    tiles = list_tiles(folder, ext=ext)
+    if tiles.empty:
+        raise GeoInputError(f"no grid tiles (X_Y.{ext}) found in the folder.", path=folder,
+                            fix="point to the folder of the tiles, e.g. census2021_1km_tiles.")
+    info = _tile_info(folder)
+    has_year = (tiles["year"] >= 0).any()
+    if has_year:
+        years = sorted(tiles["year"].unique().tolist())
+        if year is None:
+            if len(years) > 1:
+                raise GeoInputError(f"the folder holds tiles of several years {years}.",
+                                    path=folder, fix="choose one with year=...")
+            year = years[0]
+        tiles = tiles[tiles["year"] == year]
+        if tiles.empty:
+            raise GeoInputError(f"no tiles of year {year}; years present: {years}.", path=folder)
+    s = int(tile_cells or info.get("tileSizeCell") or (
+        TILE_CELLS_GEOSTAT if has_year else TILE_CELLS_CENSUS))
+    r = int(res or info.get("resolutionGeo") or CELL_M)
+    if bbox is not None:
+        x0 = tiles["X"] * s * r
+        y0 = tiles["Y"] * s * r
+        keep = (x0 <= bbox[2]) & (x0 + s * r >= bbox[0]) & (y0 <= bbox[3]) & (y0 + s * r >= bbox[1])
+        tiles = tiles[keep]
+    parts = []
+    for t in tiles.itertuples():
+        path = Path(t.path)
+        check_file(path, name="grid tile")
+        try:
+            d = pd.read_parquet(path) if ext == "parquet" else read_csv_any(path, name="grid tile")
+        except GeoInputError:
+            raise
+        except Exception as exc:
+            raise GeoInputError(f"could not be read as a grid tile ({exc}).", path=path) from exc
+        if not {"x", "y"} <= set(d.columns):
+            raise GeoInputError(
+                f"the grid tile has no in-tile x, y columns; columns found: {list(d.columns)}.",
+                path=path, fix="give the tiles as published (columns x, y, T...).",
+            )
+        d["E"] = (t.X * s + d["x"].astype("int64")) * r
+        d["N"] = (t.Y * s + d["y"].astype("int64")) * r
+        if has_year:
+            d["year"] = int(t.year)
+        parts.append(d)
+    if not parts:
+        return pd.DataFrame(columns=["x", "y", "E", "N"])
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["source"] = str(folder)
+    out.attrs["res"] = r
+    return out
+
+
+def _xy_from_table(df: pd.DataFrame, path, res: int) -> pd.DataFrame:
+    keys = {column_key(c): c for c in df.columns}
+    e_col = next((keys[column_key(a)] for a in _E_NAMES if column_key(a) in keys), None)
+    n_col = next((keys[column_key(a)] for a in _N_NAMES if column_key(a) in keys), None)
+    id_col = next((keys[column_key(a)] for a in _ID_NAMES if column_key(a) in keys), None)
+    if e_col is not None and n_col is not None:
+        e = pd.to_numeric(df[e_col], errors="coerce")
+        n = pd.to_numeric(df[n_col], errors="coerce")
+        if e.isna().any() or n.isna().any():
+            raise GeoInputError(f"columns {e_col}/{n_col} have blank or non-numeric values.",
+                                path=path)
+        df = df.assign(E=e.astype("int64"), N=n.astype("int64"))
+        if id_col is not None and id_col not in ("E", "N"):
+            df = df.rename(columns={id_col: "GRD_ID"})
+    elif id_col is not None:
+        parsed = parse_grd_id(df[id_col], path=path)
+        if (parsed["res"] != res).any():
+            raise GeoInputError(
+                f"cell ids of resolution {sorted(parsed['res'].unique().tolist())} m, expected "
+                f"{res} m.", path=path, fix=f"give a {res} m grid or pass res=...",
+            )
+        df = df.assign(E=parsed["E"].to_numpy(), N=parsed["N"].to_numpy()).rename(
+            columns={id_col: "GRD_ID"})
+    else:
+        raise GeoInputError(
+            f"the grid has no cell coordinates: no GRD_ID column and no E/N (or X_LLC/Y_LLC) "
+            f"columns; columns found: {list(df.columns)}.", path=path,
+            fix="give the grid as published by Eurostat (with GRD_ID) or add E, N columns "
+            "(EPSG:3035 lower-left corner, metres).",
+        )
+    return df
+
+
+def _check_laea(df: pd.DataFrame, path, res: int) -> None:
+    e, n = df["E"].to_numpy(), df["N"].to_numpy()
+    if len(e) == 0:
+        return
+    if (e.min() < LAEA_E_RANGE[0] or e.max() > LAEA_E_RANGE[1] or n.min() < LAEA_N_RANGE[0]
+            or n.max() > LAEA_N_RANGE[1]):
+        raise GeoInputError(
+            f"cell coordinates E {e.min()}..{e.max()}, N {n.min()}..{n.max()} are not EPSG:3035 "
+            "metres of a European grid (wrong CRS? longitude/latitude or LKS-92?).", path=path,
+            fix="give E/N as EPSG:3035 (ETRS89-LAEA) lower-left corners in metres.",
+        )
+    if (e % res).any() or (n % res).any():
+        raise GeoInputError(
+            f"cell corners are not multiples of {res} m: not the lower-left corners of a {res} m "
+            "EPSG:3035 grid (centres? another CRS?).", path=path,
+            fix="give lower-left corners, or pass res=... for another cell size.",
+        )
+
+
+def read_census_grid(
+    source: str | Path,
+    *,
+    year: int | None = None,
+    clip: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    clip_name: str = "name",
+    geometry: str = "cell",
+    suppressed: str = "nan",
+    res: int | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a 1 km population grid in any of its published forms.
+
+    Parameters
+    ----------
+    source : str or Path
+        A CSV / Parquet / GeoPackage / GeoJSON file, or a folder of tiles (see module doc).
+    year : int, optional
+        Year to read from a multi-year tile folder; stored in a ``year`` column when given.
+    clip : GeoDataFrame or GeoSeries, optional
+        Keep cells whose centre lies in these polygons (:func:`clip_cells`).
+    clip_name : str, default "name"
+        Column of ``clip`` copied to the cells as ``municipality``.
+    geometry : {"cell", "centroid", None}, default "cell"
+        1 km squares, cell centres, or no geometry (a plain DataFrame).
+    suppressed : {"nan", "keep"}, default "nan"
+        Confidential zeros become NaN (:func:`apply_suppression`).
+    res : int, optional
+        Cell size in metres (default from the tiles' ``info.json`` or 1000).
+    layer : str, optional
+        Layer of a GeoPackage.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:3035; columns ``cell_id`` (GRD_ID), ``E``, ``N`` (lower-left, metres, int64), the
+        file's value columns (``T``, ``Y_LT15``...; with their ``_CI`` flags), ``municipality``
+        when clipped, ``geometry``. ``attrs``: ``source``, ``suppressed``, ``res``.
+
+    Raises
+    ------
+    GeoInputError
+        Missing/empty/unreadable file, no coordinates, wrong CRS, or an empty result.
+    """
+    path = check_file(source, name="population grid")
+    r = int(res or CELL_M)
+    if path.is_dir():
+        df = read_tiles(path, year=year, res=res, bbox=_bbox_3035(clip))
+        r = int(df.attrs.get("res", r))
+        if df.empty:
+            raise GeoInputError("no grid cells in the tiles covering the clip area.", path=path)
+    else:
+        df = _read_grid_file(path, r, layer)
+        if year is not None:
+            if "year" in df.columns:
+                df = df[df["year"] == year]
+            else:
+                df["year"] = int(year)
+    _check_laea(df, path, r)
+    if path.is_dir():
+        df = df.drop(columns=[c for c in ("x", "y") if c in df.columns])  # in-tile positions
+    df = df.drop(columns=[c for c in ("geometry",) if c in df.columns])
+    if "GRD_ID" in df.columns:
+        df = df.drop(columns="GRD_ID")
+    df.insert(0, "cell_id", grd_id(df["E"], df["N"], res=r))
+    gdf = gpd.GeoDataFrame(
+        df, geometry=cell_polygons(df["E"], df["N"], r), crs=settings.LAEA_CRS)
+    if clip is not None:
+        gdf = clip_cells(gdf, clip, name=clip_name)
+    gdf = apply_suppression(gdf, mode=suppressed)
+    supp = gdf.attrs.get("suppressed", {})
+    if geometry == "centroid":
+        gdf = gdf.set_geometry(shapely.points(gdf["E"] + r / 2, gdf["N"] + r / 2), crs=gdf.crs)
+    elif geometry is None:
+        gdf = pd.DataFrame(gdf.drop(columns="geometry"))
+    elif geometry != "cell":
+        raise ValueError(f"geometry must be 'cell', 'centroid' or None, not {geometry!r}")
+    gdf = gdf.reset_index(drop=True)
+    gdf.attrs = {"source": str(path), "suppressed": supp, "res": r}
+    return gdf
+
+
+def _read_grid_file(path: Path, res: int, layer) -> pd.DataFrame:
+    suf = path.suffix.lower()
+    try:
+        if suf in (".csv", ".txt", ".tsv"):
+            df = read_csv_any(path, name="population grid")
+        elif suf == ".parquet":
+            df = pd.read_parquet(path)
+            if "geometry" in df.columns:
+                df = gpd.read_parquet(path)
+        else:
+            df = gpd.read_file(path, layer=layer)
+    except GeoInputError:
+        raise
+    except Exception as exc:
+        raise GeoInputError(f"could not be read as a population grid ({exc}).", path=path,
+                            fix="give a CSV, Parquet or GeoPackage.") from exc
+    if len(df) == 0:
+        raise GeoInputError("the population grid has no rows.", path=path)
+    keys = {column_key(c) for c in df.columns}
+    has_xy = any(column_key(a) in keys for a in _E_NAMES) or any(
+        column_key(a) in keys for a in _ID_NAMES)
+    if isinstance(df, gpd.GeoDataFrame) and not has_xy:
+        if df.crs is None:
+            raise GeoInputError("the population grid has no CRS.", path=path,
+                                fix="save it with its CRS (EPSG:3035).")
+        b = df.geometry.to_crs(settings.LAEA_CRS).bounds
+        e = np.round(b["minx"].to_numpy())
+        n = np.round(b["miny"].to_numpy())
+        size = np.round(b["maxx"].to_numpy() - b["minx"].to_numpy())
+        if np.any(np.abs(size - res) > 1):
+            raise GeoInputError(
+                f"the grid polygons are not {res} m squares in EPSG:3035 (sizes "
+                f"{sorted(set(size.tolist()))[:5]} m).", path=path,
+                fix="give the Eurostat grid (EPSG:3035) or pass res=...",
+            )
+        df = pd.DataFrame(df.drop(columns=df.geometry.name)).assign(
+            E=e.astype("int64"), N=n.astype("int64"))
+        return df
+    if isinstance(df, gpd.GeoDataFrame):
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    return _xy_from_table(df, path, res)
+
+
+def clip_cells(
+    cells: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    name: str = "name",
+    column: str = "municipality",
+) -> gpd.GeoDataFrame:
+    """Keep cells whose centre lies in a boundary polygon; tag them with its name.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Cells with ``E``, ``N`` (lower-left, EPSG:3035) or any geometry (its centroid is used).
+    boundaries : GeoDataFrame or GeoSeries
+        Polygons with a CRS.
+    name : str, default "name"
+        Column of ``boundaries`` copied into ``column`` (skipped when absent).
+    column : str, default "municipality"
+
+    Returns
+    -------
+    GeoDataFrame
+        The cells inside, in their original order.
+    """
+    if boundaries.crs is None:
+        raise GeoInputError("the clip boundaries have no CRS.",
+                            path=getattr(boundaries, "attrs", {}).get("source"))
+    b = boundaries.to_crs(settings.LAEA_CRS)
+    if isinstance(b, gpd.GeoSeries):
+        b = gpd.GeoDataFrame(geometry=b)
+    res = cells.attrs.get("res", CELL_M)
+    if {"E", "N"} <= set(cells.columns):
+        cx = cells["E"].to_numpy(dtype=float) + res / 2
+        cy = cells["N"].to_numpy(dtype=float) + res / 2
+    else:
+        c = cells.geometry.to_crs(settings.LAEA_CRS).centroid
+        cx, cy = c.x.to_numpy(), c.y.to_numpy()
+    pts = gpd.GeoDataFrame(geometry=shapely.points(cx, cy), crs=settings.LAEA_CRS)
+    cols = [name] if name in b.columns else []
+    j = gpd.sjoin(pts, b[[*cols, "geometry"]], predicate="within", how="inner")
+    j = j[~j.index.duplicated(keep="first")].sort_index()
+    out = cells.iloc[j.index.to_numpy()].copy()
+    if cols:
+        out[column] = j[name].to_numpy()
+    out.attrs = dict(cells.attrs)
+    return out
+
+
+def read_population_years(
+    source: str | Path | Mapping[int, str | Path],
+    *,
+    years: Iterable[int] = GEOSTAT_YEARS,
+    clip: gpd.GeoDataFrame | None = None,
+    clip_name: str = "name",
+    value: str = "T",
+) -> pd.DataFrame:
+    """Population grids of several years as one long table, for trends.
+
+    Parameters
+    ----------
+    source : folder of ``YEAR_X_Y.parquet`` tiles, or mapping year -> file or folder
+    years : iterable of int, default (2006, 2011, 2018, 2021)
+    clip : GeoDataFrame, optional
+        Boundaries (cell centre in polygon); adds ``municipality``.
+    clip_name : str, default "name"
+    value : str, default "T"
+        Population column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table: ``cell_id``, ``E``, ``N``, ``year``, ``T`` (float; NaN when suppressed),
+        and ``municipality`` when clipped. A cell missing in a year has no row for it
+        (no inhabitants, or not published).
+    """
+    sources = dict(source) if isinstance(source, Mapping) else {y: source for y in years}
+    parts = []
+    for y in years:
+        if y not in sources:
+            raise GeoInputError(f"no population grid given for {y}.")
+        g = read_census_grid(sources[y], year=y, clip=clip, clip_name=clip_name, geometry=None)
+        if value not in g.columns:
+            raise GeoInputError(
+                f"the population grid has no column {value!r}; columns: {list(g.columns)}.",
+                path=sources[y])
+        keep = ["cell_id", "E", "N", value, *(["municipality"] if "municipality" in g else [])]
+        d = g[keep].rename(columns={value: "T"})
+        d.insert(3, "year", int(y))
+        parts.append(d)
+    out = pd.concat(parts, ignore_index=True)
+    out["T"] = out["T"].astype("float64")
+    return out
+
+
+def municipality_totals(long: pd.DataFrame, *, by: str = "municipality") -> pd.DataFrame:
+    """Population per municipality (rows) and year (columns) from :func:`read_population_years`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sums of ``T`` (suppressed values count as 0), with a last row ``"Total"``.
+    """
+    if by not in long.columns:
+        raise GeoInputError(f"the table has no {by!r} column: read it with clip=boundaries.")
+    t = long.pivot_table(index=by, columns="year", values="T", aggfunc="sum", fill_value=0)
+    t.loc["Total"] = t.sum(axis=0)
+    t.columns.name = "year"
+    return t
