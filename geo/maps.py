@@ -885,6 +885,32 @@ def dormitories_layer(
                     source=src)
 
 
+def _merge_bands(data: gpd.GeoDataFrame, labels: dict[str, str], population) -> gpd.GeoDataFrame:
+    """One polygon per colour band (cells are a coverage: merged with GEOS CoverageUnion)."""
+    rows = []
+    pop = None if population is None else np.asarray(population, dtype=float)
+    for color, idx in data.groupby("_c", sort=False).indices.items():
+        geoms = data.geometry.values[idx]
+        try:
+            merged = shapely.coverage_union_all(geoms)
+        except shapely.errors.GEOSException:
+            merged = shapely.union_all(geoms)
+        total = "–" if pop is None else _fmt([np.nansum(pop[idx])])[0]
+        rows.append({"_c": color, "f0": labels.get(color, "–"), "f1": total, "geometry": merged})
+    return gpd.GeoDataFrame(rows, columns=["_c", "f0", "f1", "geometry"], geometry="geometry",
+                            crs=settings.WGS84)
+
+
+def _maybe_merge(data, kind, dissolve, labels, population):
+    if kind == "point" or not len(data):
+        return data, False
+    if dissolve is None:
+        dissolve = len(data) > settings.MAP_MAX_CELLS
+    if not dissolve:
+        return data, False
+    return _merge_bands(data, labels, population), True
+
+
 def _time_minutes(gdf: gpd.GeoDataFrame, time_col: str | None) -> tuple[np.ndarray, str]:
     if time_col is None:
         time_col = _pick(gdf, None, ("time_min", "time_s"))
@@ -909,6 +935,7 @@ def travel_time_layer(
     school: str | None = None,
     bands: Sequence[float] = settings.MAP_TIME_BANDS_MIN,
     colors: Sequence[str] = settings.MAP_TIME_COLORS,
+    dissolve: bool | None = None,
     show: bool = True,
 ) -> MapLayer:
     """Travel time to the nearest school as a graded choropleth of population cells (or points).
@@ -930,6 +957,9 @@ def travel_time_layer(
         Band edges in minutes, 0-10-20-30-45-60+.
     colors : sequence of str, default settings.MAP_TIME_COLORS
         One colour per band (viridis, colour-blind safe).
+    dissolve : bool, optional
+        Draw one merged polygon per band (tooltip: band and its population) instead of one
+        per cell. Default: when there are more than ``settings.MAP_MAX_CELLS`` cells.
     show : bool, default True
 
     Returns
@@ -961,6 +991,10 @@ def travel_time_layer(
     legend = [LegendItem(lab, c, sym) for lab, c in zip(band_labels(bands), colors, strict=True)]
     if (idx < 0).any():
         legend.append(LegendItem(t("map.unreachable", lang), settings.MAP_UNREACHABLE_COLOR, sym))
+    data, merged = _maybe_merge(data, kind, dissolve, {it.color: it.label for it in legend},
+                                _num(disp[population]) if population else None)
+    if merged:
+        fields = fields[:2]
     if kind == "point":
         data["_r"] = 4.0
     return MapLayer("travel_time", t("map.travel_time", lang), data, kind, fields=fields,
@@ -1091,6 +1125,7 @@ def white_spots_layer(
     time_col: str | None = None,
     population: str | None = None,
     color: str = settings.MAP_WHITE_SPOT_COLOR,
+    dissolve: bool | None = None,
     show: bool = True,
 ) -> MapLayer:
     """White spots: cells from which the nearest school is farther than a threshold.
@@ -1105,6 +1140,8 @@ def white_spots_layer(
     time_col, population : str, optional
         As in :func:`travel_time_layer`.
     color : str, default settings.MAP_WHITE_SPOT_COLOR
+    dissolve : bool, optional
+        One merged polygon (see :func:`travel_time_layer`).
     show : bool, default True
 
     Returns
@@ -1128,12 +1165,15 @@ def white_spots_layer(
     kind = _kind(data)
     if kind == "point":
         data["_r"] = 4.0
+    item = t("map.white_spot", lang, minutes=f"{thr:g}")
+    data, _ = _maybe_merge(data, kind, dissolve, {color: item},
+                           _num(sub[population]) if population else None)
     label = t("map.white_spots", lang, minutes=f"{thr:g}")
     return MapLayer(
         "white_spots", label, data, kind,
         fields=[("f0", t("map.field.time", lang)), ("f1", t("map.field.population", lang))],
-        legend=[LegendItem(t("map.white_spot", lang, minutes=f"{thr:g}"), color,
-                           "circle" if kind == "point" else "fill", stroke="#000000")],
+        legend=[LegendItem(item, color, "circle" if kind == "point" else "fill",
+                           stroke="#000000")],
         show=show, fill_opacity=0.65, stroke="#000000", stroke_width=0.6,
         source=src.loc[beyond],
     )
@@ -1147,6 +1187,7 @@ def broadband_layer(
     tests: str | None = "tests",
     bands: Sequence[float] = settings.MAP_BROADBAND_BANDS_MBPS,
     colors: Sequence[str] = settings.MAP_BROADBAND_COLORS,
+    dissolve: bool | None = None,
     show: bool = True,
 ) -> MapLayer:
     """Fixed-broadband download speed per cell (Ookla open data), graded in Mbit/s.
@@ -1162,6 +1203,8 @@ def broadband_layer(
         Number-of-tests column shown in the tooltip when present.
     bands, colors : sequence
         Band edges (Mbit/s) and colours, default 0-30-100-300-1000+.
+    dissolve : bool, optional
+        One merged polygon per band (see :func:`travel_time_layer`).
     show : bool, default True
 
     Returns
@@ -1182,7 +1225,9 @@ def broadband_layer(
         "f1": _fmt(_num(disp[tests])) if tests in disp else ["–"] * n,
     }, geometry=disp.geometry.values, crs=settings.WGS84)
     legend = [LegendItem(lab, c, "fill") for lab, c in zip(band_labels(bands), colors, strict=True)]
-    return MapLayer("broadband", t("map.broadband", lang), data, _kind(data),
+    kind = _kind(data)
+    data, _ = _maybe_merge(data, kind, dissolve, {it.color: it.label for it in legend}, None)
+    return MapLayer("broadband", t("map.broadband", lang), data, kind,
                     fields=[("f0", t("map.field.speed", lang)), ("f1", t("map.field.tests", lang))],
                     legend=legend, show=show, fill_opacity=0.8, note=t("map.broadband_note", lang),
                     attribution="Ookla Open Data (CC BY-NC-SA 4.0)", source=src)
@@ -1241,10 +1286,18 @@ def _round_coords(geoms, decimals: int):
 
 
 def feature_collection(data: gpd.GeoDataFrame, *, decimals: int = settings.MAP_COORD_DECIMALS) -> dict:
-    """GeoJSON of a layer's display data with coordinates rounded to ``decimals`` places."""
-    g = data.reset_index(drop=True)
-    g = g.set_geometry(_round_coords(g.geometry.values, decimals))
-    return json.loads(g.to_json(na="null", drop_id=False))
+    """GeoJSON of a layer's display data with coordinates rounded to ``decimals`` places.
+
+    Features get ids ``"0"``, ``"1"`` ...; properties are the non-geometry columns (NaN as
+    null). Geometry is serialised by GEOS (``shapely.to_geojson``) in one pass.
+    """
+    geoms = _round_coords(np.asarray(data.geometry.values), decimals)
+    parsed = json.loads("[" + ",".join(shapely.to_geojson(geoms).tolist()) + "]") if len(data) else []
+    props = pd.DataFrame(data.drop(columns=data.geometry.name)).astype(object)
+    props = props.where(props.notna(), None).to_dict("records")
+    features = [{"type": "Feature", "id": str(i), "properties": p, "geometry": g}
+                for i, (p, g) in enumerate(zip(props, parsed, strict=True))]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _style_function(layer: MapLayer):
@@ -1612,7 +1665,7 @@ def travel_time_layers(
     school_name: str | None = None,
     population: str | None = None,
     threshold_min: float | None = None,
-    isochrone_minutes: Sequence[float] | None = (10, 20, 30),
+    isochrone_minutes: Sequence[float] | None = None,
     catchments: bool = True,
     boundaries: gpd.GeoDataFrame | None = None,
     dormitories: gpd.GeoDataFrame | None = None,
@@ -1636,8 +1689,10 @@ def travel_time_layers(
     threshold_min : float, optional
         White-spot threshold, minutes (default ``settings.THRESHOLD_MIN["1-6"]``); the
         white-spot layer is hidden when the map opens.
-    isochrone_minutes : sequence of float or None, default (10, 20, 30)
-        Combined isochrones around all schools (hidden when the map opens); None: none.
+    isochrone_minutes : sequence of float, optional
+        Add combined isochrones around all schools for these limits, e.g. ``(10, 20, 30)``
+        (hidden when the map opens). Off by default: they repeat the travel-time cells and
+        cost seconds on a large network (8 s for 46,000 nodes).
     catchments : bool, default True
         Add each school's catchment (union of its origins; hidden when the map opens).
     boundaries, dormitories : GeoDataFrame, optional

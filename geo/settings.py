@@ -167,6 +167,9 @@ MAP_COORD_DECIMALS = 5
 MAP_SIMPLIFY_M: dict[str, float] = {
     "roads": 15.0, "boundaries": 50.0, "isochrones": 25.0, "catchments": 25.0, "cells": 0.0,
 }
+#: Cell layers (travel time, white spots, broadband) with more cells than this are drawn as one
+#: merged polygon per colour band, to keep web maps small (about 250 bytes per cell otherwise).
+MAP_MAX_CELLS = 20000
 
 # --------------------------------------------------------------------------------------------
 # Files and folders

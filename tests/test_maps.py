@@ -368,3 +368,24 @@ def test_dormitories_and_roads_layers(li_net):
     total = shapely.length(shapely.simplify(sel.geometry.values, tol, preserve_topology=True)).sum()
     assert abs(drawn - total) / total < 0.001
     assert total < sel.length.sum()  # simplification did remove vertices
+
+
+def test_large_cell_layers_merge_by_band(cells):
+    layer = maps.travel_time_layer(cells, "en", population="T", dissolve=True)
+    per_cell = maps.travel_time_layer(cells, "en", population="T", dissolve=False)
+    assert len(per_cell.data) == len(cells)
+    assert len(layer.data) == per_cell.data["_c"].nunique()
+    # merged polygons cover exactly the cells of their band (equal-area CRS)
+    area = gpd.GeoSeries(layer.data.geometry.values, crs=4326).to_crs(3035).area
+    np.testing.assert_allclose(area.sum(), cells.area.sum(), rtol=1e-6)
+    # tooltip: band label and the band's population, checked against a pandas group-by
+    band_pop = cells.groupby(per_cell.data["_c"].to_numpy())["T"].sum()
+    for _, row in layer.data.iterrows():
+        assert row["f1"] == str(int(band_pop[row["_c"]]))
+        assert row["f0"] in [it.label for it in layer.legend]
+    assert [a for _, a in layer.fields] == ["Travel time, min", "Population"]
+    # automatic above settings.MAP_MAX_CELLS
+    assert len(cells) < settings.MAP_MAX_CELLS
+    assert len(maps.travel_time_layer(cells, "en").data) == len(cells)
+    # the GeoPackage source keeps every cell
+    assert len(layer.source) == len(cells)
