@@ -610,7 +610,7 @@ def _fmt(values, decimals: int = 0) -> list[str]:
     """Display strings: numbers rounded, missing or infinite as an en dash."""
     out = []
     for v in values:
-        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        if v is None or (isinstance(v, (float, np.floating)) and not math.isfinite(float(v))):
             out.append("–")
         elif isinstance(v, (int, float, np.integer, np.floating)):
             out.append(f"{float(v):.{decimals}f}" if decimals else f"{round(float(v)):d}")
