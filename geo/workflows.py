@@ -6,8 +6,6 @@ Each job checks its inputs (clear errors naming the file), reports what it could
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -52,27 +50,6 @@ def _pick(gdf: gpd.GeoDataFrame, given: str | None, candidates, what: str) -> st
         if c in gdf.columns:
             return c
     return None
-
-
-def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Write layers to a GeoPackage atomically (temporary file, then rename).
-
-    An existing file at ``path`` is replaced only when every layer was written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        for name, gdf in layers.items():
-            gdf.to_file(tmp, layer=name, driver="GPKG")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def run_access(
@@ -167,7 +144,9 @@ def run_access(
             f["osm_id"] = fac["osm_id"].to_numpy()
         if "name" in fac.columns and fid_col != "name":
             f["name"] = fac["name"].to_numpy()
-        write_gpkg(out, {"origins": o, "facilities": f})
+        from geo.report import export_gpkg
+
+        export_gpkg(out, {"origins": o, "facilities": f})
         lines.append(f"written: {out}")
     return "\n".join(lines)
 
