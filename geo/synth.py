@@ -1353,6 +1353,14 @@ def _schools(rng, st: pd.DataFrame, muni: pd.DataFrame, smuni: np.ndarray,
     spec = np.isin(typ, ["specpamat", "internats"])
     dorm[spec] = np.round(sch["pupils"].to_numpy()[spec] * 0.7).astype(np.int64)
     sch["dormitory_places"] = dorm
+    # dormitories (dienesta viesnīcas) stand beside their school; boarding schools house
+    # their pupils in the school itself
+    ang = st["angle"].to_numpy()[sch["sid"].to_numpy()] + 1.2
+    sep = np.where(sec, 70.0, 0.0)
+    sch["dorm_x"] = sch["x"] + sep * np.cos(ang)
+    sch["dorm_y"] = sch["y"] + sep * np.sin(ang)
+    sch["dorm_name"] = [f"{n} {'dienesta viesnīca' if s_ else 'internāts'}"
+                        for n, s_ in zip(sch["name"], sec, strict=True)]
     return sch
 
 
@@ -1815,7 +1823,7 @@ def _osm_content(rng, m: _Model, mesh: dict, node_xy, segs, farm_nodes, chains, 
         if t == "pii":
             new_node(r["x"], r["y"], {"amenity": "kindergarten", "name": r["name"]})
             continue
-        tags = {"amenity": "school", "name": r["name"]}
+        tags = {"amenity": "school", "name": _osm_name(r["name"], rng)}
         if rng.uniform() < 0.65:
             tags["isced:level"] = isced[t]
         if t == "gimnazija" and as_relation is None:
@@ -1827,12 +1835,11 @@ def _osm_content(rng, m: _Model, mesh: dict, node_xy, segs, farm_nodes, chains, 
         else:
             new_node(r["x"], r["y"], tags)
         if r["dormitory_places"] > 0 and t in ("vidusskola", "gimnazija"):
-            dx, dy = 70 * math.cos(ang + 1.2), 70 * math.sin(ang + 1.2)
-            dname = f"{r['name']} dienesta viesnīca"
+            dname = r["dorm_name"]
             if rng.uniform() < 0.5:
-                new_node(r["x"] + dx, r["y"] + dy, {"amenity": "dormitory", "name": dname})
+                new_node(r["dorm_x"], r["dorm_y"], {"amenity": "dormitory", "name": dname})
             else:
-                building(r["x"] + dx, r["y"] + dy, 30.0, 14.0, ang,
+                building(r["dorm_x"], r["dorm_y"], 30.0, 14.0, ang,
                          {"building": "dormitory", "name": dname})
     s0 = st.iloc[0]
     new_node(s0["x"] - 60.0, s0["y"] + 90.0, {"amenity": "music_school",
@@ -1854,6 +1861,19 @@ def _osm_content(rng, m: _Model, mesh: dict, node_xy, segs, farm_nodes, chains, 
     ways.append((iso, {"highway": "track", "surface": "ground", "tracktype": "grade4"}))
     all_xy = np.r_[node_xy, np.asarray(extra_xy).reshape(-1, 2)]
     return all_xy, node_tags, ways, rels, dead
+
+
+def _osm_name(name: str, rng) -> str:
+    """The name as an OSM mapper may have typed it (a quarter differ from the registry)."""
+    u = rng.uniform()
+    if u > 0.25:
+        return name
+    words = name.split(" ")
+    if "Valsts ģimnāzija" in name and u < 0.08:
+        return name.replace("Valsts ģimnāzija", "ģimnāzija")
+    if re.search(r"\d\. ", name) and u < 0.16:
+        return re.sub(r"(\d)\. ", r"\1.", name)
+    return " ".join(words[:-1] + [words[-1][:1].upper() + words[-1][1:]])
 
 
 def _renumber(all_xy, node_tags, ways, rels, dead):
@@ -2002,15 +2022,24 @@ def generate(
         _write_izm(files["izm_pupils"], izm)
         files["izm_contacts"] = sdir / "demo_ml_visparizgl_izgl_iest_kontaktinfo_01092022.xlsx"
         _write_contacts(files["izm_contacts"], _rng(seed, 15), m.schools, st, muni)
-        slon, slat = _to_wgs(m.schools["x"], m.schools["y"])
-        loc = pd.DataFrame({"reg_nr": m.schools["reg_nr"], "name": m.schools["name"],
+        # the planner's tables cover schools (grades 1-12), not kindergartens
+        gen = m.schools[m.schools["pupils"] > 0]
+        slon, slat = _to_wgs(gen["x"], gen["y"])
+        loc = pd.DataFrame({"reg_nr": gen["reg_nr"], "name": gen["name"],
                             "lat": np.round(slat, 6), "lon": np.round(slon, 6)})
         files["school_locations"] = sdir / "school_locations.csv"
         loc.sort_values("reg_nr").to_csv(files["school_locations"], index=False,
                                          lineterminator="\n")
         files["school_capacity"] = sdir / "school_capacity.csv"
-        m.schools[["reg_nr", "capacity", "dormitory_places"]].sort_values("reg_nr").to_csv(
+        gen[["reg_nr", "capacity", "dormitory_places"]].sort_values("reg_nr").to_csv(
             files["school_capacity"], index=False, lineterminator="\n")
+        dm = m.schools[m.schools["dormitory_places"] > 0]
+        dlon, dlat = _to_wgs(dm["dorm_x"], dm["dorm_y"])
+        files["dormitories"] = sdir / "dormitories.csv"
+        pd.DataFrame({"reg_nr": dm["reg_nr"], "name": dm["dorm_name"],
+                      "places": dm["dormitory_places"], "lat": np.round(dlat, 6),
+                      "lon": np.round(dlon, 6)}).sort_values("reg_nr").to_csv(
+            files["dormitories"], index=False, lineterminator="\n")
         step(7)
         cells = _census_cells(_rng(seed, 16), people)
         pdir = tmp / "population"

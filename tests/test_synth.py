@@ -277,7 +277,8 @@ def test_pupils_match_children_in_the_census(izm, census):
 def test_locations_and_capacity_tables(demo, izm):
     loc = pd.read_csv(demo["files"]["school_locations"], dtype={"reg_nr": str})
     cap = pd.read_csv(demo["files"]["school_capacity"], dtype={"reg_nr": str})
-    assert set(loc["reg_nr"]) == set(izm["Iestādes reģistrācijas Nr."]) == set(cap["reg_nr"])
+    schools = izm[izm["Kopā 1.-12.klasē"] > 0]  # the planner's tables cover schools only
+    assert set(loc["reg_nr"]) == set(schools["Iestādes reģistrācijas Nr."]) == set(cap["reg_nr"])
     assert loc["lat"].between(55.6, 58.1).all() and loc["lon"].between(20.8, 28.3).all()
     total = izm.set_index("Iestādes reģistrācijas Nr.")["Kopējais izglītojamo skaits"]
     c = cap.set_index("reg_nr")
@@ -444,6 +445,63 @@ def test_loads_through_ookla_reader(demo):
     assert g["tests"].sum() == raw["tests"].sum()
     assert ((g["E"] % 350 == 0) & (g["N"] % 350 == 0)).all() and g.crs.to_epsg() == 3035
     assert g["download_mbps"].to_numpy() == pytest.approx(g["avg_d_kbps"].to_numpy() / 1000)
+
+
+def test_loads_through_coverage_reader(demo):
+    reader = pytest.importorskip("geo.sources.coverage")
+    census_reader = pytest.importorskip("geo.sources.census")
+    from geo.sources.osm import read_places
+
+    cov = reader.read_coverage(demo["files"]["coverage"])
+    raw = json.loads(Path(demo["files"]["coverage"]).read_text("utf-8"))
+    assert len(cov) == len(raw["features"]) and cov.crs.to_epsg() == 4326
+    assert {"FTTH", "VDSL", "5G"} <= set(cov["technology"])
+    assert cov["operator"].str.startswith("Demo ").all()
+    cells = census_reader.read_census_grid(demo["out_dir"] / "population" / "census2021_1km_tiles")
+    best = reader.best_download(cells, cov)
+    # the cell of the largest town has fibre; some populated cells have nothing >= 30 Mbit/s
+    town = read_places(demo["files"]["osm"]).sort_values("population").iloc[-1]
+    e, n = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True).transform(
+        town.geometry.x, town.geometry.y)
+    k = np.flatnonzero((cells["E"] == np.floor(e / 1000) * 1000)
+                       & (cells["N"] == np.floor(n / 1000) * 1000))
+    assert best["max_down_mbps"].iloc[k[0]] == 1000
+    slow = best["max_down_mbps"].fillna(0) < 30
+    assert 0.02 < slow.mean() < 0.6
+
+
+def test_schools_located_through_locate(demo, izm):
+    locate = pytest.importorskip("geo.locate")
+    reader = pytest.importorskip("geo.sources.izm")
+    from geo.sources.boundaries import read_boundaries
+    from geo.sources.osm import read_facilities, read_places
+
+    schools = reader.read_schools(demo["files"]["izm_pupils"], demo["files"]["izm_contacts"])
+    by_file = locate.locate_schools(schools, locations=demo["files"]["school_locations"])
+    assert (by_file.schools["status"] == "located").all()
+    by_osm = locate.locate_schools(
+        schools, osm=read_facilities(demo["files"]["osm"]),
+        boundaries=read_boundaries(demo["files"]["boundaries"]),
+        places=read_places(demo["files"]["osm"]))
+    found = by_osm.schools["status"] == "located"
+    # a few schools are not mapped in OSM (and the distance school has no building)
+    assert 0.75 <= found.mean() < 1.0
+    a = by_file.schools.set_index("school_id").geometry.to_crs(3059)
+    b = by_osm.schools[found].set_index("school_id").geometry.to_crs(3059)
+    assert a.reindex(b.index).distance(b).max() < 100  # OSM point within the school grounds
+
+
+def test_dormitories_through_reader(demo):
+    reader = pytest.importorskip("geo.sources.dormitories")
+    from geo.sources.osm import read_facilities
+
+    cap = pd.read_csv(demo["files"]["school_capacity"], dtype={"reg_nr": str})
+    d = reader.read_dormitories(demo["files"]["dormitories"], known_schools=cap["reg_nr"])
+    assert d["places"].sum() == cap["dormitory_places"].sum()
+    osm = read_facilities(demo["files"]["osm"], kinds=("dormitory",)).to_crs(3059)
+    pts = d.to_crs(3059)
+    assert len(osm) >= 1
+    assert max(pts.distance(g).min() for g in osm.geometry) < 30
 
 
 # ------------------------------------------------------------------------------------------
