@@ -173,6 +173,27 @@ def _cmd_download(args) -> int:
     return 0
 
 
+def _add_build(sub) -> None:
+    p = sub.add_parser(
+        "build",
+        help="build a region bundle (layers.gpkg, network cache, manifest) from its recipe",
+    )
+    p.add_argument("region", help="recipe name in data/regions (e.g. vidzeme) or a .yaml file")
+    p.add_argument("--out", default=None, help="bundle folder (default data/bundles/REGION)")
+    p.add_argument("--offline", action="store_true", help="do not download missing files")
+    p.add_argument("--no-network", action="store_true", help="skip the road network cache")
+    p.set_defaults(func=_cmd_build)
+
+
+def _cmd_build(args) -> int:
+    from geo.region import build_bundle
+
+    res = build_bundle(args.region, out=args.out, online=not args.offline,
+                       network=not args.no_network, progress=True)
+    print(res.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -184,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_access(sub)
     _add_synth(sub)
     _add_download(sub)
+    _add_build(sub)
     return parser
 
 

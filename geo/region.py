@@ -1,0 +1,596 @@
+"""Region recipes (``data/regions/*.yaml``) -> one bundle on disk, and loading it back.
+
+A recipe names a region, its boundary, its metric CRS and, for each layer, the local file names
+to look for and the original publishers' download URLs (see README, "Region recipes"). The
+bundle (default ``data/bundles/<region>/``) holds:
+
+* ``layers.gpkg``: ``boundaries``; ``population_<year>`` (1 km cells, EPSG:3035) per census /
+  GEOSTAT year; ``population_trend`` (table: municipality x year); ``schools`` (registry
+  schools with ``status`` located / ambiguous / unmatched; unlocated ones have no geometry);
+  ``pupils_<year>`` (registry pupils per cell and grade, :mod:`geo.demand`); ``broadband``
+  (Ookla cells); ``coverage`` and ``dormitories`` when given;
+* ``network/``: the road network cache (:func:`geo.network.build_network_from_file`) when an OSM
+  file of the region is found;
+* ``schools_to_locate.csv``: the schools without a location, to fill in and give back as the
+  ``school_locations`` file;
+* ``manifest.json``: per layer its source files, origin (local / downloaded / generated), date,
+  publisher, licence and SHA-256; the layers missing and how to get them.
+
+:func:`build_bundle` looks for each file on the search path first
+(:func:`geo.settings.data_search_path`, ``$GEO_DATA_PATH``), downloads what is missing when
+online (a network failure counts as offline), builds into a temporary folder next to the target
+and swaps it in only when complete: a failed build leaves an existing bundle untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import importlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+
+from geo import settings
+from geo.errors import GeoInputError, MissingDataError
+
+#: Folder of the region recipes.
+RECIPES_DIR = settings.PROJECT_ROOT / "data" / "regions"
+#: Layer keys a recipe may name under ``files`` (see README, "Region recipes").
+LAYER_KEYS = (
+    "boundaries", "roads", "places", "osm_schools", "towns", "schools_pupils",
+    "schools_contacts", "schools_municipalities", "school_locations", "school_capacity",
+    "dormitories", "census", "popgrid", "ookla", "ookla_tiles", "coverage",
+)
+#: Layers without which no bundle is built.
+REQUIRED_LAYERS = ("boundaries",)
+#: Name of the GeoPackage, manifest and report inside a bundle.
+GPKG_NAME = "layers.gpkg"
+MANIFEST_NAME = "manifest.json"
+REPORT_NAME = "schools_to_locate.csv"
+
+
+@dataclass
+class Recipe:
+    """A parsed region recipe (see README, "Region recipes")."""
+
+    name: str
+    path: Path
+    crs: str
+    title: dict = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    sources: dict[str, dict] = field(default_factory=dict)
+    boundary: dict = field(default_factory=dict)
+    municipalities: list[str] | None = None
+    generator: str | None = None
+    generator_options: dict = field(default_factory=dict)
+    census_year: int = 2021
+    popgrid_years: tuple[int, ...] = (2006, 2011, 2018, 2021)
+    raw: dict = field(default_factory=dict)
+
+
+def list_recipes() -> list[str]:
+    """Names of the recipes in ``data/regions``."""
+    return sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))
+
+
+def load_recipe(region: str | Path) -> Recipe:
+    """Read and validate a recipe: a name of ``data/regions`` (``"vidzeme"``) or a path.
+
+    Raises
+    ------
+    GeoInputError
+        Unknown region, unreadable YAML, missing ``name``/``crs``, unknown layer keys.
+    """
+    path = Path(region)
+    if not path.suffix:
+        path = RECIPES_DIR / f"{region}.yaml"
+    if not path.exists():
+        raise GeoInputError(f"no recipe for region {region!r}.", path=path,
+                            fix=f"choose one of {list_recipes()} or give a recipe file.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise GeoInputError(f"the recipe is not valid YAML ({exc}).", path=path) from exc
+    if not isinstance(raw, dict):
+        raise GeoInputError("the recipe must be a YAML mapping.", path=path)
+    missing = [k for k in ("name", "crs") if not raw.get(k)]
+    if missing:
+        raise GeoInputError(f"the recipe lacks {missing}.", path=path,
+                            fix="see README, section 'Region recipes'.")
+    files = {}
+    for k, v in (raw.get("files") or {}).items():
+        if k not in LAYER_KEYS:
+            raise GeoInputError(f"unknown layer {k!r} under files.", path=path,
+                                fix=f"use layer names from {list(LAYER_KEYS)}.")
+        files[k] = [str(x) for x in (v if isinstance(v, list) else [v])]
+    sources = raw.get("sources") or {}
+    unknown = [k for k in sources if k not in LAYER_KEYS]
+    if unknown:
+        raise GeoInputError(f"unknown layer(s) {unknown} under sources.", path=path)
+    boundary = raw.get("boundary") or {}
+    if isinstance(boundary, str):
+        boundary = {"layer": boundary}
+    years = raw.get("popgrid_years") or (2006, 2011, 2018, 2021)
+    return Recipe(
+        name=str(raw["name"]), path=path, crs=str(raw["crs"]), title=raw.get("title") or {},
+        files=files, sources=sources, boundary=boundary,
+        municipalities=boundary.get("municipalities") or raw.get("municipalities"),
+        generator=raw.get("generator"), generator_options=raw.get("generator_options") or {},
+        census_year=int(raw.get("census_year", 2021)), popgrid_years=tuple(int(y) for y in years),
+        raw=raw,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Finding and fetching source files
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Source:
+    """Where one layer came from."""
+
+    layer: str
+    path: Path | None
+    origin: str | None = None  # "local", "downloaded", "generated"
+    url: str | None = None
+    note: str | None = None
+
+
+def find_local(rel: str, search_path: Iterable[Path]) -> Path | None:
+    """First existing ``folder / rel`` over the search path (``rel`` may be absolute)."""
+    p = Path(rel).expanduser()
+    if p.is_absolute():
+        return p if p.exists() else None
+    for folder in search_path:
+        cand = Path(folder) / rel
+        if cand.exists():
+            return cand
+    return None
+
+
+def _how_to_get(recipe: Recipe, layer: str) -> str:
+    """How a user gets a missing layer (for messages and the manifest)."""
+    src = recipe.sources.get(layer) or {}
+    wanted = recipe.files.get(layer, [])
+    where = (f"save it as {wanted[0]!r} in {settings.DOWNLOADS_DIR} or in a folder of "
+             f"${settings.DATA_PATH_ENV}" if wanted else "")
+    actions = []
+    if src.get("instructions"):
+        actions.append(f"run/do: {str(src['instructions']).strip()}")
+    if src.get("url"):
+        actions.append(f"download {src['url']}")
+    if src.get("page"):
+        actions.append(f"get it from {src['page']}")
+    if not actions:
+        return f"optional, not found: {where}." if where else "no source is known for it."
+    return "; or ".join(actions) + (f"; {where}." if where else ".")
+
+
+def fetch(
+    recipe: Recipe,
+    layer: str,
+    *,
+    search_path: list[Path],
+    online: bool,
+    progress: bool | Callable = False,
+) -> Source:
+    """Find a layer's file locally, else download it (when ``online``), else report it missing.
+
+    Downloads go to ``settings.DOWNLOADS_DIR / <the first file name of the layer>`` (which is
+    on the search path, so the next build finds them). A network failure raises
+    :class:`~geo.errors.MissingDataError` (the caller treats it as offline).
+    """
+    for rel in recipe.files.get(layer, []):
+        p = find_local(rel, search_path)
+        if p is not None:
+            return Source(layer, p, "local")
+    src = recipe.sources.get(layer) or {}
+    url = src.get("url")
+    if not recipe.files.get(layer) and not url:
+        return Source(layer, None, note="not in the recipe")
+    if not online or not url:
+        return Source(layer, None, url=url, note=_how_to_get(recipe, layer))
+    from geo.sources.osm_download import download_file
+
+    rel = src.get("save_as") or recipe.files.get(layer, [Path(url).name])[0]
+    target = settings.DOWNLOADS_DIR / rel
+    download_file(url, target, checksum=bool(src.get("md5", False)), progress=progress,
+                  manual=_how_to_get(recipe, layer))
+    return Source(layer, target, "downloaded", url=url)
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, or of a folder (over its files' relative names and contents)."""
+    h = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for f in files:
+        if path.is_dir():
+            h.update(str(f.relative_to(path)).encode())
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------
+# Building
+# ------------------------------------------------------------------------------------------
+@dataclass
+class BuildResult:
+    """Outcome of :func:`build_bundle`."""
+
+    path: Path
+    manifest: dict
+    missing: dict[str, str]
+
+    def summary(self) -> str:
+        """A few lines for the CLI."""
+        lines = [f"bundle {self.manifest['region']}: {self.path}"]
+        for name, info in self.manifest["layers"].items():
+            rows = info.get("rows")
+            lines.append(f"  {name}: {rows if rows is not None else '-'} rows "
+                         f"({info.get('origin', '?')})")
+        for layer, how in self.missing.items():
+            lines.append(f"  MISSING {layer}: {how}")
+        return "\n".join(lines)
+
+
+def _generated_dir(recipe: Recipe, progress) -> Path:
+    """Run the recipe's generator once (cached in ``data/downloads/generated/<name>``)."""
+    folder = settings.DOWNLOADS_DIR / "generated" / recipe.name
+    if not folder.exists():
+        mod = importlib.import_module(recipe.generator)
+        if not hasattr(mod, "generate"):
+            raise GeoInputError(f"generator {recipe.generator!r} has no generate() function.",
+                                path=recipe.path)
+        mod.generate(folder, **recipe.generator_options)
+    return folder
+
+
+def build_bundle(
+    region: str | Path | Recipe,
+    *,
+    out: str | Path | None = None,
+    search_path: Iterable[str | Path] | None = None,
+    online: bool = True,
+    network: bool = True,
+    progress: bool = False,
+) -> BuildResult:
+    """Build a region bundle from its recipe.
+
+    Parameters
+    ----------
+    region : str, Path or Recipe
+        ``"vidzeme"`` (``data/regions/vidzeme.yaml``), a recipe path or a loaded recipe.
+    out : str or Path, optional
+        Bundle folder (default ``settings.BUNDLES_DIR / <region>``). Replaced only when the
+        build succeeds.
+    search_path : iterable of paths, optional
+        Folders searched for the recipe's files (default
+        :func:`geo.settings.data_search_path`).
+    online : bool, default True
+        Download missing files from the publishers; a network failure switches to offline.
+    network : bool, default True
+        Build the road network cache when an OSM file is found.
+    progress : bool, default False
+        Progress bars (downloads, network).
+
+    Returns
+    -------
+    BuildResult
+        ``path``, ``manifest`` (as written), ``missing`` (layer -> how to get it).
+
+    Raises
+    ------
+    GeoInputError
+        A source file that is broken (the message names it); no boundary.
+    """
+    recipe = region if isinstance(region, Recipe) else load_recipe(region)
+    out = Path(out) if out is not None else settings.BUNDLES_DIR / recipe.name
+    paths = [Path(p) for p in (search_path if search_path is not None
+                               else settings.data_search_path())]
+    if recipe.generator:
+        paths = [_generated_dir(recipe, progress), *paths]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.building-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        manifest, missing = _build_into(recipe, tmp, paths, online=online, network=network,
+                                        progress=progress)
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        if out.exists():
+            out.rename(old)
+        tmp.rename(out)
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out, manifest, missing)
+
+
+def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool,
+                network: bool, progress) -> tuple[dict, dict]:
+    from geo import demand, locate
+    from geo.sources import boundaries as bd
+    from geo.sources import census, izm, ookla
+
+    sources: dict[str, Source] = {}
+    missing: dict[str, str] = {}
+    state = {"online": online}
+
+    def get(layer: str) -> Path | None:
+        if layer in sources:
+            return sources[layer].path
+        try:
+            s = fetch(recipe, layer, search_path=paths, online=state["online"],
+                      progress=progress)
+        except MissingDataError as exc:  # offline or unreachable: keep building
+            state["online"] = False
+            s = Source(layer, None, url=(recipe.sources.get(layer) or {}).get("url"),
+                       note=f"{exc}")
+        if recipe.generator and s.path is not None and s.origin == "local" and \
+                paths and str(s.path).startswith(str(paths[0])):
+            s.origin = "generated"
+        sources[layer] = s
+        if s.path is None and s.note != "not in the recipe":
+            missing[layer] = s.note or _how_to_get(recipe, layer)
+        return s.path
+
+    layers: dict[str, pd.DataFrame] = {}
+    layer_sources: dict[str, list[str]] = {}
+
+    # boundaries -------------------------------------------------------------------------
+    bpath = get("boundaries")
+    if bpath is None:
+        raise MissingDataError(
+            f"region {recipe.name!r}: no boundary file found ({missing.get('boundaries')}).",
+            path=recipe.path, fix="put the boundary file on the data search path.")
+    b = bd.read_boundaries(bpath, name_field=recipe.boundary.get("name_field"))
+    if recipe.municipalities:
+        b = bd.select_areas(b, recipe.municipalities)
+    layers["boundaries"] = b
+    layer_sources["boundaries"] = ["boundaries"]
+    region_wgs = b.to_crs(settings.WGS84)
+
+    # population ---------------------------------------------------------------------------
+    cells = None
+    cpath = get("census")
+    if cpath is not None:
+        cells = census.read_census_grid(cpath, clip=b)
+        layers[f"population_{recipe.census_year}"] = cells
+        layer_sources[f"population_{recipe.census_year}"] = ["census"]
+    gpath = get("popgrid")
+    if gpath is not None:
+        long = census.read_population_years(gpath, years=recipe.popgrid_years, clip=b)
+        for y, d in long.groupby("year"):
+            if cells is not None and y == recipe.census_year:
+                continue
+            g = gpd.GeoDataFrame(d.drop(columns="year"),
+                                 geometry=census.cell_polygons(d["E"], d["N"]),
+                                 crs=settings.LAEA_CRS)
+            layers[f"population_{y}"] = g
+            layer_sources[f"population_{y}"] = ["popgrid"]
+        trend = census.municipality_totals(long).reset_index()
+        trend.columns = [str(c) for c in trend.columns]
+        layers["population_trend"] = trend
+        layer_sources["population_trend"] = ["popgrid"]
+
+    # schools ------------------------------------------------------------------------------
+    ppath = get("schools_pupils")
+    if ppath is not None:
+        schools = izm.read_schools(ppath, get("schools_contacts"),
+                                   municipalities=list(b["name"]))
+        osm_path = get("osm_schools")
+        osm = places = None
+        if osm_path is not None:
+            from geo.sources.osm import read_facilities, read_places
+
+            osm = read_facilities(osm_path, kinds=("school",), clip=region_wgs)
+            places = read_places(osm_path, clip=region_wgs)
+        towns = get("towns")
+        if places is None and towns is not None:
+            places = bd.read_boundaries(towns)
+        loc_path = get("school_locations")
+        res = locate.locate_schools(schools, locations=loc_path, osm=osm, boundaries=b,
+                                    places=places)
+        res.write_report(folder / REPORT_NAME)
+        sch = res.schools.drop(columns=["candidates", "suggestions"]).copy()
+        sch["candidates"] = res.schools["candidates"].to_numpy()
+        layers["schools"] = sch.reset_index(drop=True)
+        layer_sources["schools"] = [k for k in ("schools_pupils", "schools_contacts",
+                                                "osm_schools", "school_locations", "towns")
+                                    if sources.get(k) and sources[k].path is not None]
+        if cells is not None:
+            pupils = demand.distribute_pupils(cells, demand.registry_pupils(schools))
+            layers[f"pupils_{recipe.census_year}"] = pupils
+            layer_sources[f"pupils_{recipe.census_year}"] = ["schools_pupils", "census"]
+        dpath = get("dormitories")
+        if dpath is not None:
+            from geo.sources.dormitories import read_dormitories
+
+            layers["dormitories"] = read_dormitories(dpath, known_schools=schools["school_id"])
+            layer_sources["dormitories"] = ["dormitories"]
+    # broadband ----------------------------------------------------------------------------
+    opath = get("ookla")
+    if opath is not None:
+        layers["broadband"] = ookla.read_ookla_grid(opath, clip=b)
+        layer_sources["broadband"] = ["ookla"]
+    else:
+        tpath = get("ookla_tiles")
+        if tpath is not None:
+            layers["broadband"] = ookla.read_ookla_tiles(tpath, clip=b)
+            layer_sources["broadband"] = ["ookla_tiles"]
+            missing.pop("ookla", None)
+    cov = get("coverage")
+    if cov is not None:
+        from geo.sources.coverage import read_coverage
+
+        layers["coverage"] = read_coverage(cov)
+        layer_sources["coverage"] = ["coverage"]
+
+    # write the GeoPackage -----------------------------------------------------------------
+    gpkg = folder / GPKG_NAME
+    _write_gpkg(gpkg, layers)
+
+    # road network -------------------------------------------------------------------------
+    net_info = None
+    rpath = get("roads")
+    if rpath is not None and network:
+        from geo.network import build_network_from_file
+
+        clip = region_wgs.geometry.union_all()
+        net = build_network_from_file(rpath, folder / "network", crs=recipe.crs, clip=clip,
+                                      progress=progress)
+        net_info = {"source": "roads", "nodes": int(net.n_nodes), "folder": "network"}
+    elif rpath is None and "roads" in recipe.files:
+        geofabrik = f"{settings.GEOFABRIK_BASE_URL}/{settings.GEOFABRIK_REGION}-latest.osm.pbf"
+        missing["roads"] = (
+            "no road network: roads come from OpenStreetMap (Geofabrik extract "
+            f"{geofabrik}). " + missing.get("roads", _how_to_get(recipe, "roads"))
+            + " Then build again: the other layers are already in this bundle."
+        )
+
+    manifest = _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg)
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
+                                        encoding="utf-8")
+    return manifest, missing
+
+
+def _write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
+    import pyogrio
+
+    for name, df in layers.items():
+        df = df.copy()
+        for c in df.columns:
+            if df[c].dtype == object and c != getattr(df, "_geometry_column_name", None):
+                df[c] = df[c].map(lambda v: v if v is None or isinstance(v, str | int | float |
+                                                                         bool) else str(v))
+        df.attrs = {}
+        if isinstance(df, gpd.GeoDataFrame):
+            df.to_file(path, layer=name, driver="GPKG")
+        else:
+            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+
+
+def _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg) -> dict:
+    def src_info(key: str) -> dict:
+        s = sources[key]
+        meta = recipe.sources.get(key) or {}
+        info = {"file": str(s.path), "origin": s.origin,
+                "date": _dt.datetime.fromtimestamp(s.path.stat().st_mtime, _dt.UTC)
+                .date().isoformat(),
+                "sha256": sha256_of(s.path)}
+        for k in ("publisher", "licence", "url", "page", "date", "edition"):
+            if meta.get(k) is not None:
+                info["source_date" if k == "date" else k] = meta[k]
+        if s.url:
+            info["url"] = s.url
+        return info
+
+    cache: dict[str, dict] = {}
+    out_layers = {}
+    for name, df in layers.items():
+        keys = layer_sources.get(name, [])
+        for k in keys:
+            if k not in cache:
+                cache[k] = src_info(k)
+        out_layers[name] = {
+            "rows": int(len(df)),
+            "crs": str(df.crs) if isinstance(df, gpd.GeoDataFrame) and df.crs else None,
+            "origin": ",".join(sorted({cache[k]["origin"] or "?" for k in keys})) or None,
+            "sources": {k: cache[k] for k in keys},
+        }
+    if net_info is not None:
+        out_layers["network"] = {**net_info, "sources": {"roads": src_info("roads")},
+                                 "origin": sources["roads"].origin}
+    return {
+        "region": recipe.name,
+        "title": recipe.title,
+        "crs": recipe.crs,
+        "built": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "recipe": {"file": str(recipe.path), "sha256": sha256_of(recipe.path)},
+        "gpkg": {"file": GPKG_NAME, "sha256": sha256_of(gpkg)},
+        "layers": out_layers,
+        "missing": missing,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Loading
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Bundle:
+    """A built region: its layers (GeoDataFrames / DataFrames), manifest and network folder."""
+
+    path: Path
+    manifest: dict
+    layers: dict[str, pd.DataFrame]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.layers:
+            raise KeyError(f"bundle {self.path} has no layer {name!r}; it has "
+                           f"{sorted(self.layers)}")
+        return self.layers[name]
+
+    @property
+    def network_dir(self) -> Path | None:
+        """Folder of the road network cache, or None when the bundle has none."""
+        p = self.path / "network"
+        return p if p.is_dir() else None
+
+    @property
+    def missing(self) -> dict[str, str]:
+        """Layers the build could not get, with how to get them."""
+        return self.manifest.get("missing", {})
+
+
+def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bundle:
+    """Load a bundle built by :func:`build_bundle`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Bundle folder, or a region name (``data/bundles/<name>``).
+    layers : iterable of str, optional
+        Only these layers (default: all).
+
+    Raises
+    ------
+    GeoInputError
+        Not a bundle (no manifest / GeoPackage).
+    """
+    import pyogrio
+
+    path = Path(path)
+    if not path.exists() and not path.suffix and (settings.BUNDLES_DIR / str(path)).exists():
+        path = settings.BUNDLES_DIR / str(path)
+    man = path / MANIFEST_NAME
+    gpkg = path / GPKG_NAME
+    if not man.exists() or not gpkg.exists():
+        raise GeoInputError("not a region bundle (no manifest.json / layers.gpkg).", path=path,
+                            fix="build it with `python -m geo build REGION`.")
+    manifest = json.loads(man.read_text(encoding="utf-8"))
+    names = [n for n, _ in pyogrio.list_layers(gpkg)]
+    wanted = names if layers is None else [n for n in layers]
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        raise GeoInputError(f"the bundle has no layer(s) {unknown}; it has {names}.", path=path)
+    out = {}
+    for n in wanted:
+        df = pyogrio.read_dataframe(gpkg, layer=n)
+        if isinstance(df, gpd.GeoDataFrame) and df.geometry.isna().all() and n.endswith("trend"):
+            df = pd.DataFrame(df.drop(columns=df.geometry.name))
+        out[n] = df
+    if "schools" in out:
+        out["schools"]["school_id"] = out["schools"]["school_id"].astype(str)
+    return Bundle(path=path, manifest=manifest, layers=out)
