@@ -371,7 +371,12 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
         layer_sources[f"population_{recipe.census_year}"] = ["census"]
     gpath = get("popgrid")
     if gpath is not None:
-        long = census.read_population_years(gpath, years=recipe.popgrid_years, clip=b)
+        have = set(census.list_tiles(gpath)["year"]) if Path(gpath).is_dir() else None
+        years = [y for y in recipe.popgrid_years if have is None or y in have]
+        if have is not None and len(years) < len(recipe.popgrid_years):
+            missing["popgrid"] = (f"years {sorted(set(recipe.popgrid_years) - set(years))} "
+                                  f"not in {gpath}; built with {years}.")
+        long = census.read_population_years(gpath, years=years, clip=b)
         for y, d in long.groupby("year"):
             if cells is not None and y == recipe.census_year:
                 continue
@@ -396,7 +401,7 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
             from geo.sources.osm import read_facilities, read_places
 
             osm = read_facilities(osm_path, kinds=("school",), clip=region_wgs)
-            places = read_places(osm_path, clip=region_wgs)
+            places = read_places(get("places") or osm_path, clip=region_wgs)
         towns = get("towns")
         if places is None and towns is not None:
             places = bd.read_boundaries(towns)
