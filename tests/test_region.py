@@ -71,8 +71,11 @@ def test_failed_build_leaves_bundle_untouched(built, tmp_path):
     assert not [p for p in built.path.parent.iterdir() if p.name.startswith(".")]
 
 
-def test_network_failure_counts_as_offline(tmp_path):
+def test_network_failure_counts_as_offline(tmp_path, monkeypatch):
     shared_file("vidzeme", "boundaries", "municipalities_2021.geojson")
+    from geo import settings
+
+    monkeypatch.setattr(settings, "DOWNLOADS_DIR", tmp_path / "downloads")
     recipe = yaml.safe_load(region.load_recipe("vidzeme").path.read_text(encoding="utf-8"))
     recipe["files"] = {k: recipe["files"][k] for k in ("boundaries", "ookla_tiles")}
     recipe["sources"] = {"ookla_tiles": {"url": "http://127.0.0.1:9/tiles.parquet"}}
