@@ -19,7 +19,7 @@ For each real OSM extract in ../shared/data/osm it prints:
   (seconds), and peak traced memory (tracemalloc: Python and numpy allocations) per step.
 
 Facilities are the extract's real schools (``amenity=school``); Porto's extract has highways
-only, so 100 random nodes (seed 0) stand in as facilities there.
+only, so 100 random nodes (seed 0) stand in as facilities there (and for any .osm.pbf path).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def igraph_graph(net: Network):
 def bench_region(name: str, repeat: int) -> dict:
     import networkx as nx
 
-    path = OSM / FILES[name]
+    path = Path(name) if name.endswith(".pbf") else OSM / FILES[name]
     if not path.exists():
         print(f"{name}: {path} not found, skipped")
         return {}
@@ -127,7 +127,7 @@ def bench_region(name: str, repeat: int) -> dict:
     res.update(save_s=t_save, load_s=t_load)
     del net2
 
-    if name == "porto":
+    if name == "porto" or name.endswith(".pbf"):
         rng = np.random.default_rng(0)
         idx = rng.choice(net.n_nodes, 100, replace=False)
         import geopandas as gpd
@@ -251,7 +251,8 @@ def report(r: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--regions", nargs="+", default=["malta", "porto", "china"],
-                    choices=list(FILES))
+                    help=f"regions ({', '.join(FILES)}) or paths of .osm.pbf files, e.g. the "
+                    "fictional Vidzeme-scale region of `python -m geo synth --scale vidzeme`")
     ap.add_argument("--repeat", type=int, default=5, help="repeats of the fast steps (median)")
     args = ap.parse_args(argv)
     import resource
