@@ -504,6 +504,22 @@ def test_dormitories_through_reader(demo):
     assert max(pts.distance(g).min() for g in osm.geometry) < 30
 
 
+def test_demo_recipe_builds_a_complete_bundle(demo, tmp_path, monkeypatch):
+    region = pytest.importorskip("geo.region")
+    from geo import settings
+
+    monkeypatch.setattr(settings, "DOWNLOADS_DIR", tmp_path / "downloads")
+    region.build_bundle("demo", out=tmp_path / "bundle", online=False)
+    b = region.load_bundle(tmp_path / "bundle")
+    assert b.missing == {}
+    assert b.network_dir is not None
+    assert (b["schools"]["status"] == "located").all()
+    trend = b["population_trend"].set_index("municipality")
+    # cells are clipped to the municipalities by their centre: a few edge cells fall outside
+    assert trend.loc["Total", "2021"] == pytest.approx(demo["population"][2021], rel=0.01)
+    assert trend.loc["Total", "2011"] > trend.loc["Total", "2018"] > trend.loc["Total", "2021"]
+
+
 # ------------------------------------------------------------------------------------------
 # Determinism and the CLI
 # ------------------------------------------------------------------------------------------
