@@ -182,14 +182,19 @@ def _add_build(sub) -> None:
     p.add_argument("--out", default=None, help="bundle folder (default data/bundles/REGION)")
     p.add_argument("--offline", action="store_true", help="do not download missing files")
     p.add_argument("--no-network", action="store_true", help="skip the road network cache")
+    p.add_argument("--scale", choices=["demo", "vidzeme"], default=None,
+                   help="generated regions (demo): size; vidzeme = about 16,000 km2, for "
+                   "benchmarks (bundle data/bundles/demo-vidzeme)")
+    p.add_argument("--seed", type=int, default=None, help="generated regions: random seed")
     p.set_defaults(func=_cmd_build)
 
 
 def _cmd_build(args) -> int:
     from geo.region import build_bundle
 
+    gen = {k: v for k, v in (("scale", args.scale), ("seed", args.seed)) if v is not None}
     res = build_bundle(args.region, out=args.out, online=not args.offline,
-                       network=not args.no_network, progress=True)
+                       network=not args.no_network, progress=True, generator_options=gen or None)
     print(res.summary())
     return 0
 

@@ -24,6 +24,7 @@ and swaps it in only when complete: a failed build leaves an existing bundle unt
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import importlib
@@ -229,28 +230,42 @@ class BuildResult:
     path: Path
     manifest: dict
     missing: dict[str, str]
+    generator_sizes: str = ""
 
     def summary(self) -> str:
         """A few lines for the CLI."""
         lines = [f"bundle {self.manifest['region']}: {self.path}"]
+        if self.generator_sizes:
+            lines.append(self.generator_sizes.rstrip())
         for name, info in self.manifest["layers"].items():
             rows = info.get("rows")
-            lines.append(f"  {name}: {rows if rows is not None else '-'} rows "
-                         f"({info.get('origin', '?')})")
+            what = (f"{rows} rows" if rows is not None
+                    else f"{info['nodes']:,} nodes" if "nodes" in info else "-")
+            lines.append(f"  {name}: {what} ({info.get('origin', '?')})")
         for layer, how in self.missing.items():
             lines.append(f"  MISSING {layer}: {how}")
         return "\n".join(lines)
 
 
-def _generated_dir(recipe: Recipe, progress) -> Path:
+def _generated_dir(recipe: Recipe, progress, name: str | None = None) -> Path:
     """Run the recipe's generator once (cached in ``data/downloads/generated/<name>``)."""
-    folder = settings.DOWNLOADS_DIR / "generated" / recipe.name
-    if not folder.exists():
-        mod = importlib.import_module(recipe.generator)
-        if not hasattr(mod, "generate"):
-            raise GeoInputError(f"generator {recipe.generator!r} has no generate() function.",
-                                path=recipe.path)
-        mod.generate(folder, **recipe.generator_options)
+    folder = settings.DOWNLOADS_DIR / "generated" / (name or recipe.name)
+    mod = importlib.import_module(recipe.generator)
+    if not hasattr(mod, "generate"):
+        raise GeoInputError(f"generator {recipe.generator!r} has no generate() function.",
+                            path=recipe.path)
+    # regenerate when the generator's code or options changed since the files were made
+    stamp = json.dumps({"code": sha256_of(Path(mod.__file__)),
+                        "options": recipe.generator_options}, sort_keys=True, default=str)
+    stamp_file = folder / ".generator-stamp.json"
+    stale = (not stamp_file.exists() or stamp_file.read_text("utf-8") != stamp
+             or not (folder / "SIZES.txt").exists())
+    if stale:
+        summary = mod.generate(folder, **recipe.generator_options)
+        fmt = getattr(mod, "format_summary", None)
+        if fmt is not None:
+            (folder / "SIZES.txt").write_text(fmt(summary), "utf-8")
+        stamp_file.write_text(stamp, "utf-8")
     return folder
 
 
@@ -262,6 +277,7 @@ def build_bundle(
     online: bool = True,
     network: bool = True,
     progress: bool = False,
+    generator_options: dict | None = None,
 ) -> BuildResult:
     """Build a region bundle from its recipe.
 
@@ -281,6 +297,10 @@ def build_bundle(
         Build the road network cache when an OSM file is found.
     progress : bool, default False
         Progress bars (downloads, network).
+    generator_options : dict, optional
+        For a generated region (``generator:`` in the recipe), options that override the
+        recipe's ``generator_options`` (e.g. ``{"scale": "vidzeme"}``). A scale other than the
+        default builds into ``<region>-<scale>``.
 
     Returns
     -------
@@ -293,11 +313,23 @@ def build_bundle(
         A source file that is broken (the message names it); no boundary.
     """
     recipe = region if isinstance(region, Recipe) else load_recipe(region)
-    out = Path(out) if out is not None else settings.BUNDLES_DIR / recipe.name
+    bundle_name = recipe.name
+    if generator_options:
+        if not recipe.generator:
+            raise GeoInputError("generator options given, but the recipe has no generator.",
+                                path=recipe.path)
+        recipe = dataclasses.replace(
+            recipe, generator_options={**recipe.generator_options, **generator_options})
+        scale = generator_options.get("scale")
+        if scale and scale != recipe.raw.get("generator_options", {}).get("scale"):
+            bundle_name = f"{recipe.name}-{scale}"
+    out = Path(out) if out is not None else settings.BUNDLES_DIR / bundle_name
     paths = [Path(p) for p in (search_path if search_path is not None
                                else settings.data_search_path())]
+    generated = None
     if recipe.generator:
-        paths = [_generated_dir(recipe, progress), *paths]
+        generated = _generated_dir(recipe, progress, bundle_name)
+        paths = [generated, *paths]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.building-{os.getpid()}"
     if tmp.exists():
@@ -315,7 +347,10 @@ def build_bundle(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, manifest, missing)
+    sizes = ""
+    if generated is not None and (generated / "SIZES.txt").exists():
+        sizes = (generated / "SIZES.txt").read_text("utf-8")
+    return BuildResult(out, manifest, missing, sizes)
 
 
 def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool,

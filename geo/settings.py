@@ -144,6 +144,51 @@ SCHOOL_DAYS_PER_YEAR = 170
 DORMITORY_PLACE_COST_EUR = 2500.0
 
 # --------------------------------------------------------------------------------------------
+# Scenarios, assignment and optimisation (geo.scenario, geo.assign, geo.optimize)
+# --------------------------------------------------------------------------------------------
+#: Grades served by each school type (Latvian names; ASCII spellings are accepted too).
+SCHOOL_TYPE_GRADES: dict[str, tuple[int, ...]] = {
+    "sākumskola": tuple(range(1, 7)),
+    "pamatskola": tuple(range(1, 10)),
+    "vidusskola": tuple(range(1, 13)),
+    "ģimnāzija": tuple(range(7, 13)),
+}
+#: Transport mode of pupils living beyond walking distance: "bus" (school bus) or "car".
+TRANSPORT_MODE = "bus"
+#: School days per week (a pupil in a dormitory travels home once a week instead of daily).
+SCHOOL_DAYS_PER_WEEK = 5
+#: Grade bands that may live in a dormitory (dienesta viesnīca) when the daily trip is beyond
+#: the threshold. Younger pupils always commute daily.
+DORMITORY_BANDS: tuple[str, ...] = ("7-9", "10-12")
+#: Assignment cost (minutes) added to a daily trip beyond the band's threshold. It makes the
+#: capacity-constrained assignment keep pupils within the threshold first and prefer a school
+#: with free dormitory places over a daily trip beyond it; without capacity limits every pupil
+#: still goes to the nearest school.
+BEYOND_THRESHOLD_PENALTY_MIN = 60.0
+#: Assignment cost (minutes per pupil) of leaving a pupil unserved (no open school offering the
+#: grade is reachable, or every reachable one is full). Larger than any real trip.
+UNSERVED_PENALTY_MIN = 10_000.0
+#: Capacity-constrained assignment: candidate schools per pupil group in the first linear
+#: programme (more are added when the optimality check asks for them).
+ASSIGN_K_NEAREST = 8
+#: Pupils per resident by grade band, used when origins carry a population but no pupil counts:
+#: Vidzeme pupils in grades 1-6 / 7-9 / 10-12 on 1 Dec 2022 (IZM, 13,145 / 6,712 / 3,004 in
+#: general-education schools) divided by the 2021 census population (214,157).
+PUPILS_PER_RESIDENT: dict[str, float] = {"1-6": 0.06138, "7-9": 0.03134, "10-12": 0.01403}
+#: Annual running cost of one school (EUR), used only by budget-constrained optimisation when the
+#: schools table has no ``annual_cost_eur`` column. A placeholder: set it from municipal budgets.
+SCHOOL_FIXED_COST_EUR = 250_000.0
+#: Optimisation: time limit of the exact MILP (seconds) and the relative gap at which HiGHS stops.
+MILP_TIME_LIMIT_S = 60.0
+MILP_REL_GAP = 1e-4
+#: Pupil projections (geo.projection): census grid years used for the trend, and the shrinkage
+#: weight (persons): a cell's own log-linear trend gets weight n / (n + K), n = the cell's mean
+#: population, and the municipality trend the rest. Annual rates are clipped to +-MAX.
+PROJECTION_YEARS: tuple[int, ...] = (2011, 2018, 2021)
+PROJECTION_SHRINKAGE_PERSONS = 200.0
+PROJECTION_MAX_ANNUAL_RATE = 0.10
+
+# --------------------------------------------------------------------------------------------
 # Maps (geo.maps, geo.report)
 # --------------------------------------------------------------------------------------------
 #: Travel-time bands of map legends, minutes: band ``i`` is ``[b[i], b[i+1])``, the last one is
@@ -179,9 +224,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Environment variable with extra folders (``os.pathsep`` separated) searched for source files.
 DATA_PATH_ENV = "GEO_DATA_PATH"
 #: Where bundles are built unless ``--out`` says otherwise.
-BUNDLES_DIR = PROJECT_ROOT / "data" / "bundles"
+BUNDLES_DIR = Path(os.environ.get("GEO_BUNDLES_DIR") or PROJECT_ROOT / "data" / "bundles")
 #: Where downloads are stored.
-DOWNLOADS_DIR = PROJECT_ROOT / "data" / "downloads"
+DOWNLOADS_DIR = Path(os.environ.get("GEO_DOWNLOADS_DIR") or PROJECT_ROOT / "data" / "downloads")
 
 # --------------------------------------------------------------------------------------------
 # Downloads (geo.sources.osm_download)

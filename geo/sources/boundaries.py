@@ -62,7 +62,14 @@ def display_name(name) -> str:
     """A registry name in the boundary files' spelling: ``"ALŪKSNES NOVADS"`` ->
     ``"Alūksnes novads"``; ``"RĪGA"`` -> ``"Rīga"``."""
     s = " ".join(str(name).split())
-    return s[:1].upper() + s[1:].lower() if s.isupper() else s
+    if not s.isupper():
+        return s
+    return " ".join(w.lower() if w.lower() in _GENERIC_WORDS else w[:1] + w[1:].lower()
+                    for w in s.split(" "))
+
+
+#: Words written in lower case inside Latvian territory names.
+_GENERIC_WORDS = frozenset({"novads", "pagasts", "pilsēta", "valstspilsēta", "ciems"})
 
 
 def read_boundaries(

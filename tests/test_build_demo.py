@@ -1,0 +1,62 @@
+"""`python -m geo build demo` (and `--scale vidzeme`) end to end, in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import PROJECT_ROOT
+
+
+def _build(tmp_path, *extra):
+    env = dict(os.environ, GEO_DOWNLOADS_DIR=str(tmp_path / "downloads"),
+               GEO_BUNDLES_DIR=str(tmp_path / "bundles"))
+    r = subprocess.run([sys.executable, "-m", "geo", "build", "demo", *extra], cwd=PROJECT_ROOT,
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    out = _build(tmp)
+    return tmp / "bundles" / "demo", out
+
+
+def test_build_demo_prints_sizes_and_runs_through_the_engine(demo):
+    from geo.access import nearest_facility
+    from geo.network import Network
+    from geo.region import load_bundle
+
+    path, out = demo
+    area = float(re.search(r"area ([\d,]+) km2", out).group(1).replace(",", ""))
+    assert 1500 <= area <= 2500
+    assert re.search(r"network: [\d,]+ nodes", out)
+    b = load_bundle(path)
+    assert not b.missing
+    net = Network.load(b.network_dir)
+    assert net.crs == "EPSG:3059"
+    schools = b["schools"]
+    assert schools.geometry.notna().all()  # every demo school located from its file
+    cells = b["pupils_2021"]
+    grades = [f"g{g}" for g in range(1, 13)]
+    # pupils distributed to cells sum back to the registry
+    assert cells[grades].to_numpy().sum() == pytest.approx(schools[grades].to_numpy().sum())
+    near = nearest_facility(net, cells, schools, facility_id="school_id")
+    assert near["snapped"].mean() > 0.95
+    t = near.loc[near.snapped, "time_min"]
+    assert np.isfinite(t).all() and 0 < t.median() < 30
+
+
+def test_build_demo_vidzeme_scale_prints_sizes(tmp_path):
+    out = _build(tmp_path, "--scale", "vidzeme")
+    area = float(re.search(r"area ([\d,]+) km2", out).group(1).replace(",", ""))
+    nodes = int(re.search(r"network: ([\d,]+) nodes", out).group(1).replace(",", ""))
+    assert area >= 15_000
+    assert nodes >= 100_000
+    assert (tmp_path / "bundles" / "demo-vidzeme" / "network" / "network.npz").exists()
