@@ -1,6 +1,7 @@
 """Streamlit app: widgets and layout only; every computation is a function in geo/.
 
-Run with ``streamlit run app.py``.
+Run with ``streamlit run app.py``. The app opens Vidzeme when its bundle has roads, otherwise
+the fictional demo region (built offline on first start), with a banner saying which and why.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from geo import i18n, maps, settings, workflows
@@ -18,67 +20,203 @@ st.set_page_config(page_title="Skolu tīkla plānotājs / School network planner
 
 lang = st.sidebar.radio(
     "Valoda / Language", i18n.LANGUAGES, format_func={"lv": "Latviešu", "en": "English"}.get,
-    horizontal=True,
+    horizontal=True, key="lang",
 )
 st.title(t("app.title", lang))
 
+OTHER_OSM = "__osm__"
+
+
+# -- cached loaders (thin wrappers of geo.workflows) --------------------------------------------
+@st.cache_resource(show_spinner=False)
+def load_bundle(name: str, stamp: float):
+    return workflows.open_bundle(name)
+
 
 @st.cache_resource(show_spinner=False)
-def load_network(path: str, mtime: float):
+def load_network(folder: str, stamp: float):
+    from geo.network import Network
+
+    return Network.load(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def load_osm_network(path: str, mtime: float):
     return workflows.prepare_network(path)
 
 
 @st.cache_data(show_spinner=False)
-def load_schools(path: str, mtime: float):
+def load_osm_schools(path: str, mtime: float):
     return workflows.read_facilities_any(path)
 
 
-osm_files = workflows.find_osm_files()
-uploaded = st.sidebar.file_uploader(t("app.osm_upload", lang), type=["pbf", "osm", "bz2", "gz"])
-if uploaded is not None:
-    target = settings.DOWNLOADS_DIR / uploaded.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(uploaded.getbuffer())
-    osm_files = [target, *[p for p in osm_files if p.name != target.name]]
-if not osm_files:
-    st.warning(t("app.no_osm", lang))
-    st.stop()
-path: Path = st.sidebar.selectbox(
-    t("app.osm_file", lang), osm_files, index=osm_files.index(workflows.default_osm_file(osm_files)),
-    format_func=lambda p: p.name,
-)
-threshold = st.sidebar.slider(t("app.threshold", lang), 10, 90, int(settings.THRESHOLD_MIN["1-6"]),
-                              step=5)
-cell = st.sidebar.select_slider(t("app.cell_size", lang), [500, 1000, 2000], value=1000)
+def _stamp(name: str) -> float:
+    man = workflows.bundle_dir(name) / "manifest.json"
+    return man.stat().st_mtime if man.exists() else 0.0
 
+
+# -- region ---------------------------------------------------------------------------------------
+default, why = workflows.default_region()
+choices = workflows.region_choices() + [OTHER_OSM]
+region = st.sidebar.selectbox(
+    t("app.region", lang), choices, index=choices.index(default), key="region",
+    format_func=lambda r: t("app.other_osm", lang) if r == OTHER_OSM else r,
+)
+
+
+def osm_file_page() -> None:
+    """A region straight from an OSM file: travel time for 1 km cells with roads."""
+    osm_files = workflows.find_osm_files()
+    uploaded = st.sidebar.file_uploader(t("app.osm_upload", lang),
+                                        type=["pbf", "osm", "bz2", "gz"])
+    if uploaded is not None:
+        target = settings.DOWNLOADS_DIR / uploaded.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(uploaded.getbuffer())
+        osm_files = [target, *[p for p in osm_files if p.name != target.name]]
+    if not osm_files:
+        st.warning(t("app.no_osm", lang))
+        st.stop()
+    path: Path = st.sidebar.selectbox(
+        t("app.osm_file", lang), osm_files, key="osm_file",
+        index=osm_files.index(workflows.default_osm_file(osm_files)), format_func=lambda p: p.name,
+    )
+    threshold = st.sidebar.slider(t("app.threshold", lang), 10, 90,
+                                  int(settings.THRESHOLD_MIN["1-6"]), step=5)
+    cell = st.sidebar.select_slider(t("app.cell_size", lang), [500, 1000, 2000], value=1000)
+    try:
+        with st.status(t("app.loading_network", lang), expanded=False) as status:
+            net = load_osm_network(str(path), path.stat().st_mtime)
+            schools = load_osm_schools(str(path), path.stat().st_mtime)
+            status.update(label=t("app.computing_access", lang))
+            cells = workflows.grid_cells(net, size_m=float(cell))
+            m = maps.travel_time_map(net, schools, cells, lang=lang, school_id="osm_id",
+                                     threshold_min=float(threshold))
+            status.update(label=path.name, state="complete")
+    except GeoInputError as exc:
+        st.error(str(exc))
+        st.stop()
+    share = net.meta.get("speed_source_share_by_length", {})
+    st.caption(t("app.network_summary", lang, nodes=f"{net.n_nodes:,}",
+                 km=f"{net.meta.get('road_km', 0):,.0f}", tag=f"{share.get('tag', 0):.0%}"))
+    st.info(t("app.grid_note", lang))
+    near = m._geo_nearest
+    times = near["time_min"].replace(np.inf, np.nan)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("app.schools_count", lang), f"{len(schools):,}")
+    c2.metric(t("app.median_time", lang), f"{np.nanmedian(times):.1f} {t('unit.min', lang)}")
+    c3.metric(t("app.beyond_threshold", lang), f"{(near['time_min'] > threshold).mean():.1%}")
+    n_un = int((~near["snapped"]).sum())
+    if n_un:
+        st.warning(t("app.unsnapped", lang, n=n_un, m=int(settings.SNAP_MAX_DISTANCE_M)))
+    maps.render_streamlit(m, height=650, key="osm_map")
+    st.download_button(t("app.download_html", lang), maps.to_html(m),
+                       file_name=f"{path.stem}.html", mime="text/html")
+    st.download_button(t("app.download_csv", lang), near.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{path.stem}-travel-time.csv", mime="text/csv")
+
+
+if region == OTHER_OSM:
+    osm_file_page()
+    st.stop()
+
+# -- a region bundle -------------------------------------------------------------------------------
+if region == default:
+    (st.info if why == "app.why.vidzeme" else st.warning)(t(why, lang))
 try:
     with st.status(t("app.loading_network", lang), expanded=False) as status:
-        net = load_network(str(path), path.stat().st_mtime)
-        schools = load_schools(str(path), path.stat().st_mtime)
-        status.update(label=t("app.computing_access", lang))
-        cells = workflows.grid_cells(net, size_m=float(cell))
-        m = maps.travel_time_map(net, schools, cells, lang=lang, school_id="osm_id",
-                                 threshold_min=float(threshold))
-        status.update(label=path.name, state="complete")
+        bundle = load_bundle(region, _stamp(region))
+        net = (load_network(str(bundle.network_dir), _stamp(region))
+               if bundle.network_dir else None)
+        status.update(label=bundle.manifest.get("title", {}).get(lang, region), state="complete")
 except GeoInputError as exc:
     st.error(str(exc))
     st.stop()
+if bundle.manifest.get("region") == "demo" or region.startswith("demo"):
+    st.caption(t("app.fictional", lang))
 
-share = net.meta.get("speed_source_share_by_length", {})
-st.caption(t("app.network_summary", lang, nodes=f"{net.n_nodes:,}",
-             km=f"{net.meta.get('road_km', 0):,.0f}", tag=f"{share.get('tag', 0):.0%}"))
-st.info(t("app.grid_note", lang))
-near = m._geo_nearest
-times = near["time_min"].replace(np.inf, np.nan)
-c1, c2, c3 = st.columns(3)
-c1.metric(t("app.schools_count", lang), f"{len(schools):,}")
-c2.metric(t("app.median_time", lang), f"{np.nanmedian(times):.1f} {t('unit.min', lang)}")
-c3.metric(t("app.beyond_threshold", lang), f"{(near['time_min'] > threshold).mean():.1%}")
-n_un = int((~near["snapped"]).sum())
-if n_un:
-    st.warning(t("app.unsnapped", lang, n=n_un, m=int(settings.SNAP_MAX_DISTANCE_M)))
-maps.render_streamlit(m, height=650, key="travel_time_map")
-st.download_button(t("app.download_html", lang), maps.to_html(m), file_name=f"{path.stem}.html",
-                   mime="text/html")
-st.download_button(t("app.download_csv", lang), near.to_csv(index=False).encode("utf-8-sig"),
-                   file_name=f"{path.stem}-travel-time.csv", mime="text/csv")
+schools = bundle["schools"]
+cells = bundle["pupils_2021"] if "pupils_2021" in bundle.layers else None
+boundaries = bundle.layers.get("boundaries")
+dorms = bundle.layers.get("dormitories")
+
+tab_map, tab_schools, tab_data = st.tabs(
+    [t("app.tab.map", lang), t("app.tab.schools", lang), t("app.tab.data", lang)]
+)
+
+with tab_map:
+    band = st.radio(t("app.grade_band", lang), list(settings.GRADE_BANDS), horizontal=True,
+                    key="band")
+    threshold = st.slider(t("app.threshold", lang), 10, 120, int(settings.THRESHOLD_MIN[band]),
+                          step=5, key=f"thr-{band}")
+    layers = []
+    if net is None or cells is None:
+        st.warning(t("app.no_roads", lang) + " " + bundle.missing.get("roads", ""))
+    else:
+        try:
+            acc = workflows.band_access(net, cells, schools, band)
+        except GeoInputError as exc:
+            st.error(str(exc))
+            acc = None
+        if acc is not None:
+            pupils = acc["pupils"].to_numpy()
+            tmin = acc["time_min"].to_numpy()
+            beyond = float(pupils[tmin > threshold].sum())
+            c1, c2, c3, c4 = st.columns(4)
+            c1.metric(t("app.pupils", lang), f"{pupils.sum():,.0f}")
+            c2.metric(t("app.median_time", lang),
+                      f"{workflows.weighted_median(tmin, pupils):.1f} {t('unit.min', lang)}")
+            c3.metric(t("app.pupils_beyond", lang),
+                      f"{beyond:,.0f} ({beyond / max(pupils.sum(), 1):.1%})")
+            c4.metric(t("app.schools_count", lang),
+                      f"{len(workflows.schools_serving(schools, band)):,}")
+            shown = acc[acc["pupils"] > 0]
+            layers += [
+                maps.travel_time_layer(shown, lang, population="pupils", school="school_name"),
+                maps.white_spots_layer(shown, lang, threshold_min=float(threshold),
+                                       population="pupils", show=False),
+                maps.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary")),
+            ]
+            if "municipality" in acc.columns:
+                st.subheader(t("app.by_municipality", lang))
+                by = acc.assign(beyond=np.where(tmin > threshold, pupils, 0.0),
+                                pt=pupils * np.where(np.isfinite(tmin), tmin, np.nan))
+                tab = by.groupby("municipality").agg(
+                    pupils=("pupils", "sum"), beyond=("beyond", "sum"), pt=("pt", "sum"))
+                tab["mean_min"] = tab["pt"] / tab["pupils"].replace(0, np.nan)
+                tab = tab.drop(columns="pt").rename(columns={
+                    "pupils": t("app.pupils", lang), "beyond": t("app.pupils_beyond", lang),
+                    "mean_min": t("map.field.time", lang)}).round(1)
+                st.dataframe(tab.rename_axis(t("app.municipality", lang)))
+    if boundaries is not None:
+        layers.append(maps.boundaries_layer(boundaries, lang))
+    located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
+    if len(located):
+        layers.append(maps.schools_layer(located, lang, name="name", school_type="school_type",
+                                         pupils="pupils_1_12"))
+    if dorms is not None and len(dorms):
+        layers.append(maps.dormitories_layer(dorms, lang))
+    if len(located) < len(schools):
+        st.info(t("app.unlocated", lang, n=len(schools) - len(located),
+                  file=bundle.path / "schools_to_locate.csv"))
+    if layers:
+        m = maps.make_map(layers, lang=lang, title=t("map.title.travel_time", lang))
+        maps.render_streamlit(m, height=620, key=f"map-{region}")
+        st.download_button(t("app.download_html", lang), maps.to_html(m),
+                           file_name=f"{region}-{band}.html", mime="text/html")
+
+with tab_schools:
+    cols = [c for c in ("school_id", "name", "school_type", "grades_served", "pupils_1_12",
+                        "municipality", "address", "status") if c in schools.columns]
+    st.dataframe(pd.DataFrame(schools[cols]), hide_index=True)
+
+with tab_data:
+    st.subheader(t("app.layers", lang))
+    rows = [{"layer": k, "rows": v.get("rows", v.get("nodes")), "origin": v.get("origin"),
+             "sources": ", ".join(v.get("sources", {}))}
+            for k, v in bundle.manifest.get("layers", {}).items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if bundle.missing:
+        st.subheader(t("app.missing_layers", lang))
+        for k, v in bundle.missing.items():
+            st.markdown(f"- **{k}**: {v}")

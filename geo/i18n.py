@@ -67,6 +67,52 @@ STRINGS: dict[str, dict[str, str]] = {
         "lv": "Šajā OSM failā nav skolu (amenity=school).",
         "en": "This OSM file has no schools (amenity=school).",
     },
+    "app.why.vidzeme": {
+        "lv": "Vidzemes plānošanas reģions: reālie dati (OSM ceļi, IZM reģistrs, tautas skaitīšanas režģis).",
+        "en": "Vidzeme planning region: real data (OSM roads, IZM registry, census grid).",
+    },
+    "app.why.no_vidzeme_bundle": {
+        "lv": "Rāda DEMO reģionu ar izdomātiem datiem, jo Vidzemes datu komplekts vēl nav "
+              "izveidots. Izveidojiet to ar `python -m geo build vidzeme`.",
+        "en": "Showing the DEMO region with fictional data because the Vidzeme bundle has not "
+              "been built yet. Build it with `python -m geo build vidzeme`.",
+    },
+    "app.why.no_vidzeme_roads": {
+        "lv": "Rāda DEMO reģionu ar izdomātiem datiem, jo Vidzemes datu komplektā nav ceļu tīkla "
+              "(OSM). Lejupielādējiet to: `python -m geo download --geofabrik europe/latvia "
+              "--clip BOUNDARY --out data/downloads/osm/vidzeme.osm.pbf`, tad "
+              "`python -m geo build vidzeme`.",
+        "en": "Showing the DEMO region with fictional data because the Vidzeme bundle has no "
+              "road network (OSM). Download it: `python -m geo download --geofabrik europe/latvia "
+              "--clip BOUNDARY --out data/downloads/osm/vidzeme.osm.pbf`, then "
+              "`python -m geo build vidzeme`.",
+    },
+    "app.fictional": {
+        "lv": "Izdomāti dati: visi nosaukumi un skaitļi ir izdomāti.",
+        "en": "Fictional data: every name and figure is invented.",
+    },
+    "app.other_osm": {"lv": "Cits OSM fails…", "en": "Another OSM file…"},
+    "app.no_roads": {
+        "lv": "Šim reģionam nav ceļu tīkla, tāpēc brauciena laiku nevar aprēķināt.",
+        "en": "This region has no road network, so travel time cannot be computed.",
+    },
+    "app.grade_band": {"lv": "Klašu grupa", "en": "Grade band"},
+    "app.pupils": {"lv": "Skolēni", "en": "Pupils"},
+    "app.pupils_beyond": {"lv": "Skolēni virs sliekšņa", "en": "Pupils beyond threshold"},
+    "app.tab.map": {"lv": "Karte", "en": "Map"},
+    "app.tab.schools": {"lv": "Skolas", "en": "Schools"},
+    "app.tab.scenarios": {"lv": "Scenāriji", "en": "Scenarios"},
+    "app.tab.data": {"lv": "Dati un avoti", "en": "Data and sources"},
+    "app.missing_layers": {"lv": "Trūkstošie slāņi", "en": "Missing layers"},
+    "app.layers": {"lv": "Slāņi", "en": "Layers"},
+    "app.unlocated": {
+        "lv": "{n} skolām nav atrašanās vietas; tās nav kartē. Aizpildiet {file} un izveidojiet "
+              "datu komplektu no jauna.",
+        "en": "{n} schools have no location and are not on the map. Fill in {file} and build "
+              "the bundle again.",
+    },
+    "app.by_municipality": {"lv": "Pa novadiem", "en": "By municipality"},
+    "app.municipality": {"lv": "Novads", "en": "Municipality"},
     "cli.reading_osm": {"lv": "Lasa OSM", "en": "Reading OSM"},
     "cli.building_graph": {"lv": "Būvē grafu", "en": "Building graph"},
     "cli.routing": {"lv": "Maršrutē", "en": "Routing"},

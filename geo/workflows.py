@@ -244,3 +244,142 @@ def grid_cells(net, *, size_m: float = 1000.0) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"cell_id": cell_id, "n_nodes": cells["n_nodes"].to_numpy()}, geometry=geom, crs=net.crs
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Region bundles in the app
+# ------------------------------------------------------------------------------------------
+DEFAULT_REGION = "vidzeme"
+FALLBACK_REGION = "demo"
+
+
+def bundle_dir(name: str) -> Path:
+    """Folder of a region's bundle (``settings.BUNDLES_DIR / name``)."""
+    from geo import settings
+
+    return settings.BUNDLES_DIR / name
+
+
+def bundle_has_roads(name: str) -> bool:
+    """Whether a region's bundle exists and holds a road network."""
+    return (bundle_dir(name) / "network" / "network.npz").exists()
+
+
+def default_region() -> tuple[str, str]:
+    """The region the app opens, and why.
+
+    Vidzeme when its bundle exists and has roads; otherwise the fictional demo region.
+
+    Returns
+    -------
+    (str, str)
+        Region name and a reason key of :mod:`geo.i18n`: ``"app.why.vidzeme"``,
+        ``"app.why.no_vidzeme_bundle"`` or ``"app.why.no_vidzeme_roads"``.
+    """
+    if bundle_has_roads(DEFAULT_REGION):
+        return DEFAULT_REGION, "app.why.vidzeme"
+    if (bundle_dir(DEFAULT_REGION) / "manifest.json").exists():
+        return FALLBACK_REGION, "app.why.no_vidzeme_roads"
+    return FALLBACK_REGION, "app.why.no_vidzeme_bundle"
+
+
+def region_choices() -> list[str]:
+    """Regions the user can open: recipes in ``data/regions`` and bundles already built."""
+    from geo import settings
+    from geo.region import list_recipes
+
+    names = set(list_recipes())
+    if settings.BUNDLES_DIR.is_dir():
+        names |= {p.name for p in settings.BUNDLES_DIR.iterdir()
+                  if (p / "manifest.json").exists()}
+    first = [n for n in (DEFAULT_REGION, FALLBACK_REGION) if n in names]
+    return first + sorted(names - set(first))
+
+
+def open_bundle(name: str, *, build_if_missing: bool = True, progress: bool = False):
+    """Load a region's bundle, building it offline first when it does not exist.
+
+    Returns
+    -------
+    geo.region.Bundle
+    """
+    from geo.region import build_bundle, load_bundle
+
+    path = bundle_dir(name)
+    if not (path / "manifest.json").exists():
+        if not build_if_missing:
+            raise GeoInputError("the region bundle has not been built.", path=path,
+                                fix=f"run `python -m geo build {name}`.")
+        build_bundle(name, out=path, online=False, progress=progress)
+    return load_bundle(path)
+
+
+def band_pupils(cells: gpd.GeoDataFrame, band: str) -> np.ndarray:
+    """Pupils of a grade band per cell (sum of its ``g1``..``g12`` columns)."""
+    from geo import settings
+
+    cols = [f"g{g}" for g in settings.GRADE_BANDS[band]]
+    missing = [c for c in cols if c not in cells.columns]
+    if missing:
+        raise GeoInputError(f"the pupils layer lacks columns {missing}.",
+                            path=cells.attrs.get("source"))
+    return cells[cols].to_numpy(dtype=float).sum(axis=1)
+
+
+def schools_serving(schools: gpd.GeoDataFrame, band: str) -> gpd.GeoDataFrame:
+    """Located schools that serve a grade band (``serves_<band>`` flag of the registry)."""
+    col = f"serves_{band.replace('-', '_')}"
+    located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
+    if col in located.columns:
+        located = located[located[col].astype(bool)]
+    return located
+
+
+def band_access(net, cells: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, band: str):
+    """Travel time from every cell to the nearest school serving a grade band.
+
+    Parameters
+    ----------
+    net : geo.network.Network
+    cells : GeoDataFrame
+        Pupils per cell (columns ``g1``..``g12``), any CRS.
+    schools : GeoDataFrame
+        The bundle's schools (``school_id``, ``name``, ``serves_*`` flags); unlocated schools
+        are left out.
+    band : {"1-6", "7-9", "10-12"}
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The cells with ``pupils`` (of the band), ``facility_id``, ``school_name``,
+        ``time_min``, ``dist_km``, ``snapped``.
+    """
+    from geo.access import nearest_facility
+
+    serving = schools_serving(schools, band)
+    if serving.empty:
+        raise GeoInputError(f"no located school serves grades {band}.",
+                            fix="locate the schools (schools_to_locate.csv) and rebuild.")
+    near = nearest_facility(net, cells, serving, facility_id="school_id")
+    out = cells[[cells.geometry.name]].copy()
+    if "municipality" in cells.columns:
+        out["municipality"] = cells["municipality"].to_numpy()
+    out["pupils"] = band_pupils(cells, band)
+    out["facility_id"] = near["facility_id"].to_numpy()
+    names = dict(zip(serving["school_id"], serving["name"], strict=True))
+    out["school_name"] = near["facility_id"].map(names).to_numpy()
+    out["time_min"] = near["time_min"].to_numpy()
+    out["dist_km"] = near["dist_m"].to_numpy() / 1000.0
+    out["snapped"] = near["snapped"].to_numpy()
+    return out
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted median (NaN when the weights sum to 0); infinite values count as largest."""
+    ok = ~np.isnan(values) & (weights > 0)
+    if not ok.any():
+        return float("nan")
+    v, w = values[ok], weights[ok]
+    order = np.argsort(v, kind="stable")
+    cw = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])

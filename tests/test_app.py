@@ -1,34 +1,69 @@
-"""The Streamlit app runs headless (streamlit.testing.AppTest) on a real OSM extract."""
+"""The Streamlit app runs headless (streamlit.testing.AppTest) on the demo region, the real
+Vidzeme layers and a real OSM extract."""
 
 from __future__ import annotations
 
 import pytest
-from conftest import OSM_DIR, PROJECT_ROOT, osm_file
+from conftest import OSM_DIR, PROJECT_ROOT, SHARED_DATA, osm_file, shared_file
 
-from geo import workflows
+from geo import settings, workflows
 
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 
 @pytest.fixture()
-def app(monkeypatch):
+def dirs(tmp_path_factory, monkeypatch):
+    root = tmp_path_factory.mktemp("app")
+    monkeypatch.setattr(settings, "BUNDLES_DIR", root / "bundles")
+    monkeypatch.setattr(settings, "DOWNLOADS_DIR", root / "downloads")
+    monkeypatch.setenv("GEO_DATA_PATH", str(SHARED_DATA))
+    return root
+
+
+def _app():
+    return AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=240)
+
+
+def test_default_is_demo_with_banner_and_english(dirs):
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert workflows.default_region() == ("demo", "app.why.no_vidzeme_bundle")
+    assert any("DEMO" in w.value for w in at.warning)  # banner says which region and why
+    assert any("Izdomāti dati" in c.value for c in at.caption)
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["Skolēni", "Mediānais brauciena laiks"]
+    pupils_1_6 = float(at.metric[0].value.replace(",", ""))
+    at.radio(key="band").set_value("10-12").run()  # grade band
+    assert not at.exception
+    assert float(at.metric[0].value.replace(",", "")) < pupils_1_6
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert "Pupils" in [m.label for m in at.metric]
+    assert any("fictional" in w.value for w in at.warning)
+
+
+def test_vidzeme_without_roads(dirs):
+    shared_file("vidzeme", "boundaries", "municipalities_2021.geojson")
+    from geo.region import build_bundle
+
+    build_bundle("vidzeme", out=settings.BUNDLES_DIR / "vidzeme", online=False)
+    assert workflows.default_region() == ("demo", "app.why.no_vidzeme_roads")
+    at = _app().run()
+    assert not at.exception, at.exception
+    assert any("ceļu tīkla" in w.value for w in at.warning)
+    at.selectbox(key="region").set_value("vidzeme").run()
+    assert not at.exception, at.exception
+    assert any("nav ceļu tīkla" in w.value for w in at.warning)
+    assert any(len(d.value) == 115 for d in at.dataframe)  # the schools table
+
+
+def test_osm_file_region(dirs, monkeypatch):
     osm_file("liechtenstein")
     monkeypatch.setenv("GEO_DATA_PATH", str(OSM_DIR))
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
-    return at
-
-
-def test_app_shows_travel_time_for_a_real_extract(app):
+    at = _app().run()
+    at.selectbox(key="region").set_value("__osm__").run()
     lie = [p for p in workflows.find_osm_files() if p.name.startswith("liechtenstein")]
-    assert lie
-    app.run()
-    app.sidebar.selectbox[0].set_value(lie[0]).run()
-    assert not app.exception, app.exception
-    labels = [m.label for m in app.metric]
-    assert "Skolas" in labels  # Latvian by default
-    assert app.metric[0].value == "18"
-    # switch to English
-    app.sidebar.radio[0].set_value("en").run()
-    assert not app.exception
-    assert "Schools" in [m.label for m in app.metric]
+    at.selectbox(key="osm_file").set_value(lie[0]).run()
+    assert not at.exception, at.exception
+    assert at.metric[0].label == "Skolas" and at.metric[0].value == "18"
