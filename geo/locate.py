@@ -48,13 +48,10 @@ from geo.sources.boundaries import municipality_key
 from geo.sources.coverage import points_from_table
 from geo.sources.tabular import as_id, check_file, column_key, fold, read_csv_any
 
-#: Candidates farther than this from the school's address locality are rejected (metres),
-#: when ``places`` are given.
-LOCATE_MAX_DISTANCE_M = 15_000.0
-#: Candidates closer than this to each other count as one (a school mapped twice), metres.
-SAME_PLACE_M = 150.0
-#: Similarity (difflib ratio, 0-1) above which an OSM name is suggested for an unmatched school.
-SUGGEST_RATIO = 0.75
+# Thresholds of the matching live in geo.settings (LOCATE_*).
+LOCATE_MAX_DISTANCE_M = settings.LOCATE_MAX_DISTANCE_M
+SAME_PLACE_M = settings.LOCATE_SAME_PLACE_M
+SUGGEST_RATIO = settings.LOCATE_SUGGEST_RATIO
 
 _ID_NAMES = ("school_id", "reg_nr", "registration_number", "Iestādes reģistrācijas Nr.",
              "ref:LV:izm", "id", "iestades_id")

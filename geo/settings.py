@@ -168,8 +168,8 @@ BEYOND_THRESHOLD_PENALTY_MIN = 60.0
 #: Assignment cost (minutes per pupil) of leaving a pupil unserved (no open school offering the
 #: grade is reachable, or every reachable one is full). Larger than any real trip.
 UNSERVED_PENALTY_MIN = 10_000.0
-#: Capacity-constrained assignment: candidate schools per pupil group in the first linear
-#: programme (more are added when the optimality check asks for them).
+#: Capacity-constrained assignment: candidate schools per pupil group in the first min-cost
+#: flow (more are added when the optimality check asks for them).
 ASSIGN_K_NEAREST = 8
 #: Pupils per resident by grade band, used when origins carry a population but no pupil counts:
 #: Vidzeme pupils in grades 1-6 / 7-9 / 10-12 on 1 Dec 2022 (IZM, 13,145 / 6,712 / 3,004 in
@@ -215,6 +215,17 @@ MAP_SIMPLIFY_M: dict[str, float] = {
 #: Cell layers (travel time, white spots, broadband) with more cells than this are drawn as one
 #: merged polygon per colour band, to keep web maps small (about 250 bytes per cell otherwise).
 MAP_MAX_CELLS = 20000
+
+# --------------------------------------------------------------------------------------------
+# Locating registry schools on OSM schools by name (geo.locate)
+# --------------------------------------------------------------------------------------------
+#: Candidates farther than this from the school's address locality are rejected (metres),
+#: when ``places`` are given.
+LOCATE_MAX_DISTANCE_M = 15_000.0
+#: Candidates closer than this to each other count as one (a school mapped twice), metres.
+LOCATE_SAME_PLACE_M = 150.0
+#: Similarity (difflib ratio, 0-1) above which an OSM name is suggested for an unmatched school.
+LOCATE_SUGGEST_RATIO = 0.75
 
 # --------------------------------------------------------------------------------------------
 # Files and folders
