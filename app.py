@@ -94,7 +94,7 @@ def osm_file_page() -> None:
                                      threshold_min=float(threshold))
             status.update(label=path.name, state="complete")
     except GeoInputError as exc:
-        st.error(str(exc))
+        st.error(f"{t('app.input_error', lang)}\n\n{exc}")
         st.stop()
     share = net.meta.get("speed_source_share_by_length", {})
     st.caption(t("app.network_summary", lang, nodes=f"{net.n_nodes:,}",
@@ -130,7 +130,7 @@ try:
                if bundle.network_dir else None)
         status.update(label=bundle.manifest.get("title", {}).get(lang, region), state="complete")
 except GeoInputError as exc:
-    st.error(str(exc))
+    st.error(f"{t('app.input_error', lang)}\n\n{exc}")
     st.stop()
 if bundle.manifest.get("region") == "demo" or region.startswith("demo"):
     st.caption(t("app.fictional", lang))
@@ -156,7 +156,7 @@ with tab_map:
         try:
             acc = workflows.band_access(net, cells, schools, band)
         except GeoInputError as exc:
-            st.error(str(exc))
+            st.error(f"{t('app.input_error', lang)}\n\n{exc}")
             acc = None
         if acc is not None:
             pupils = acc["pupils"].to_numpy()

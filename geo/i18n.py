@@ -113,6 +113,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "app.by_municipality": {"lv": "Pa novadiem", "en": "By municipality"},
     "app.municipality": {"lv": "Novads", "en": "Municipality"},
+    "app.input_error": {
+        "lv": "Ievaddatu kļūda. Sīkāka informācija (angliski) — fails un kā to labot:",
+        "en": "Input error. Details — the file and how to fix it:",
+    },
     "cli.reading_osm": {"lv": "Lasa OSM", "en": "Reading OSM"},
     "cli.building_graph": {"lv": "Būvē grafu", "en": "Building graph"},
     "cli.routing": {"lv": "Maršrutē", "en": "Routing"},
