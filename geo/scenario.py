@@ -1,0 +1,674 @@
+"""Scenario files: changes to the school network, validated, applied and evaluated.
+
+A scenario is a YAML file (schema in README.md, section "Scenario files")::
+
+    name: Close two small schools
+    region: demo
+    year: 2027
+    transport: {mode: bus, bus_detour_factor: 1.4, bus_stop_wait_min: 5,
+                walk_max_distance_m: 2000}
+    thresholds_min: {"1-6": 30, "7-9": 45, "10-12": 60}
+    costs: {cost_per_pupil_km_eur: 0.12, school_days_per_year: 170,
+            dormitory_place_cost_eur: 2500}
+    changes:
+      - close: ["9900000012", "9900000017"]
+      - merge: {school: "9900000021", into: "9900000003"}
+      - set_grades: {school: "9900000030", grades: "1-6"}       # or a type: sākumskola
+      - set_capacity: {school: "9900000003", capacity: 450}
+      - open: {id: NEW-1, name: New school, lon: 25.9, lat: 57.2, grades: "1-9",
+               capacity: 300, dormitory_places: 20}
+      - dormitory: {school: "9900000003", add: 30}              # add | remove | set
+
+Loading (:func:`load_scenario`) checks the file on its own: keys, types, values; every error
+names the file, the line and the fix. Applying it to a region (:func:`apply_scenario`) checks
+the school ids against the region (unknown ids get the closest matches) and the order of the
+changes (a merge into a school closed by an earlier change is an error). Evaluation
+(:func:`evaluate`) is a pure function of the prepared region and the scenario: it touches only
+numpy arrays (:mod:`geo.assign`, :mod:`geo.indicators`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from geo import settings
+from geo.assign import (
+    N_GRADES,
+    Assignment,
+    Prepared,
+    TransportParams,
+    assign,
+    band_offers,
+    format_grades,
+    grades_mask,
+    parse_grades,
+)
+from geo.errors import GeoInputError
+
+CHANGE_KINDS = ("close", "merge", "set_grades", "set_capacity", "open", "dormitory")
+TOP_KEYS = ("name", "description", "region", "year", "transport", "thresholds_min", "costs",
+            "changes")
+TRANSPORT_KEYS = ("mode", "bus_detour_factor", "bus_stop_wait_min", "walk_max_distance_m",
+                  "walk_speed_kmh")
+COST_KEYS = ("cost_per_pupil_km_eur", "school_days_per_year", "dormitory_place_cost_eur")
+CHANGE_KEYS = {
+    "merge": ("school", "into", "capacity"),
+    "set_grades": ("school", "grades", "type"),
+    "set_capacity": ("school", "capacity"),
+    "open": ("id", "name", "lon", "lat", "x", "y", "grades", "type", "capacity",
+             "dormitory_places", "municipality"),
+    "dormitory": ("school", "add", "remove", "set"),
+}
+
+
+# ------------------------------------------------------------------------------------------
+# The scenario
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Change:
+    """One change of a scenario: ``kind`` in :data:`CHANGE_KINDS`, its parameters, and where
+    it was written (line number in the file, position in the list)."""
+
+    kind: str
+    params: dict
+    index: int
+    line: int | None = None
+
+    def where(self) -> str:
+        at = f"line {self.line}: " if self.line else ""
+        return f"{at}changes[{self.index}] ({self.kind})"
+
+
+@dataclass
+class Scenario:
+    """A validated scenario.
+
+    Attributes
+    ----------
+    name, description, region : str
+    year : int or None
+        Year of the pupils (None: the region's base year).
+    transport : TransportParams
+    thresholds_min : dict
+        Grade band -> maximum acceptable one-way daily trip (minutes).
+    cost_per_pupil_km_eur, school_days_per_year, dormitory_place_cost_eur : float
+    changes : list of Change
+    source : str or None
+        The file it was read from.
+    """
+
+    name: str = "scenario"
+    description: str = ""
+    region: str = ""
+    year: int | None = None
+    transport: TransportParams = field(default_factory=TransportParams)
+    thresholds_min: dict = field(default_factory=lambda: dict(settings.THRESHOLD_MIN))
+    cost_per_pupil_km_eur: float = settings.COST_PER_PUPIL_KM_EUR
+    school_days_per_year: float = settings.SCHOOL_DAYS_PER_YEAR
+    dormitory_place_cost_eur: float = settings.DORMITORY_PLACE_COST_EUR
+    changes: list[Change] = field(default_factory=list)
+    source: str | None = None
+
+    def err(self, message: str, change: Change | None = None, fix: str | None = None):
+        """A :class:`GeoInputError` naming the file and the change."""
+        where = f"{change.where()}: " if change is not None else ""
+        return GeoInputError(f"{where}{message}", path=self.source, fix=fix)
+
+    def to_dict(self) -> dict:
+        """Plain data for YAML (only values that differ from the defaults are kept)."""
+        d: dict = {"name": self.name}
+        if self.description:
+            d["description"] = self.description
+        if self.region:
+            d["region"] = self.region
+        if self.year is not None:
+            d["year"] = int(self.year)
+        base = TransportParams()
+        tr = {k: getattr(self.transport, k) for k in TRANSPORT_KEYS
+              if getattr(self.transport, k) != getattr(base, k)}
+        if tr:
+            d["transport"] = tr
+        if self.thresholds_min != settings.THRESHOLD_MIN:
+            d["thresholds_min"] = dict(self.thresholds_min)
+        costs = {k: getattr(self, k) for k in COST_KEYS
+                 if getattr(self, k) != getattr(Scenario, k, None)}
+        if costs:
+            d["costs"] = costs
+        d["changes"] = [
+            {c.kind: (c.params["schools"] if c.kind == "close" else dict(c.params))}
+            for c in self.changes
+        ]
+        return d
+
+
+def _node_lines(node, path=()) -> dict:
+    """Map of key paths to 1-based line numbers from a composed YAML node tree."""
+    out = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = k.value
+            out[(*path, key)] = k.start_mark.line + 1
+            out.update({p: ln for p, ln in _node_lines(v, (*path, key)).items()
+                        if p != (*path, key)})
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            out.update(_node_lines(v, (*path, i)))
+    return out
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    GeoInputError
+        Missing or unreadable file, YAML syntax errors, unknown keys (with the closest valid
+        key), values of the wrong type or out of range; the message names the file and line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise GeoInputError("scenario file not found.", path=path,
+                            fix="check the path (scenarios live in scenarios/*.yaml).")
+    text = path.read_text("utf-8")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}: " if mark else ""
+        raise GeoInputError(f"{at}not valid YAML ({getattr(exc, 'problem', exc)}).", path=path,
+                            fix="check indentation and quotes; ids such as 4411900920 may "
+                            "be quoted.") from None
+    lines = _node_lines(node) if node is not None else {}
+    return scenario_from_dict(data, source=str(path), lines=lines)
+
+
+def _close(word, options) -> str:
+    m = difflib.get_close_matches(str(word), [str(o) for o in options], n=3, cutoff=0.5)
+    return f" Did you mean {', '.join(repr(x) for x in m)}?" if m else ""
+
+
+def scenario_from_dict(data, *, source: str | None = None, lines: dict | None = None) -> Scenario:
+    """Build and check a :class:`Scenario` from plain data (see :func:`load_scenario`)."""
+    lines = lines or {}
+
+    def fail(msg, path=(), fix=None):
+        ln = None
+        p = tuple(path)
+        while p and ln is None:
+            ln = lines.get(p)
+            p = p[:-1]
+        at = f"line {ln}: " if ln else ""
+        key = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in path)
+        key = key.replace(".[", "[")
+        raise GeoInputError(f"{at}{key + ': ' if key else ''}{msg}", path=source, fix=fix)
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        fail("a scenario file must be a mapping of keys (name:, year:, changes: ...).")
+    for k in data:
+        if k not in TOP_KEYS:
+            fail(f"unknown key {k!r}.{_close(k, TOP_KEYS)}", (k,),
+                 fix=f"use only {', '.join(TOP_KEYS)}.")
+    sc = Scenario(source=source)
+    sc.name = str(data.get("name") or (Path(source).stem if source else "scenario"))
+    sc.description = str(data.get("description") or "")
+    sc.region = str(data.get("region") or "")
+    if data.get("year") is not None:
+        y = data["year"]
+        if isinstance(y, bool) or not isinstance(y, int) or not 1990 <= y <= 2100:
+            fail(f"year must be a whole year such as 2027, got {y!r}.", ("year",))
+        sc.year = int(y)
+
+    def number(v, path, *, lo=0.0, hi=np.inf, integer=False, allow_inf=False):
+        if isinstance(v, str) and allow_inf and v.strip().lower() in ("inf", "unlimited"):
+            return np.inf
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            fail(f"must be a number, got {v!r}.", path)
+        if not (lo <= v <= hi) or (np.isinf(v) and not allow_inf):
+            fail(f"must be between {lo:g} and {hi:g}, got {v!r}.", path)
+        if integer and float(v) != int(v):
+            fail(f"must be a whole number, got {v!r}.", path)
+        return float(v)
+
+    tr = data.get("transport") or {}
+    if not isinstance(tr, dict):
+        fail("must be a mapping (mode:, bus_detour_factor: ...).", ("transport",))
+    kw = {}
+    for k, v in tr.items():
+        if k not in TRANSPORT_KEYS:
+            fail(f"unknown key {k!r}.{_close(k, TRANSPORT_KEYS)}", ("transport", k),
+                 fix=f"use only {', '.join(TRANSPORT_KEYS)}.")
+        if k == "mode":
+            if v not in ("bus", "car"):
+                fail(f"must be 'bus' or 'car', got {v!r}.", ("transport", k),
+                     fix="pupils beyond walking distance go by school bus or by car.")
+            kw[k] = v
+        else:
+            hi = {"bus_detour_factor": 10, "bus_stop_wait_min": 120,
+                  "walk_max_distance_m": 20000, "walk_speed_kmh": 20}[k]
+            lo = 1.0 if k == "bus_detour_factor" else 0.0
+            kw[k] = number(v, ("transport", k), lo=lo, hi=hi)
+            if k == "walk_speed_kmh" and kw[k] <= 0:
+                fail("must be above 0.", ("transport", k))
+    sc.transport = TransportParams(**kw)
+    thr = data.get("thresholds_min") or {}
+    if not isinstance(thr, dict):
+        fail("must map grade bands to minutes, e.g. {\"1-6\": 30}.", ("thresholds_min",))
+    sc.thresholds_min = dict(settings.THRESHOLD_MIN)
+    for k, v in thr.items():
+        if str(k) not in settings.GRADE_BANDS:
+            fail(f"unknown grade band {k!r}.{_close(k, settings.GRADE_BANDS)}",
+                 ("thresholds_min", k),
+                 fix=f"the bands are {', '.join(settings.GRADE_BANDS)} (geo/settings.py "
+                 "GRADE_BANDS); quote them in YAML: \"1-6\": 30.")
+        sc.thresholds_min[str(k)] = number(v, ("thresholds_min", k), lo=1, hi=600)
+    costs = data.get("costs") or {}
+    if not isinstance(costs, dict):
+        fail("must be a mapping.", ("costs",))
+    for k, v in costs.items():
+        if k not in COST_KEYS:
+            fail(f"unknown key {k!r}.{_close(k, COST_KEYS)}", ("costs", k),
+                 fix=f"use only {', '.join(COST_KEYS)}.")
+        setattr(sc, k, number(v, ("costs", k), hi=1e9))
+    changes = data.get("changes") or []
+    if not isinstance(changes, list):
+        fail("must be a list of changes, each starting with '- '.", ("changes",))
+    for i, ch in enumerate(changes):
+        p = ("changes", i)
+        if not isinstance(ch, dict) or len(ch) != 1:
+            fail("each change is one key (close, merge, set_grades, set_capacity, open, "
+                 f"dormitory) with its values, got {ch!r}.", p)
+        kind, val = next(iter(ch.items()))
+        if kind not in CHANGE_KINDS:
+            fail(f"unknown change {kind!r}.{_close(kind, CHANGE_KINDS)}", (*p, kind),
+                 fix=f"use one of {', '.join(CHANGE_KINDS)}.")
+        pk = (*p, kind)
+        line = lines.get(pk) or lines.get(p)
+        if kind == "close":
+            ids = val if isinstance(val, list) else [val]
+            if not ids:
+                fail("lists no school.", pk)
+            for v in ids:
+                _check_id(v, pk, fail)
+            sc.changes.append(Change("close", {"schools": [_sid(v) for v in ids]}, i, line))
+            continue
+        if not isinstance(val, dict):
+            fail(f"needs keys {', '.join(CHANGE_KEYS[kind])}, got {val!r}.", pk)
+        for k in val:
+            if k not in CHANGE_KEYS[kind]:
+                fail(f"unknown key {k!r}.{_close(k, CHANGE_KEYS[kind])}", (*pk, k),
+                     fix=f"{kind} takes {', '.join(CHANGE_KEYS[kind])}.")
+        prm = dict(val)
+
+        def need(key, prm=prm, pk=pk, kind=kind):
+            if prm.get(key) is None:
+                fail(f"{kind} needs {key}:.", pk)
+            return prm[key]
+
+        if kind in ("merge", "set_grades", "set_capacity", "dormitory"):
+            prm["school"] = _sid(_check_id(need("school"), (*pk, "school"), fail))
+        if kind == "merge":
+            prm["into"] = _sid(_check_id(need("into"), (*pk, "into"), fail))
+            if prm["into"] == prm["school"]:
+                fail("a school cannot be merged into itself.", pk)
+            if prm.get("capacity") is not None:
+                prm["capacity"] = number(prm["capacity"], (*pk, "capacity"), allow_inf=True)
+        if kind in ("set_grades", "open"):
+            if kind == "set_grades" and (prm.get("grades") is None) == (prm.get("type") is None):
+                fail("give either grades: (e.g. \"1-6\") or type: (e.g. sākumskola).", pk)
+            g = prm.get("grades", prm.get("type"))
+            if kind == "open" and g is None:
+                fail("open needs grades: (e.g. \"1-9\") or type:.", pk)
+            try:
+                prm["grades"] = list(parse_grades(g))
+            except ValueError as exc:
+                fail(f"{exc}.", (*pk, "grades" if "grades" in val else "type"))
+        if kind == "set_capacity":
+            prm["capacity"] = number(need("capacity"), (*pk, "capacity"), allow_inf=True)
+        if kind == "open":
+            prm["id"] = _sid(_check_id(need("id"), (*pk, "id"), fail))
+            has_ll = prm.get("lon") is not None or prm.get("lat") is not None
+            has_xy = prm.get("x") is not None or prm.get("y") is not None
+            if has_ll == has_xy:
+                fail("give the location as lon: and lat: (degrees) or as x: and y: "
+                     "(EPSG:3059 metres), not both.", pk)
+            if has_ll:
+                prm["lon"] = number(need("lon"), (*pk, "lon"), lo=-180, hi=180)
+                prm["lat"] = number(need("lat"), (*pk, "lat"), lo=-90, hi=90)
+            else:
+                prm["x"] = number(need("x"), (*pk, "x"), lo=-1e7, hi=1e8)
+                prm["y"] = number(need("y"), (*pk, "y"), lo=-1e7, hi=1e8)
+            prm["capacity"] = number(prm.get("capacity", np.inf), (*pk, "capacity"),
+                                     allow_inf=True)
+            prm["dormitory_places"] = number(prm.get("dormitory_places", 0),
+                                             (*pk, "dormitory_places"), integer=True)
+            prm["name"] = str(prm.get("name") or prm["id"])
+        if kind == "dormitory":
+            ops = [k for k in ("add", "remove", "set") if prm.get(k) is not None]
+            if len(ops) != 1:
+                fail("give exactly one of add:, remove: or set: (places).", pk)
+            prm[ops[0]] = number(prm[ops[0]], (*pk, ops[0]), integer=True, hi=1e5)
+        sc.changes.append(Change(kind, prm, i, line))
+    return sc
+
+
+def _check_id(v, path, fail):
+    if v is None or isinstance(v, bool | float | dict | list) or str(v).strip() == "":
+        fail(f"{v!r} is not a school id (registration number).", path,
+             fix="write the id as text, e.g. \"4411900920\".")
+    return v
+
+
+def _sid(v) -> str:
+    return str(v).strip()
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write a scenario as YAML, atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(_plain(scenario.to_dict()), allow_unicode=True, sort_keys=False,
+                          width=100)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".yaml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _plain(v):
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float):
+        if np.isinf(v):
+            return "unlimited"
+        return int(v) if v == int(v) else v
+    return v
+
+
+# ------------------------------------------------------------------------------------------
+# Applying a scenario to a region
+# ------------------------------------------------------------------------------------------
+@dataclass
+class SchoolState:
+    """The school network after a scenario's changes (arrays over the candidate schools).
+
+    Attributes
+    ----------
+    open : numpy.ndarray of bool
+    serves : numpy.ndarray of bool, shape (n_s, 12)
+    capacity, dormitory_places : numpy.ndarray of float64
+    merged_into : numpy.ndarray of object
+        Id of the school a closed school was merged into (None otherwise).
+    log : list of str
+        One line per applied change.
+    """
+
+    open: np.ndarray
+    serves: np.ndarray
+    capacity: np.ndarray
+    dormitory_places: np.ndarray
+    merged_into: np.ndarray
+    log: list[str] = field(default_factory=list)
+
+    def table(self, prep: Prepared) -> pd.DataFrame:
+        """Schools with their state after the changes."""
+        df = prep.schools[["id", "name", "type", "municipality", "x", "y", "is_new"]].copy()
+        df["open"] = self.open
+        df["grades"] = [format_grades(r) for r in self.serves]
+        df["capacity"] = self.capacity
+        df["dormitory_places"] = self.dormitory_places
+        df["merged_into"] = self.merged_into
+        return df
+
+
+def apply_scenario(prep: Prepared, scenario: Scenario) -> tuple[Prepared, SchoolState]:
+    """Apply the changes in order to the region's schools.
+
+    New schools get their matrix columns routed on the region's network (once; cached).
+
+    Returns
+    -------
+    Prepared
+        ``prep`` itself, or a copy with the new schools' columns.
+    SchoolState
+
+    Raises
+    ------
+    GeoInputError
+        Unknown school ids (with the closest matches), changes to a school closed by an
+        earlier change, a merge into a closed school, a new school whose id exists or whose
+        point is far from the network, a scenario of another region.
+    """
+    if scenario.region and prep.region and scenario.region != prep.region:
+        raise scenario.err(
+            f"the scenario is for region {scenario.region!r}, the prepared data are of "
+            f"{prep.region!r}.", fix="evaluate it with the right region, or fix region:.")
+    unknown_bands = [b for b in prep.bands if b not in scenario.thresholds_min]
+    if unknown_bands:
+        raise scenario.err(f"no threshold for grade bands {unknown_bands}.",
+                           fix="add them under thresholds_min:.")
+    new = [c for c in scenario.changes if c.kind == "open"]
+    if new:
+        prep = _with_new(prep, scenario, new)
+    n = prep.n_schools
+    idx = prep.school_index()
+    st = SchoolState(
+        open=~prep.schools["is_new"].to_numpy(bool),
+        serves=prep.serves.copy(),
+        capacity=prep.schools["capacity"].to_numpy(float).copy(),
+        dormitory_places=prep.schools["dormitory_places"].to_numpy(float).copy(),
+        merged_into=np.full(n, None, object),
+    )
+    closed_by: dict[int, Change] = {}
+    names = prep.schools["name"].to_numpy()
+
+    def pos(sid, change, *, must_be_open=True, role="school"):
+        j = idx.get(sid)
+        if j is None:
+            matches = difflib.get_close_matches(sid, list(idx), n=5, cutoff=0.6)
+            hint = (" Close matches: " + ", ".join(f"{m} ({names[idx[m]]})" for m in matches)
+                    + "." if matches else "")
+            raise scenario.err(f"unknown school id {sid!r} ({role}).{hint}", change,
+                               fix="use the registration numbers of the region's schools "
+                               "(the schools table lists them).")
+        if must_be_open and not st.open[j]:
+            by = closed_by.get(j)
+            why = f" by {by.where()}" if by else ""
+            raise scenario.err(f"school {sid} ({names[j]}) is already closed{why}.", change,
+                               fix="remove one of the two changes, or reorder them.")
+        return j
+
+    for ch in scenario.changes:
+        p = ch.params
+        if ch.kind == "close":
+            for sid in p["schools"]:
+                j = pos(sid, ch)
+                st.open[j] = False
+                closed_by[j] = ch
+            st.log.append(f"closed {', '.join(p['schools'])}")
+        elif ch.kind == "merge":
+            a = pos(p["school"], ch, role="merged school")
+            if p["into"] in idx and not st.open[idx[p["into"]]]:
+                b = idx[p["into"]]
+                by = closed_by.get(b)
+                raise scenario.err(
+                    f"cannot merge {p['school']} into {p['into']} ({names[b]}): that school "
+                    f"is closed{' by ' + by.where() if by else ''}.", ch,
+                    fix="merge into an open school, or drop the closing change.")
+            b = pos(p["into"], ch, role="school merged into")
+            st.open[a] = False
+            closed_by[a] = ch
+            st.merged_into[a] = p["into"]
+            st.serves[b] |= st.serves[a]
+            st.capacity[b] = (p["capacity"] if p.get("capacity") is not None
+                              else st.capacity[b] + st.capacity[a])
+            st.log.append(f"merged {p['school']} into {p['into']}")
+        elif ch.kind == "set_grades":
+            j = pos(p["school"], ch)
+            st.serves[j] = grades_mask(p["grades"])
+            st.log.append(f"{p['school']} serves grades {format_grades(p['grades'])}")
+        elif ch.kind == "set_capacity":
+            j = pos(p["school"], ch)
+            st.capacity[j] = p["capacity"]
+            st.log.append(f"{p['school']} capacity {p['capacity']:g}")
+        elif ch.kind == "open":
+            j = idx[p["id"]]
+            st.open[j] = True
+            st.log.append(f"opened {p['id']} ({p['name']})")
+        elif ch.kind == "dormitory":
+            j = pos(p["school"], ch)
+            if "add" in p:
+                st.dormitory_places[j] += p["add"]
+            elif "remove" in p:
+                if p["remove"] > st.dormitory_places[j]:
+                    raise scenario.err(
+                        f"cannot remove {p['remove']:g} dormitory places from {p['school']}: "
+                        f"it has {st.dormitory_places[j]:g}.", ch,
+                        fix=f"remove at most {st.dormitory_places[j]:g}, or use set: 0.")
+                st.dormitory_places[j] -= p["remove"]
+            else:
+                st.dormitory_places[j] = p["set"]
+            st.log.append(f"{p['school']} dormitory places {st.dormitory_places[j]:g}")
+    # dormitory places never exceed the capacity of their school
+    st.dormitory_places = np.minimum(st.dormitory_places, st.capacity)
+    return prep, st
+
+
+def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared:
+    from pyproj import Transformer
+
+    ids = set(prep.schools.loc[~prep.schools["is_new"].to_numpy(bool), "id"])
+    rows, serves = [], []
+    seen = set()
+    for ch in new:
+        p = ch.params
+        if p["id"] in ids or p["id"] in seen:
+            raise scenario.err(f"a school with id {p['id']!r} exists already.", ch,
+                               fix="give the new school an id of its own, e.g. NEW-1.")
+        seen.add(p["id"])
+        if "lon" in p:
+            tf = Transformer.from_crs(settings.WGS84, prep.crs, always_xy=True)
+            x, y = tf.transform(p["lon"], p["lat"])
+        else:
+            tf = Transformer.from_crs(settings.LATVIA_CRS, prep.crs, always_xy=True)
+            x, y = tf.transform(p["x"], p["y"])
+        rows.append({"id": p["id"], "name": p["name"], "type": "", "capacity": p["capacity"],
+                     "dormitory_places": p["dormitory_places"],
+                     "municipality": p.get("municipality") or "", "x": x, "y": y,
+                     "annual_cost_eur": settings.SCHOOL_FIXED_COST_EUR})
+        serves.append(grades_mask(p["grades"]))
+    # reuse columns routed for an earlier evaluation (same ids and points)
+    base = prep
+    key = ("new", tuple((r["id"], round(r["x"], 1), round(r["y"], 1)) for r in rows))
+    cached = base._cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        out = base.with_schools(pd.DataFrame(rows), np.array(serves, bool).reshape(-1, N_GRADES))
+    except GeoInputError as exc:
+        raise scenario.err(str(exc), new[0]) from None
+    base._cache[key] = out
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Evaluation
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Evaluation:
+    """A scenario evaluated on a region.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    prep : Prepared
+        The region (with the scenario's new schools).
+    state : SchoolState
+    assignment : Assignment
+    pupils : numpy.ndarray, shape (n_o, n_b)
+        Pupils of the scenario's year.
+    indicators : dict of pandas.DataFrame
+        See :func:`geo.indicators.indicators`.
+    seconds : dict
+        Wall time of the steps.
+    """
+
+    scenario: Scenario
+    prep: Prepared
+    state: SchoolState
+    assignment: Assignment
+    pupils: np.ndarray
+    indicators: dict
+    seconds: dict
+
+
+def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
+             with_indicators: bool = True) -> Evaluation:
+    """Evaluate a scenario: apply its changes, assign pupils, compute the indicators.
+
+    Parameters
+    ----------
+    prep : Prepared
+        The prepared region (travel-time matrix routed once).
+    scenario : Scenario or path
+    with_indicators : bool, default True
+
+    Returns
+    -------
+    Evaluation
+    """
+    from geo.indicators import indicators
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    t0 = time.perf_counter()
+    p2, st = apply_scenario(prep, sc)
+    t1 = time.perf_counter()
+    pupils = p2.pupils_for_year(sc.year)
+    minutes, mode = p2.minutes(sc.transport)
+    thr = np.array([sc.thresholds_min[b] for b in p2.bands])
+    dorm_bands = np.array([b in settings.DORMITORY_BANDS for b in p2.bands])
+    a = assign(minutes, p2.dist_m, mode, pupils, band_offers(st.serves, p2.bands), st.capacity,
+               st.dormitory_places, thr, open_mask=st.open, dorm_bands=dorm_bands)
+    t2 = time.perf_counter()
+    ev = Evaluation(scenario=sc, prep=p2, state=st, assignment=a, pupils=pupils,
+                    indicators={}, seconds={"apply": t1 - t0, "assign": t2 - t1})
+    if with_indicators:
+        ev.indicators = indicators(ev)
+    ev.seconds["indicators"] = time.perf_counter() - t2
+    ev.seconds["total"] = time.perf_counter() - t0
+    return ev
+
+
+def baseline(name: str = "baseline", **kw) -> Scenario:
+    """A scenario without changes (keyword overrides of :class:`Scenario` fields)."""
+    return Scenario(name=name, **kw)
