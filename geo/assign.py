@@ -34,7 +34,7 @@ Assignment (:func:`assign`)
     whose cheapest school is over capacity become *movable* and a min-cost flow over them
     (each restricted to its ``k`` cheapest schools, plus the unserved option, into the
     capacity the fixed groups leave) is solved with OR-Tools' network simplex
-    (``ortools.graph.python.min_cost_flow``, on integers: pupils in thousandths, costs in
+    (``ortools.graph.python.min_cost_flow``, on integers: pupils in millionths, costs in
     thousandths of a minute; a group's pupils are then split in the proportions of its integer
     flows, so none is lost and no capacity is exceeded). Schools that the moved pupils fill up
     add their groups, and the flow is solved again. The result is then checked on the full
@@ -991,9 +991,9 @@ def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0)
     )
 
 
-#: Integer scaling of the min-cost flow: pupils in thousandths, costs in thousandths of a
+#: Integer scaling of the min-cost flow: pupils in millionths, costs in thousandths of a
 #: minute (the solver works on integers).
-_FLOW_SCALE = 1000.0
+_FLOW_SCALE = 1e6
 _COST_SCALE = 1000.0
 
 

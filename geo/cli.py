@@ -199,6 +199,85 @@ def _cmd_build(args) -> int:
     return 0
 
 
+def _add_scenario(sub) -> None:
+    p = sub.add_parser("scenario", help="school-network scenarios: prepare, evaluate, compare")
+    ss = p.add_subparsers(dest="scenario_command", metavar="ACTION")
+    region = argparse.ArgumentParser(add_help=False)
+    g = region.add_mutually_exclusive_group(required=True)
+    g.add_argument("--prepared", help="prepared region folder (from `scenario prepare`)")
+    g.add_argument("--bundle", help="region bundle folder or name (prepared on the fly)")
+    q = ss.add_parser("prepare", help="route the origin x school matrix of a bundle once")
+    q.add_argument("--bundle", required=True, help="region bundle folder or name")
+    q.add_argument("--year", type=int, default=None, help="base year of the pupils")
+    q.add_argument("--out", required=True, help="output folder")
+    q.set_defaults(func=_cmd_scenario_prepare)
+    q = ss.add_parser("evaluate", parents=[region],
+                      help="evaluate scenario files: CSV tables and a GeoPackage")
+    q.add_argument("files", nargs="+", help="scenario YAML file(s)")
+    q.add_argument("--out", required=True, help="output folder (one subfolder per file)")
+    q.add_argument("--lang", choices=["lv", "en"], default="en")
+    q.set_defaults(func=_cmd_scenario_evaluate)
+    q = ss.add_parser("compare", parents=[region],
+                      help="compare two scenarios (A: baseline, B: proposal)")
+    q.add_argument("a", help="scenario A (YAML)")
+    q.add_argument("b", help="scenario B (YAML)")
+    q.add_argument("--out", required=True, help="output folder")
+    q.add_argument("--lang", choices=["lv", "en"], default="en")
+    q.set_defaults(func=_cmd_scenario_compare)
+    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+
+
+def _cmd_scenario_prepare(args) -> int:
+    from geo.scenario import run_prepare
+
+    print(run_prepare(bundle=args.bundle, out=args.out, year=args.year))
+    return 0
+
+
+def _cmd_scenario_evaluate(args) -> int:
+    from geo.scenario import run_evaluate
+
+    print(run_evaluate(args.files, out=args.out, prepared=args.prepared, bundle=args.bundle,
+                       lang=args.lang))
+    return 0
+
+
+def _cmd_scenario_compare(args) -> int:
+    from geo.scenario import run_compare
+
+    print(run_compare(args.a, args.b, out=args.out, prepared=args.prepared, bundle=args.bundle,
+                      lang=args.lang))
+    return 0
+
+
+def _add_optimize(sub) -> None:
+    p = sub.add_parser("optimize", help="propose which schools to keep (p-median, coverage)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--prepared", help="prepared region folder (from `scenario prepare`)")
+    g.add_argument("--bundle", help="region bundle folder or name")
+    p.add_argument("--objective", choices=["p-median", "coverage"], default="p-median")
+    n = p.add_mutually_exclusive_group(required=True)
+    n.add_argument("--p", type=int, help="number of schools to keep")
+    n.add_argument("--budget", type=float, help="annual budget of the kept schools, EUR")
+    p.add_argument("--keep", nargs="*", default=[], help="school ids that stay open")
+    p.add_argument("--close", nargs="*", default=[], help="school ids that close")
+    p.add_argument("--base", default=None, help="base scenario (YAML): transport, year, sites")
+    p.add_argument("--method", choices=["heuristic", "milp", "both"], default="heuristic")
+    p.add_argument("--time-limit", type=float, default=60.0, help="MILP time limit, seconds")
+    p.add_argument("--out", required=True, help="output scenario file (YAML)")
+    p.set_defaults(func=_cmd_optimize)
+
+
+def _cmd_optimize(args) -> int:
+    from geo.scenario import run_optimize
+
+    print(run_optimize(out=args.out, prepared=args.prepared, bundle=args.bundle,
+                       objective=args.objective, p=args.p, budget=args.budget, keep=args.keep,
+                       close=args.close, base=args.base, method=args.method,
+                       time_limit=args.time_limit))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -211,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_synth(sub)
     _add_download(sub)
     _add_build(sub)
+    _add_scenario(sub)
+    _add_optimize(sub)
     return parser
 
 

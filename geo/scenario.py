@@ -672,3 +672,234 @@ def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
 def baseline(name: str = "baseline", **kw) -> Scenario:
     """A scenario without changes (keyword overrides of :class:`Scenario` fields)."""
     return Scenario(name=name, **kw)
+
+
+# ------------------------------------------------------------------------------------------
+# Exports
+# ------------------------------------------------------------------------------------------
+def _atomic_dir(out: Path, write) -> Path:
+    """Write into a temporary folder beside ``out`` and rename it into place at the end, so
+    a failure never leaves half-written results over earlier ones."""
+    import shutil
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        write(tmp)
+        if out.exists():
+            old = out.with_name(f".{out.name}-old-{os.getpid()}")
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def origin_layer(ev: Evaluation, table: pd.DataFrame | None = None):
+    """Per-origin table (one row per origin, bands as columns) as points in the region CRS."""
+    import geopandas as gpd
+
+    t = ev.indicators["origins"] if table is None else table
+    wide = t.pivot_table(index="origin_id", columns="grade_band",
+                         values=[c for c in t.columns if c not in (
+                             "origin_id", "municipality", "grade_band", "school",
+                             "white_spot")], aggfunc="first", sort=False)
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    prep = ev.prep
+    pos = pd.Series(np.arange(prep.n_origins), index=prep.origin_ids)
+    wide = wide.reindex(prep.origin_ids)
+    wide.insert(0, "municipality", prep.origin_municipality)
+    ws = t.groupby("origin_id", sort=False)["white_spot"].any().reindex(prep.origin_ids)
+    wide["white_spot"] = ws.to_numpy()
+    wide = wide.reset_index(names="origin_id")
+    i = pos[wide["origin_id"]].to_numpy()
+    return gpd.GeoDataFrame(wide, geometry=gpd.points_from_xy(prep.origin_x[i], prep.origin_y[i]),
+                            crs=prep.crs)
+
+
+def school_layer(ev: Evaluation):
+    """Per-school table as points in the region CRS."""
+    import geopandas as gpd
+
+    s = ev.indicators["schools"].copy()
+    prep = ev.prep
+    return gpd.GeoDataFrame(s, geometry=gpd.points_from_xy(prep.schools["x"], prep.schools["y"]),
+                            crs=prep.crs)
+
+
+def _gpkg_safe(gdf):
+    gdf = gdf.copy()
+    for c in gdf.columns:
+        if c == gdf.geometry.name:
+            continue
+        if pd.api.types.is_float_dtype(gdf[c].dtype):
+            gdf[c] = gdf[c].replace([np.inf, -np.inf], np.nan)
+        elif not (pd.api.types.is_numeric_dtype(gdf[c].dtype)
+                  or pd.api.types.is_bool_dtype(gdf[c].dtype)):
+            gdf[c] = gdf[c].map(lambda v: None if v is None or (isinstance(v, float)
+                                                               and np.isnan(v)) else str(v))
+    return gdf
+
+
+def write_evaluation(ev: Evaluation, out: str | Path) -> Path:
+    """Write an evaluation: one CSV per table and ``scenario.gpkg`` (layers ``origins`` with
+    the white spots, ``schools``), plus the scenario file as evaluated. Atomic."""
+    def write(tmp: Path):
+        for name, df in ev.indicators.items():
+            df.to_csv(tmp / f"{name}.csv", index=False)
+        o = _gpkg_safe(origin_layer(ev))
+        s = _gpkg_safe(school_layer(ev))
+        o.to_file(tmp / "scenario.gpkg", layer="origins", driver="GPKG")
+        s.to_file(tmp / "scenario.gpkg", layer="schools", driver="GPKG")
+        save_scenario(ev.scenario, tmp / "scenario.yaml")
+    return _atomic_dir(Path(out), write)
+
+
+def write_comparison(cmp: dict, ev_a: Evaluation, ev_b: Evaluation, out: str | Path) -> Path:
+    """Write a comparison (:func:`geo.indicators.compare`): CSV tables and ``compare.gpkg``
+    (layer ``origins``: per origin and band, time in both scenarios, change, status)."""
+    import geopandas as gpd
+
+    def write(tmp: Path):
+        for name, df in cmp.items():
+            df.to_csv(tmp / f"{name}.csv", index=False)
+        t = cmp["origins"]
+        prep = ev_a.prep
+        pos = pd.Series(np.arange(prep.n_origins), index=prep.origin_ids)
+        i = pos[t["origin_id"]].to_numpy()
+        g = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(prep.origin_x[i], prep.origin_y[i]),
+                             crs=prep.crs)
+        _gpkg_safe(g).to_file(tmp / "compare.gpkg", layer="origins", driver="GPKG")
+    return _atomic_dir(Path(out), write)
+
+
+def format_summary(ev: Evaluation, lang: str = "en") -> str:
+    """A few region-wide figures for the console."""
+    from geo.i18n import t
+
+    s = ev.indicators["summary"]
+    s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
+    keys = ["pupils", "schools", "unserved", "beyond_threshold", "dormitory", "mean_min",
+            "p90_min", "max_min", "pupil_km_per_day", "transport_cost_eur", "crossing_border"]
+    lines = [f"{ev.scenario.name} ({ev.prep.region or 'region'}, pupils of "
+             f"{ev.scenario.year or ev.prep.base_year})"]
+    for k in keys:
+        if k in s.index:
+            lines.append(f"  {t('ind.' + k, lang)}: {s.at[k, 'value']:,.1f} {s.at[k, 'unit']}")
+    a = ev.assignment
+    lines.append(f"  assignment: {a.method}, optimal {a.optimal}, "
+                 f"{1000 * ev.seconds['total']:.0f} ms")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------
+# Command-line jobs (``python -m geo scenario ...`` / ``optimize``)
+# ------------------------------------------------------------------------------------------
+def _tqdm_progress(desc: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit="search", leave=False)
+
+    def cb(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return cb
+
+
+def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None = None,
+                progress: bool = False) -> Prepared:
+    """A prepared region from a folder written by ``scenario prepare``, or prepared now from a
+    region bundle (routing the origin x school matrix once)."""
+    if prepared is not None:
+        return Prepared.load(prepared)
+    if bundle is None:
+        raise GeoInputError("no region given.", fix="give --prepared FOLDER or --bundle REGION.")
+    from geo.assign import prepare_bundle
+
+    return prepare_bundle(bundle, progress=_tqdm_progress("routing") if progress else None)
+
+
+def run_prepare(*, bundle, out, year=None) -> str:
+    from geo.assign import prepare_bundle
+
+    prep = prepare_bundle(bundle, year=year, progress=_tqdm_progress("routing"))
+    prep.save(out)
+    return (f"prepared {prep.region or bundle}: {prep.n_origins:,} origins x "
+            f"{prep.n_schools} schools, pupils {prep.pupils.sum():,.0f} ({prep.base_year}); "
+            f"written: {out}")
+
+
+def run_evaluate(files, *, out, prepared=None, bundle=None, lang="en") -> str:
+    from tqdm import tqdm
+
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    scs = [load_scenario(f) for f in files]  # check every file before evaluating any
+    lines = []
+    for f, sc in tqdm(list(zip(files, scs, strict=True)), desc="scenarios", leave=False):
+        ev = evaluate(prep, sc)
+        dest = Path(out) if len(files) == 1 else Path(out) / Path(f).stem
+        write_evaluation(ev, dest)
+        lines += [format_summary(ev, lang), f"  written: {dest}"]
+    return "\n".join(lines)
+
+
+def run_compare(file_a, file_b, *, out, prepared=None, bundle=None, lang="en") -> str:
+    from tqdm import tqdm
+
+    from geo.indicators import compare, school_flows
+
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    sa, sb = load_scenario(file_a), load_scenario(file_b)
+    evs = [evaluate(prep, s) for s in tqdm([sa, sb], desc="scenarios", leave=False)]
+    cmp = compare(*evs)
+    cmp["school_flows"] = school_flows(cmp["switches"])
+    write_comparison(cmp, evs[0], evs[1], out)
+    s = cmp["summary"]
+    s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
+    lines = [f"{sa.name} -> {sb.name}"]
+    for k in ("unserved", "beyond_threshold", "mean_min", "p90_min", "transport_cost_eur",
+              "schools"):
+        r = s.loc[k]
+        lines.append(f"  {k}: {r['value_a']:,.1f} -> {r['value_b']:,.1f} ({r['diff']:+,.1f})")
+    lines.append(f"  pupils changing school: {cmp['switches']['pupils'].sum():,.1f}; "
+                 f"newly beyond the threshold: "
+                 f"{cmp['newly_beyond']['newly_beyond_pupils'].sum():,.1f}")
+    lines.append(f"  written: {out}")
+    return "\n".join(lines)
+
+
+def run_optimize(*, out, prepared=None, bundle=None, objective="p-median", p=None,
+                 budget=None, keep=(), close=(), base=None, method="heuristic",
+                 time_limit=settings.MILP_TIME_LIMIT_S) -> str:
+    from tqdm import tqdm
+
+    from geo.optimize import optimize, result_to_scenario
+
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    base_sc = load_scenario(base) if base else None
+    bar = tqdm(desc="greedy", leave=False)
+
+    def cb(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        res = optimize(prep, objective=objective, p=p, budget_eur=budget, keep=keep,
+                       close=close, base=base_sc, method=method, time_limit_s=time_limit,
+                       progress=cb)
+    finally:
+        bar.close()
+    sc = result_to_scenario(res, base_sc)
+    sc.region = sc.region or prep.region
+    save_scenario(sc, out)
+    return f"{res.summary()}\nwritten: {out}"

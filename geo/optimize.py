@@ -1,0 +1,587 @@
+"""Which schools to keep: p-median and maximal coverage, heuristic and exact.
+
+Problems (pupil groups = origin x grade band, weights = pupils; candidate schools = the open
+schools of a base scenario, which may include new sites):
+
+* ``p-median``: minimise pupil-minutes (one-way daily trips, by the scenario's transport mode;
+  unserved pupils cost :data:`geo.settings.UNSERVED_PENALTY_MIN` each);
+* ``coverage`` (maximal coverage): maximise the pupils within their band's threshold, i.e.
+  minimise the pupils beyond it (cost 1 per pupil beyond, :data:`COVERAGE_UNSERVED` per
+  unserved pupil, plus :data:`COVERAGE_TIE_MIN` per pupil-minute to break ties);
+
+with school capacities, fixed keep and close lists, and either a number of schools ``p`` or a
+budget (sum of the kept schools' ``annual_cost_eur``).
+
+Methods
+
+* ``heuristic`` (interactive): greedy addition, then Teitz-Bart vertex substitution (swap one
+  kept school for one closed school while it improves). Every candidate swap is screened at
+  once with the fast interchange formulas (nearest and second-nearest kept school of every
+  group; one sparse-dense product gives the change of the uncapacitated objective for all
+  swaps); the best screened swaps are then evaluated exactly with the capacity-constrained
+  assignment (:func:`geo.assign.assign`) and the best improving one is made.
+* ``milp`` (verification): the capacitated facility-location MILP with strong linking
+  constraints (``x_gj <= w_g y_j``), solved by HiGHS (``scipy.optimize.milp``) with a time
+  limit; the result reports HiGHS's dual bound and gap, and the heuristic's gap to it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from geo import settings
+from geo.assign import assign, band_offers
+from geo.errors import GeoInputError
+from geo.scenario import Change, Scenario, apply_scenario
+
+OBJECTIVES = ("p-median", "coverage")
+COVERAGE_UNSERVED = 2.0
+COVERAGE_TIE_MIN = 1e-5
+
+
+@dataclass
+class Instance:
+    """An optimisation instance: groups x candidate schools.
+
+    Attributes
+    ----------
+    cost : numpy.ndarray, shape (n_g, n_c)
+        Cost per pupil of serving group g at candidate c (``inf`` when not allowed).
+    w : numpy.ndarray, shape (n_g,)
+        Pupils per group.
+    unserved : float
+        Cost per unserved pupil.
+    capacity, annual_cost : numpy.ndarray, shape (n_c,)
+    cand : numpy.ndarray of int
+        Candidate positions among the prepared schools.
+    ids : numpy.ndarray of str
+        Candidate school ids.
+    fixed_open, fixed_closed : numpy.ndarray of bool, shape (n_c,)
+    """
+
+    cost: np.ndarray
+    w: np.ndarray
+    unserved: float
+    capacity: np.ndarray
+    annual_cost: np.ndarray
+    cand: np.ndarray
+    ids: np.ndarray
+    fixed_open: np.ndarray
+    fixed_closed: np.ndarray
+    objective: str = "p-median"
+
+    @property
+    def n_c(self) -> int:
+        return self.cost.shape[1]
+
+    def value(self, open_c: np.ndarray) -> tuple[float, object]:
+        """Exact objective of a set of kept schools (capacity-constrained assignment)."""
+        a = assign(self.cost, None, None, self.w[:, None], np.ones((self.n_c, 1), bool),
+                   self.capacity, np.zeros(self.n_c), np.array([np.inf]), open_mask=open_c,
+                   beyond_penalty_min=0.0, unserved_penalty_min=self.unserved)
+        return a.objective, a
+
+    def uncapacitated(self, open_c: np.ndarray) -> float:
+        c = np.where(open_c, self.cost, np.inf).min(axis=1)
+        return float(np.dot(self.w, np.minimum(c, self.unserved)))
+
+
+def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-median",
+                   keep: Sequence[str] = (), close: Sequence[str] = ()) -> Instance:
+    """Candidates, costs and weights of a prepared region under a base scenario.
+
+    Raises
+    ------
+    GeoInputError
+        Unknown objective; unknown ids in ``keep``/``close`` (with close matches); a school
+        both kept and closed.
+    """
+    if objective not in OBJECTIVES:
+        raise GeoInputError(f"unknown objective {objective!r}.",
+                            fix=f"use one of {', '.join(OBJECTIVES)}.")
+    base = base or Scenario(name="base")
+    p2, st = apply_scenario(prep, base)
+    cand = np.flatnonzero(st.open)
+    ids = p2.school_ids[cand]
+    pos = {s: i for i, s in enumerate(ids)}
+    both = set(keep) & set(close)
+    if both:
+        raise GeoInputError(f"schools both kept and closed: {sorted(both)}.",
+                            fix="list each school in one of --keep / --close.")
+    for lst, what in ((keep, "keep"), (close, "close")):
+        bad = [s for s in lst if s not in pos]
+        if bad:
+            import difflib
+
+            hints = {b: difflib.get_close_matches(b, list(pos), n=3, cutoff=0.6) for b in bad}
+            raise GeoInputError(
+                f"{what}: unknown or not open school id(s) "
+                + "; ".join(f"{b!r}" + (f" (close: {', '.join(h)})" if h else "")
+                            for b, h in hints.items()) + ".",
+                fix="use registration numbers of open schools of the region.")
+    minutes, _ = p2.minutes(base.transport)
+    pupils = p2.pupils_for_year(base.year)
+    offers = band_offers(st.serves, p2.bands)[cand]
+    go, gb = np.nonzero(pupils > 0)
+    w = pupils[go, gb]
+    T = minutes[go][:, cand]
+    T = np.where(offers[:, gb].T, T, np.inf)
+    if objective == "p-median":
+        cost, un = T, settings.UNSERVED_PENALTY_MIN
+    else:
+        thr = np.array([base.thresholds_min[b] for b in p2.bands])[gb]
+        cost = np.where(np.isfinite(T), (T > thr[:, None]) + COVERAGE_TIE_MIN * T, np.inf)
+        un = COVERAGE_UNSERVED
+    fo = np.zeros(len(cand), bool)
+    fc = np.zeros(len(cand), bool)
+    fo[[pos[s] for s in keep]] = True
+    fc[[pos[s] for s in close]] = True
+    return Instance(cost=cost, w=w, unserved=un, capacity=st.capacity[cand],
+                    annual_cost=p2.schools["annual_cost_eur"].to_numpy(float)[cand], cand=cand,
+                    ids=ids, fixed_open=fo, fixed_closed=fc, objective=objective)
+
+
+@dataclass
+class OptResult:
+    """Result of :func:`optimize`.
+
+    Attributes
+    ----------
+    keep_ids, close_ids : list of str
+        Candidate schools kept and closed by the best solution found.
+    objective : str
+    value : float
+        Exact (capacity-constrained) objective of the solution; pupil-minutes for p-median,
+        pupils beyond the threshold (plus ties) for coverage.
+    heuristic_value, milp_value, milp_bound : float or None
+    gap : float or None
+        (heuristic - MILP bound) / MILP bound: the heuristic's worst-case distance from the
+        optimum (when the MILP proved optimality, its distance from the optimum).
+    milp_gap : float or None
+        HiGHS's own relative gap at the end.
+    seconds : dict
+    history : list of float
+        Objective after greedy and after each accepted swap.
+    """
+
+    keep_ids: list
+    close_ids: list
+    objective: str
+    value: float
+    heuristic_value: float | None = None
+    milp_value: float | None = None
+    milp_bound: float | None = None
+    gap: float | None = None
+    milp_gap: float | None = None
+    milp_status: str | None = None
+    seconds: dict = field(default_factory=dict)
+    history: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"{self.objective}: keep {len(self.keep_ids)} schools, close "
+                 f"{len(self.close_ids)}; objective {self.value:,.2f}"]
+        if self.heuristic_value is not None:
+            lines.append(f"heuristic {self.heuristic_value:,.2f} "
+                         f"({self.seconds.get('heuristic', 0):.2f} s)")
+        if self.milp_value is not None:
+            lines.append(f"MILP {self.milp_value:,.2f}, bound {self.milp_bound:,.2f}, "
+                         f"status {self.milp_status} ({self.seconds.get('milp', 0):.2f} s)")
+        if self.gap is not None:
+            lines.append(f"heuristic gap to the MILP bound: {100 * self.gap:.3f} %")
+        return "\n".join(lines)
+
+
+def optimize(
+    prep,
+    *,
+    objective: str = "p-median",
+    p: int | None = None,
+    budget_eur: float | None = None,
+    keep: Sequence[str] = (),
+    close: Sequence[str] = (),
+    base: Scenario | None = None,
+    method: str = "heuristic",
+    time_limit_s: float = settings.MILP_TIME_LIMIT_S,
+    exact_top: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> OptResult:
+    """Propose which schools to keep.
+
+    Parameters
+    ----------
+    prep : geo.assign.Prepared
+    objective : {"p-median", "coverage"}
+    p : int, optional
+        Number of schools to keep (including ``keep``).
+    budget_eur : float, optional
+        Maximum sum of the kept schools' ``annual_cost_eur`` (instead of ``p``).
+    keep, close : sequence of str
+        School ids that must stay open / must close.
+    base : Scenario, optional
+        Base scenario (transport, thresholds, year, new sites); its open schools are the
+        candidates.
+    method : {"heuristic", "milp", "both"}
+    time_limit_s : float, default settings.MILP_TIME_LIMIT_S
+    exact_top : int, default 5
+        Screened swaps evaluated exactly per step (capacity-constrained).
+    progress : callable(done, total), optional
+
+    Returns
+    -------
+    OptResult
+    """
+    if (p is None) == (budget_eur is None):
+        raise GeoInputError("give either the number of schools to keep (p) or a budget.")
+    if method not in ("heuristic", "milp", "both"):
+        raise GeoInputError(f"unknown method {method!r}.", fix="use heuristic, milp or both.")
+    inst = build_instance(prep, base, objective=objective, keep=keep, close=close)
+    n_free = inst.n_c - int(inst.fixed_closed.sum())
+    if p is not None:
+        p = int(p)
+        if not int(inst.fixed_open.sum()) <= p <= n_free:
+            raise GeoInputError(
+                f"p = {p} schools cannot be kept: {int(inst.fixed_open.sum())} must stay open "
+                f"and {n_free} may stay open.", fix=f"choose p between "
+                f"{int(inst.fixed_open.sum())} and {n_free}.")
+    elif inst.annual_cost[inst.fixed_open].sum() > budget_eur:
+        raise GeoInputError(
+            f"the schools that must stay open cost {inst.annual_cost[inst.fixed_open].sum():,.0f}"
+            f" EUR a year, more than the budget {budget_eur:,.0f} EUR.",
+            fix="raise the budget or keep fewer schools.")
+    res = OptResult(keep_ids=[], close_ids=[], objective=objective, value=np.nan)
+    best = None
+    if method in ("heuristic", "both"):
+        t0 = time.perf_counter()
+        sol, hist = heuristic(inst, p=p, budget=budget_eur, exact_top=exact_top,
+                              progress=progress)
+        res.seconds["heuristic"] = time.perf_counter() - t0
+        res.heuristic_value = hist[-1]
+        res.history = hist
+        best = sol
+    if method in ("milp", "both"):
+        t0 = time.perf_counter()
+        ysol, val, bound, gap, status = solve_milp(inst, p=p, budget=budget_eur,
+                                                   time_limit_s=time_limit_s)
+        res.seconds["milp"] = time.perf_counter() - t0
+        res.milp_value, res.milp_bound, res.milp_gap, res.milp_status = val, bound, gap, status
+        if ysol is not None and (best is None or val < res.heuristic_value - 1e-9):
+            best = ysol
+        if res.heuristic_value is not None and bound is not None and bound > 0:
+            res.gap = (res.heuristic_value - bound) / bound
+    if best is None:
+        raise GeoInputError("the optimisation found no solution within the time limit.",
+                            fix="raise the time limit, or use method heuristic.")
+    res.value = inst.value(best)[0]
+    res.keep_ids = [str(s) for s in inst.ids[best]]
+    res.close_ids = [str(s) for s in inst.ids[~best]]
+    return res
+
+
+# ------------------------------------------------------------------------------------------
+# Heuristic: greedy + fast Teitz-Bart interchange, exact (capacitated) acceptance
+# ------------------------------------------------------------------------------------------
+def heuristic(inst: Instance, *, p: int | None = None, budget: float | None = None,
+              exact_top: int = 5, capacity_top: int = 30, max_exact: int = 150,
+              max_iter: int = 500, progress=None
+              ) -> tuple[np.ndarray, list[float]]:
+    """Greedy addition then vertex substitution; see the module docstring.
+
+    When capacities bind, the greedy gains and the swap screen are capacity-aware: the gain
+    of a school is capped by the pupils it can take (its capacity over the pupils it would
+    attract), measured against every group's cost in the current capacity-constrained
+    assignment; the swaps evaluated exactly are the best ``exact_top`` of the uncapacitated
+    screen and the best ``capacity_top`` of this capacity-aware screen (all swaps when
+    there are at most ``max_exact``).
+
+    Returns
+    -------
+    open : numpy.ndarray of bool, shape (n_c,)
+    history : list of float
+        Exact objective after greedy and after each accepted swap.
+    """
+    C = np.minimum(inst.cost, inst.unserved)  # serving beyond U is never better than unserved
+    w = inst.w
+    n_c = inst.n_c
+    cost = inst.annual_cost
+    open_c = inst.fixed_open.copy()
+    allowed = ~inst.fixed_closed
+
+    def room(j):
+        if p is not None:
+            return open_c.sum() < p
+        return cost[open_c].sum() + cost[j] <= budget + 1e-9
+
+    def current(open_c):
+        """Per-group cost per pupil of the capacity-constrained assignment, and the value."""
+        if not open_c.any():
+            return np.full(len(w), inst.unserved), float(w.sum() * inst.unserved), None
+        v, a = inst.value(open_c)
+        d = np.bincount(a.origin, a.pupils * np.where(
+            a.school >= 0, C[a.origin, np.maximum(a.school, 0)], inst.unserved),
+            minlength=len(w)) / w
+        return d, v, a
+
+    def capped_gain(d):
+        imp = np.maximum(d[:, None] - C, 0.0)
+        benef = w @ (imp > 0)
+        gain = w @ imp
+        return gain * np.minimum(1.0, inst.capacity / np.maximum(benef, 1e-12))
+
+    # greedy addition
+    target = p if p is not None else n_c
+    d, val, a = current(open_c)
+    while open_c.sum() < target:
+        gain = capped_gain(d)
+        cands = [j for j in np.flatnonzero(allowed & ~open_c) if room(j)]
+        if not cands:
+            break
+        j = cands[int(np.argmax(gain[cands]))]
+        if p is None and gain[j] <= 0:
+            break
+        open_c[j] = True
+        if _capacity_slack(inst, open_c):
+            d = np.minimum(d, C[:, j])
+        else:
+            d, val, a = current(open_c)
+        if progress is not None:
+            progress(int(open_c.sum()), target)
+    d, val, a = current(open_c)
+    # greedy dropping from every allowed school (better when capacities bind): close the
+    # school whose closing costs least (exact, among the best screened), keep the better start
+    drop = allowed.copy()
+
+    def too_many(o):
+        return o.sum() > p if p is not None else cost[o].sum() > budget + 1e-9
+
+    while too_many(drop):
+        outs = np.flatnonzero(drop & ~inst.fixed_open)
+        if len(outs) == 0:
+            break
+        Co = np.where(drop, C, inst.unserved)
+        if drop.sum() >= 2:
+            part = np.partition(Co, 1, axis=1)[:, :2]
+            d1, d2 = part[:, 0], part[:, 1]
+        else:
+            d1, d2 = Co.min(axis=1), np.full(len(w), inst.unserved)
+        near = Co.argmin(axis=1)
+        loss = np.bincount(near, w * (np.minimum(d2, inst.unserved) - d1), minlength=n_c)
+        if budget is not None:
+            loss = loss / np.maximum(cost, 1e-9)
+        order = outs[np.argsort(loss[outs])][: max(exact_top, 3)]
+        if _capacity_slack(inst, drop):
+            r = order[0]
+        else:
+            vals = []
+            for r in order:
+                t = drop.copy()
+                t[r] = False
+                vals.append(inst.value(t)[0])
+            r = order[int(np.argmin(vals))]
+        drop[r] = False
+    if drop.any():
+        dv = inst.value(drop)[0]
+        if dv < val:
+            open_c = drop
+            d, val, a = current(open_c)
+    hist = [val]
+    # interchange
+    for _ in range(max_iter):
+        ins = np.flatnonzero(allowed & ~open_c)
+        outs = np.flatnonzero(open_c & ~inst.fixed_open)
+        if len(ins) == 0 or len(outs) == 0:
+            break
+        ok = np.zeros((n_c, n_c), bool)
+        ok[np.ix_(ins, outs)] = True
+        if budget is not None:
+            spent = cost[open_c].sum()
+            ok &= (spent + cost[:, None] - cost[None, :]) <= budget + 1e-9
+        delta = np.where(ok, _swap_deltas(C, w, open_c, inst.unserved), np.inf)
+        pairs = list(np.argsort(delta, axis=None)[:exact_top])
+        slack = _capacity_slack(inst, open_c)
+        if not slack:
+            # capacity-aware screen: capped gain of j against the current assignment, minus
+            # the loss of r's pupils moving to their next-best kept school
+            gain = capped_gain(d)
+            Co = np.where(open_c, C, inst.unserved)
+            sv = a.school >= 0
+            g_, s_, x_ = a.origin[sv], a.school[sv], a.pupils[sv]
+            Cx = Co[g_].copy()
+            Cx[np.arange(len(g_)), s_] = np.inf
+            nxt = np.minimum(Cx.min(axis=1), inst.unserved)
+            loss = np.bincount(s_, x_ * np.maximum(nxt - C[g_, s_], 0), minlength=n_c)
+            score = np.where(ok, -gain[:, None] + loss[None, :], np.inf)
+            n_ok = int(ok.sum())
+            pairs += list(np.argsort(score, axis=None)[: n_ok if n_ok <= max_exact
+                                                       else capacity_top])
+        best = (val, None)
+        for f in dict.fromkeys(int(x) for x in pairs):
+            j, r = np.unravel_index(f, delta.shape)
+            if not ok[j, r]:
+                continue
+            if slack and delta[j, r] >= -1e-9:
+                continue  # exact when capacities do not bind: no gain
+            trial = open_c.copy()
+            trial[j], trial[r] = True, False
+            v, _ = inst.value(trial)
+            if v < best[0] - 1e-9 * max(1.0, abs(val)):
+                best = (v, trial)
+        if best[1] is None:
+            break
+        open_c = best[1]
+        d, val, a = current(open_c)
+        hist.append(val)
+    return open_c, hist
+
+
+def _capacity_slack(inst: Instance, open_c: np.ndarray) -> bool:
+    """True when nearest assignment fits every capacity (then screening is exact)."""
+    C = np.where(open_c, inst.cost, np.inf)
+    j = C.argmin(axis=1)
+    served = np.isfinite(C[np.arange(len(j)), j]) & (C[np.arange(len(j)), j] < inst.unserved)
+    load = np.bincount(j[served], inst.w[served], minlength=inst.n_c)
+    return bool(np.all(load <= inst.capacity + 1e-9))
+
+
+def _swap_deltas(C: np.ndarray, w: np.ndarray, open_c: np.ndarray, U: float) -> np.ndarray:
+    """Change of the uncapacitated objective for every swap (in j, out r), as a matrix.
+
+    With d1, d2 the costs of each group's nearest and second-nearest kept school (U when
+    none) and a its nearest: delta[j, r] = G[j] + L[r, j], G[j] = sum_g w_g min(0, c_gj -
+    d1_g) and L[r, j] = sum over groups with a_g = r of w_g (min(c_gj, d2_g) - min(c_gj,
+    d1_g)).
+    """
+    Co = np.where(open_c, C, U)
+    n_g, n_c = C.shape
+    if open_c.sum() >= 2:
+        part = np.argpartition(Co, 1, axis=1)[:, :2]
+        v = np.take_along_axis(Co, part, axis=1)
+        o = np.argsort(v, axis=1)
+        a = np.take_along_axis(part, o, axis=1)[:, 0]
+        v = np.take_along_axis(v, o, axis=1)
+        d1, d2 = np.minimum(v[:, 0], U), np.minimum(v[:, 1], U)
+    else:
+        a = Co.argmin(axis=1)
+        d1 = np.minimum(Co[np.arange(n_g), a], U)
+        d2 = np.full(n_g, U)
+    G = w @ np.minimum(0.0, C - d1[:, None])
+    M = w[:, None] * (np.minimum(C, d2[:, None]) - np.minimum(C, d1[:, None]))
+    A = sparse.csr_array((np.ones(n_g), (a, np.arange(n_g))), shape=(n_c, n_g))
+    L = A @ M  # (n_c [r], n_c [j])
+    return G[:, None] + L.T
+
+
+# ------------------------------------------------------------------------------------------
+# Exact: MILP with HiGHS
+# ------------------------------------------------------------------------------------------
+def solve_milp(inst: Instance, *, p: int | None = None, budget: float | None = None,
+               time_limit_s: float = settings.MILP_TIME_LIMIT_S,
+               rel_gap: float = settings.MILP_REL_GAP):
+    """The capacitated location MILP (see module docstring), solved by HiGHS.
+
+    Returns
+    -------
+    open : numpy.ndarray of bool or None
+    value : float or None
+        Objective of the MILP's best solution.
+    bound : float or None
+        HiGHS's dual bound (a lower bound on the optimum).
+    gap : float or None
+        HiGHS's relative gap.
+    status : str
+    """
+    C = inst.cost
+    w = inst.w
+    n_g, n_c = C.shape
+    gi, cj = np.nonzero(np.isfinite(C) & (C < inst.unserved))
+    na = len(gi)
+    # variables: y (n_c), x (na), z (n_g)
+    nv = n_c + na + n_g
+    obj = np.r_[np.zeros(n_c), w[gi] * C[gi, cj], w * inst.unserved]
+    # x and z are shares of the group's pupils (0..1), which scales the problem better
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    r = 0
+    # assignment: sum_j x_gj + z_g = 1
+    rows += [gi, np.arange(n_g)]
+    cols += [n_c + np.arange(na), n_c + na + np.arange(n_g)]
+    vals += [np.ones(na), np.ones(n_g)]
+    lo.append(np.ones(n_g))
+    hi.append(np.ones(n_g))
+    r += n_g
+    # linking: x_gj - y_j <= 0
+    rows += [r + np.arange(na), r + np.arange(na)]
+    cols += [n_c + np.arange(na), cj]
+    vals += [np.ones(na), -np.ones(na)]
+    lo.append(np.full(na, -np.inf))
+    hi.append(np.zeros(na))
+    r += na
+    # capacity: sum_g w_g x_gj - cap_j y_j <= 0
+    fin = np.flatnonzero(np.isfinite(inst.capacity))
+    if len(fin):
+        cmap = np.full(n_c, -1)
+        cmap[fin] = np.arange(len(fin))
+        sel = cmap[cj] >= 0
+        rows += [r + cmap[cj][sel], r + np.arange(len(fin))]
+        cols += [n_c + np.flatnonzero(sel), fin]
+        vals += [w[gi][sel], -inst.capacity[fin]]
+        lo.append(np.full(len(fin), -np.inf))
+        hi.append(np.zeros(len(fin)))
+        r += len(fin)
+    # number of schools or budget
+    rows.append(np.full(n_c, r))
+    cols.append(np.arange(n_c))
+    if p is not None:
+        vals.append(np.ones(n_c))
+        lo.append([p])
+        hi.append([p])
+    else:
+        vals.append(inst.annual_cost)
+        lo.append([-np.inf])
+        hi.append([budget])
+    r += 1
+    A = sparse.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(r, nv))
+    lb = np.zeros(nv)
+    ub = np.r_[np.ones(n_c), np.ones(na), np.ones(n_g)]
+    lb[:n_c][inst.fixed_open] = 1
+    ub[:n_c][inst.fixed_closed] = 0
+    integrality = np.r_[np.ones(n_c), np.zeros(na + n_g)]
+    res = milp(obj, constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
+               bounds=Bounds(lb, ub), integrality=integrality,
+               options={"time_limit": float(time_limit_s), "mip_rel_gap": rel_gap,
+                        "disp": False})
+    status = {0: "optimal", 1: "time or iteration limit", 2: "infeasible", 3: "unbounded"}.get(
+        res.status, f"status {res.status}")
+    bound = getattr(res, "mip_dual_bound", None)
+    if res.x is None:
+        return None, None, bound, getattr(res, "mip_gap", None), status
+    y = res.x[:n_c] > 0.5
+    return y, float(res.fun), bound, getattr(res, "mip_gap", None), status
+
+
+def result_to_scenario(result: OptResult, base: Scenario | None = None, *,
+                       name: str | None = None) -> Scenario:
+    """A scenario: the base scenario's changes plus closing the schools not kept."""
+    base = base or Scenario(name="base")
+    sc = Scenario(
+        name=name or f"{result.objective} keep {len(result.keep_ids)}",
+        description=(f"Proposed by geo.optimize ({result.objective}); objective "
+                     f"{result.value:,.2f}"
+                     + (f"; heuristic gap to the MILP bound {100 * result.gap:.3f} %"
+                        if result.gap is not None else "")),
+        region=base.region, year=base.year, transport=base.transport,
+        thresholds_min=dict(base.thresholds_min),
+        cost_per_pupil_km_eur=base.cost_per_pupil_km_eur,
+        school_days_per_year=base.school_days_per_year,
+        dormitory_place_cost_eur=base.dormitory_place_cost_eur,
+        changes=list(base.changes),
+    )
+    if result.close_ids:
+        sc.changes.append(Change("close", {"schools": list(result.close_ids)},
+                                 len(sc.changes)))
+    return sc
