@@ -236,7 +236,7 @@ def scenario_from_dict(data, *, source: str | None = None, lines: dict | None = 
     if data.get("year") is not None:
         y = data["year"]
         if isinstance(y, bool) or not isinstance(y, int) or not 1990 <= y <= 2100:
-            fail(f"year must be a whole year such as 2027, got {y!r}.", ("year",))
+            fail(f"must be a whole year such as 2027, got {y!r}.", ("year",))
         sc.year = int(y)
 
     def number(v, path, *, lo=0.0, hi=np.inf, integer=False, allow_inf=False):
