@@ -34,7 +34,7 @@ Assignment (:func:`assign`)
     whose cheapest school is over capacity become *movable* and a min-cost flow over them
     (each restricted to its ``k`` cheapest schools, plus the unserved option, into the
     capacity the fixed groups leave) is solved with OR-Tools' network simplex
-    (``ortools.graph.python.min_cost_flow``, on integers: pupils in millionths, costs in
+    (``ortools.graph.python.min_cost_flow``, on integers: pupils in units of 1e-5, costs in
     thousandths of a minute; a group's pupils are then split in the proportions of its integer
     flows, so none is lost and no capacity is exceeded). Schools that the moved pupils fill up
     add their groups, and the flow is solved again. The result is then checked on the full
@@ -942,7 +942,8 @@ def assign(
         resdorm = dorm_places - np.bincount(ch_school[fd], w[fd], minlength=n_s)
         mv = np.flatnonzero(movable)
         arcs = prob.arcs(mv, kk)
-        x, a, full, dfull = _solve_mcf(arcs, w[mv], rescap, resdorm, n_s, U)
+        x, a, full, dfull = _solve_mcf(arcs, w[mv], rescap, resdorm, n_s, U,
+                                            prob.cost_scale)
         keep = np.flatnonzero(fixed)
         pos = x > 0
         out_g = np.r_[keep, mv[a["g"][pos]]]
@@ -991,10 +992,12 @@ def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0)
     )
 
 
-#: Integer scaling of the min-cost flow: pupils in millionths, costs in thousandths of a
-#: minute (the solver works on integers).
-_FLOW_SCALE = 1e6
-_COST_SCALE = 1000.0
+#: Integer scaling of the min-cost flow (the solver works on integers): pupils in units of
+#: 1e-5.
+_FLOW_SCALE = 1e5
+#: Integer cost of the unserved option; other costs are scaled by the same factor (1e7 / U:
+#: thousandths of a minute with the default U). Flow x cost stays far below 2**63.
+_COST_RANGE = 1e7
 
 
 class _Problem:
@@ -1005,6 +1008,7 @@ class _Problem:
         self.offers, self.open, self.has_dorm = offers, open_mask, has_dorm
         self.dorm_bands, self.thr, self.P, self.U, self.f = dorm_bands, thr, P, U, f
         self.n_s = minutes.shape[1]
+        self.cost_scale = _COST_RANGE / max(U, 1e-9)
 
     def _band_costs(self, b, groups):
         """Daily and dormitory cost matrices (groups x n_s), inf where not allowed."""
@@ -1073,7 +1077,7 @@ class _Problem:
             if dorm is not None:
                 row[:, n:2 * n] = dorm
             row[:, sink] = self.U
-            row = np.round(np.where(np.isfinite(row), row, 1e12) * _COST_SCALE)
+            row = np.round(np.where(np.isfinite(row), row, 1e12) * self.cost_scale)
             row[row >= 1e14] = np.inf
             here = row[np.arange(len(sel)), node[sel]]
             red = row - here[:, None]
@@ -1121,7 +1125,7 @@ class _Problem:
         return on_cycle[:n] | on_cycle[n:2 * n]
 
 
-def _solve_mcf(arcs, w, rescap, resdorm, n_s, U):
+def _solve_mcf(arcs, w, rescap, resdorm, n_s, U, cost_scale):
     """Min-cost flow (OR-Tools network simplex on integers) of movable groups.
 
     Returns the pupils on every arc (scaled back exactly: a group's pupils are split in the
@@ -1150,7 +1154,8 @@ def _solve_mcf(arcs, w, rescap, resdorm, n_s, U):
     tails = np.r_[g, D0 + j, S0 + j]
     heads = np.r_[head, S0 + j, np.full(n_s, T)]
     caps = np.r_[sup[g], np.minimum(dcap, total), np.minimum(capi, total)]
-    costs = np.r_[np.round(c * _COST_SCALE), np.zeros(2 * n_s)].astype(np.int64)
+    costs = np.r_[np.round(np.minimum(c, 10 * U) * cost_scale),
+                  np.zeros(2 * n_s)].astype(np.int64)
     mcf = min_cost_flow.SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     mcf.set_nodes_supplies(np.r_[np.arange(n_g), T], np.r_[sup, -total])

@@ -87,6 +87,13 @@ class Instance:
                    beyond_penalty_min=0.0, unserved_penalty_min=self.unserved)
         return a.objective, a
 
+    @property
+    def constant(self) -> float:
+        """Cost of the groups no candidate can serve (unserved whatever is kept); left out of
+        the relative gaps so that they measure the part the choice of schools changes."""
+        none = ~np.isfinite(self.cost).any(axis=1)
+        return float(self.w[none].sum() * self.unserved)
+
     def uncapacitated(self, open_c: np.ndarray) -> float:
         c = np.where(open_c, self.cost, np.inf).min(axis=1)
         return float(np.dot(self.w, np.minimum(c, self.unserved)))
@@ -161,8 +168,9 @@ class OptResult:
         pupils beyond the threshold (plus ties) for coverage.
     heuristic_value, milp_value, milp_bound : float or None
     gap : float or None
-        (heuristic - MILP bound) / MILP bound: the heuristic's worst-case distance from the
-        optimum (when the MILP proved optimality, its distance from the optimum).
+        (heuristic - MILP bound) / (MILP bound - constant): the heuristic's worst-case
+        distance from the optimum (when the MILP proved optimality, its distance from the
+        optimum); the constant is the cost of pupils no candidate can serve.
     milp_gap : float or None
         HiGHS's own relative gap at the end.
     seconds : dict
@@ -272,8 +280,9 @@ def optimize(
         res.milp_value, res.milp_bound, res.milp_gap, res.milp_status = val, bound, gap, status
         if ysol is not None and (best is None or val < res.heuristic_value - 1e-9):
             best = ysol
-        if res.heuristic_value is not None and bound is not None and bound > 0:
-            res.gap = (res.heuristic_value - bound) / bound
+        const = inst.constant
+        if res.heuristic_value is not None and bound is not None and bound - const > 0:
+            res.gap = (res.heuristic_value - bound) / (bound - const)
     if best is None:
         raise GeoInputError("the optimisation found no solution within the time limit.",
                             fix="raise the time limit, or use method heuristic.")
@@ -297,7 +306,7 @@ def heuristic(inst: Instance, *, p: int | None = None, budget: float | None = No
     attract), measured against every group's cost in the current capacity-constrained
     assignment; the swaps evaluated exactly are the best ``exact_top`` of the uncapacitated
     screen and the best ``capacity_top`` of this capacity-aware screen (all swaps when
-    there are at most ``max_exact``).
+    there are at most ``max_exact``), in that order; the first improving one is made.
 
     Returns
     -------
@@ -431,6 +440,7 @@ def heuristic(inst: Instance, *, p: int | None = None, budget: float | None = No
             v, _ = inst.value(trial)
             if v < best[0] - 1e-9 * max(1.0, abs(val)):
                 best = (v, trial)
+                break  # first improvement, in screening order
         if best[1] is None:
             break
         open_c = best[1]
@@ -495,8 +505,12 @@ def solve_milp(inst: Instance, *, p: int | None = None, budget: float | None = N
         HiGHS's relative gap.
     status : str
     """
-    C = inst.cost
-    w = inst.w
+    # groups no candidate can serve add a constant: leave them out (so that the relative gap
+    # of HiGHS applies to the part the choice of schools changes) and add it back
+    const = inst.constant
+    some = np.isfinite(inst.cost).any(axis=1)
+    C = inst.cost[some]
+    w = inst.w[some]
     n_g, n_c = C.shape
     gi, cj = np.nonzero(np.isfinite(C) & (C < inst.unserved))
     na = len(gi)
@@ -558,10 +572,11 @@ def solve_milp(inst: Instance, *, p: int | None = None, budget: float | None = N
     status = {0: "optimal", 1: "time or iteration limit", 2: "infeasible", 3: "unbounded"}.get(
         res.status, f"status {res.status}")
     bound = getattr(res, "mip_dual_bound", None)
+    bound = None if bound is None else float(bound) + const
     if res.x is None:
         return None, None, bound, getattr(res, "mip_gap", None), status
     y = res.x[:n_c] > 0.5
-    return y, float(res.fun), bound, getattr(res, "mip_gap", None), status
+    return y, float(res.fun) + const, bound, getattr(res, "mip_gap", None), status
 
 
 def result_to_scenario(result: OptResult, base: Scenario | None = None, *,
