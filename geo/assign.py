@@ -931,6 +931,10 @@ def assign(
     rounds = 0
     optimal = False
     in_S = over.copy()
+    # when the congested schools hold a large share of the pupils, the chains of moves
+    # usually reach everywhere: take every group at once
+    if w[served & in_S[np.maximum(ch_school, 0)]].sum() > 0.3 * w.sum():
+        in_S[:] = True
     kk = k
     while True:
         rounds += 1
@@ -950,7 +954,7 @@ def assign(
         out_s = np.r_[ch_school[keep], a["s"][pos]]
         out_d = np.r_[ch_dorm[keep], a["dorm"][pos]]
         out_w = np.r_[w[keep], x[pos]]
-        out_c = np.r_[ch_cost[keep], a["c"][pos]]
+        out_c = np.r_[ch_cost[keep], a["c"][pos] / prob.cost_scale]
         bad = prob.negative_cycle_schools(out_g, out_s, out_d, out_w, full, dfull)
         optimal = bad is None
         if optimal or rounds >= max_rounds or (in_S.all() and kk >= n_s):
@@ -1001,7 +1005,9 @@ _COST_RANGE = 1e7
 
 
 class _Problem:
-    """The full transportation problem's arcs, generated per band on demand."""
+    """The full transportation problem. Cost matrices per band (all groups of the band x
+    schools, in scaled integer units held as float64, ``inf`` where not allowed) are built
+    once and shared by the candidate arcs and the optimality check."""
 
     def __init__(self, minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):
         self.minutes, self.go, self.gb, self.w = minutes, go, gb, w
@@ -1009,28 +1015,44 @@ class _Problem:
         self.dorm_bands, self.thr, self.P, self.U, self.f = dorm_bands, thr, P, U, f
         self.n_s = minutes.shape[1]
         self.cost_scale = _COST_RANGE / max(U, 1e-9)
+        self.U_int = float(np.round(U * self.cost_scale))
+        self._mats: dict = {}
+        # position of each group within its band's matrices
+        self.band_rows = {b: np.flatnonzero(gb == b) for b in np.unique(gb)}
+        self.row_in_band = np.zeros(len(gb), np.int64)
+        for rows in self.band_rows.values():
+            self.row_in_band[rows] = np.arange(len(rows))
 
-    def _band_costs(self, b, groups):
-        """Daily and dormitory cost matrices (groups x n_s), inf where not allowed."""
-        T = self.minutes[self.go[groups]]
-        ok = self.open & self.offers[:, b]
-        daily = np.where(ok, T + self.P * (T > self.thr[b]), np.inf)
-        dorm = None
-        if self.dorm_bands[b] and (ok & self.has_dorm).any():
-            dorm = np.where(ok & self.has_dorm & (T > self.thr[b]),
-                            self.thr[b] + self.f * T, np.inf)
-        return daily, dorm
+    def mats(self, b):
+        """(daily, dorm or None) scaled integer costs of every group of band ``b``."""
+        m = self._mats.get(b)
+        if m is None:
+            T = self.minutes[self.go[self.band_rows[b]]]
+            ok = self.open & self.offers[:, b]
+            sc = self.cost_scale
+            daily = np.where(ok, np.round(np.minimum(T + self.P * (T > self.thr[b]),
+                                                     10 * self.U) * sc), np.inf)
+            dorm = None
+            if self.dorm_bands[b] and (ok & self.has_dorm).any():
+                dorm = np.where(ok & self.has_dorm & (T > self.thr[b]),
+                                np.round(np.minimum(self.thr[b] + self.f * T, 10 * self.U) * sc),
+                                np.inf)
+            m = self._mats[b] = (daily, dorm)
+        return m
 
     def arcs(self, groups: np.ndarray, k: int) -> dict:
         """Per group its k cheapest daily and dormitory arcs, as arrays g (position in
-        ``groups``), s, dorm, c (minutes)."""
+        ``groups``), s, dorm, c (scaled integer cost)."""
         G, S, Dm, C = [], [], [], []
-        for b in np.unique(self.gb[groups]):
-            rows = np.flatnonzero(self.gb[groups] == b)
-            daily, dorm = self._band_costs(b, groups[rows])
-            for mat, isd in ((daily, False), (dorm, True)):
-                if mat is None:
+        gbg = self.gb[groups]
+        for b in np.unique(gbg):
+            rows = np.flatnonzero(gbg == b)
+            daily, dorm = self.mats(b)
+            ri = self.row_in_band[groups[rows]]
+            for full_mat, isd in ((daily, False), (dorm, True)):
+                if full_mat is None:
                     continue
+                mat = full_mat[ri]
                 kk = min(k, self.n_s)
                 if kk < self.n_s:
                     part = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
@@ -1053,8 +1075,7 @@ class _Problem:
 
     def negative_cycle_schools(self, g, s, d, x, full, dfull) -> np.ndarray | None:
         """Optimality check of flows on the full problem: no negative cycle in the residual
-        graph. Returns None when optimal, else a mask of the schools on or behind a negative
-        cycle.
+        graph. Returns None when optimal, else a mask of the schools on a negative cycle.
 
         Group nodes are eliminated: a group with flow at node ``a`` that could use node ``b``
         gives the residual path a -> group -> b of cost c(b) - c(a). Nodes are the schools'
@@ -1069,23 +1090,32 @@ class _Problem:
         sink = 2 * n
         node = np.where(s < 0, sink, np.where(d, n + np.maximum(s, 0), np.maximum(s, 0)))
         W = np.full((N, N), np.inf)
-        for b in np.unique(self.gb[g]):
-            sel = np.flatnonzero(self.gb[g] == b)
-            daily, dorm = self._band_costs(b, g[sel])
-            row = np.full((len(sel), N), np.inf)
-            row[:, :n] = daily
-            if dorm is not None:
-                row[:, n:2 * n] = dorm
-            row[:, sink] = self.U
-            row = np.round(np.where(np.isfinite(row), row, 1e12) * self.cost_scale)
-            row[row >= 1e14] = np.inf
-            here = row[np.arange(len(sel)), node[sel]]
-            red = row - here[:, None]
-            order = np.argsort(node[sel], kind="stable")
-            nd = node[sel][order]
+        gbg = self.gb[g]
+        for b in np.unique(gbg):
+            sel = np.flatnonzero(gbg == b)
+            daily, dorm = self.mats(b)
+            ri = self.row_in_band[g[sel]]
+            nd_all = node[sel]
+            order = np.argsort(nd_all, kind="stable")
+            nd = nd_all[order]
+            ri = ri[order]
             starts = np.r_[0, np.flatnonzero(np.diff(nd)) + 1]
-            mins = np.minimum.reduceat(red[order], starts, axis=0)
-            W[nd[starts]] = np.minimum(W[nd[starts]], mins)
+            # cost of each piece where it is now
+            here = np.full(len(sel), self.U_int)
+            isd = nd >= n
+            isd &= nd < sink
+            dl = nd < n
+            here[dl] = daily[ri[dl], nd[dl]]
+            if dorm is not None and isd.any():
+                here[isd] = dorm[ri[isd], nd[isd] - n]
+            src = nd[starts]
+            W[src, :n] = np.minimum(W[src, :n], np.minimum.reduceat(
+                daily[ri] - here[:, None], starts, axis=0))
+            if dorm is not None:
+                W[src, n:2 * n] = np.minimum(W[src, n:2 * n], np.minimum.reduceat(
+                    dorm[ri] - here[:, None], starts, axis=0))
+            W[src, sink] = np.minimum(W[src, sink], np.minimum.reduceat(
+                self.U_int - here, starts))
         sv = s >= 0
         load = np.bincount(s[sv], x[sv], minlength=n)
         dload = np.bincount(s[sv & d], x[sv & d], minlength=n)
@@ -1143,7 +1173,7 @@ def _solve_mcf(arcs, w, rescap, resdorm, n_s, U, cost_scale):
     g = np.r_[arcs["g"], np.arange(n_g)]
     sch = np.r_[arcs["s"], np.full(n_g, -1)]
     dorm = np.r_[arcs["dorm"], np.zeros(n_g, bool)]
-    c = np.r_[arcs["c"], np.full(n_g, U)]
+    c = np.r_[arcs["c"], np.full(n_g, np.round(U * cost_scale))]
     S0, D0, T = n_g, n_g + n_s, n_g + 2 * n_s
     head = np.where(sch < 0, T, np.where(dorm, D0 + np.maximum(sch, 0), S0 + np.maximum(sch, 0)))
     capi = np.where(np.isfinite(rescap), np.floor(np.maximum(rescap, 0) * _FLOW_SCALE + 1e-9),
@@ -1154,8 +1184,7 @@ def _solve_mcf(arcs, w, rescap, resdorm, n_s, U, cost_scale):
     tails = np.r_[g, D0 + j, S0 + j]
     heads = np.r_[head, S0 + j, np.full(n_s, T)]
     caps = np.r_[sup[g], np.minimum(dcap, total), np.minimum(capi, total)]
-    costs = np.r_[np.round(np.minimum(c, 10 * U) * cost_scale),
-                  np.zeros(2 * n_s)].astype(np.int64)
+    costs = np.r_[c, np.zeros(2 * n_s)].astype(np.int64)
     mcf = min_cost_flow.SimpleMinCostFlow()
     mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     mcf.set_nodes_supplies(np.r_[np.arange(n_g), T], np.r_[sup, -total])

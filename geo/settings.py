@@ -170,7 +170,7 @@ BEYOND_THRESHOLD_PENALTY_MIN = 60.0
 UNSERVED_PENALTY_MIN = 10_000.0
 #: Capacity-constrained assignment: candidate schools per pupil group in the first min-cost
 #: flow (more are added when the optimality check asks for them).
-ASSIGN_K_NEAREST = 8
+ASSIGN_K_NEAREST = 6
 #: Pupils per resident by grade band, used when origins carry a population but no pupil counts:
 #: Vidzeme pupils in grades 1-6 / 7-9 / 10-12 on 1 Dec 2022 (IZM, 13,145 / 6,712 / 3,004 in
 #: general-education schools) divided by the 2021 census population (214,157).
