@@ -930,7 +930,15 @@ def assign(
     prob = _Problem(minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f)
     rounds = 0
     optimal = False
-    in_S = over.copy()
+    # schools over capacity: all their groups move; dormitories over their places: the
+    # dormitory pupils move
+    in_S = load > capacity + tol
+    # pupils who compete for dormitory places: those in one, and those of dormitory bands
+    # whose daily trip is beyond the threshold
+    dorm_mv = np.zeros(n_g, bool)
+    if (dload > dorm_places + tol).any():
+        beyond1 = served & ~ch_dorm & (ch_cost >= P) & (P > 0)
+        dorm_mv = served & (ch_dorm | (dorm_bands[gb] & beyond1))
     # when the congested schools hold a large share of the pupils, the chains of moves
     # usually reach everywhere: take every group at once
     if w[served & in_S[np.maximum(ch_school, 0)]].sum() > 0.3 * w.sum():
@@ -938,7 +946,7 @@ def assign(
     kk = k
     while True:
         rounds += 1
-        movable = served & in_S[np.maximum(ch_school, 0)]
+        movable = served & (in_S[np.maximum(ch_school, 0)] | dorm_mv)
         fixed = ~movable
         fl = fixed & served
         rescap = capacity - np.bincount(ch_school[fl], w[fl], minlength=n_s)
@@ -962,7 +970,7 @@ def assign(
         # schools on a negative cycle, and schools filled up, join the flow (twice at
         # most, then every group); when all take part, a cheaper arc lies outside the k
         # candidates: widen them
-        grow = (bad | full | dfull) & ~in_S
+        grow = (bad | full) & ~in_S
         if grow.any() and rounds < 3:
             in_S |= grow
         elif not in_S.all():
@@ -1041,8 +1049,8 @@ class _Problem:
         return m
 
     def arcs(self, groups: np.ndarray, k: int) -> dict:
-        """Per group its k cheapest daily and dormitory arcs, as arrays g (position in
-        ``groups``), s, dorm, c (scaled integer cost)."""
+        """Per group its k cheapest daily arcs and every dormitory arc, as arrays g
+        (position in ``groups``), s, dorm, c (scaled integer cost)."""
         G, S, Dm, C = [], [], [], []
         gbg = self.gb[groups]
         for b in np.unique(gbg):
@@ -1053,7 +1061,9 @@ class _Problem:
                 if full_mat is None:
                     continue
                 mat = full_mat[ri]
-                kk = min(k, self.n_s)
+                # dormitory arcs: all of them (few schools have places, and their pupils
+                # trade places among them)
+                kk = self.n_s if isd else min(k, self.n_s)
                 if kk < self.n_s:
                     part = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
                     r = np.repeat(np.arange(len(rows)), kk)
