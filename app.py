@@ -6,6 +6,7 @@ the fictional demo region (built offline on first start), with a banner saying w
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -140,8 +141,9 @@ cells = bundle["pupils_2021"] if "pupils_2021" in bundle.layers else None
 boundaries = bundle.layers.get("boundaries")
 dorms = bundle.layers.get("dormitories")
 
-tab_map, tab_schools, tab_data = st.tabs(
-    [t("app.tab.map", lang), t("app.tab.schools", lang), t("app.tab.data", lang)]
+tab_map, tab_scen, tab_schools, tab_data = st.tabs(
+    [t("app.tab.map", lang), t("app.tab.scenarios", lang), t("app.tab.schools", lang),
+     t("app.tab.data", lang)]
 )
 
 with tab_map:
@@ -204,6 +206,122 @@ with tab_map:
         maps.render_streamlit(m, height=620, key=f"map-{region}")
         st.download_button(t("app.download_html", lang), maps.to_html(m),
                            file_name=f"{region}-{band}.html", mime="text/html")
+
+@st.cache_resource(show_spinner=False)
+def load_prepared(name: str, stamp: float):
+    from geo.assign import prepare_bundle
+
+    return prepare_bundle(workflows.open_bundle(name))
+
+
+def scenario_page() -> None:
+    """Try a change of the school network and compare it with the current network."""
+    from geo.indicators import compare, school_flows
+    from geo.optimize import optimize, result_to_scenario
+    from geo.scenario import evaluate, load_scenario, save_scenario, scenario_from_dict
+
+    if net is None or cells is None:
+        st.warning(t("app.no_roads", lang))
+        return
+    with st.spinner(t("app.preparing", lang)):
+        prep = load_prepared(region, _stamp(region))
+    ids = list(prep.schools["id"])
+    names = dict(zip(prep.schools["id"], prep.schools["name"], strict=True))
+    files = workflows.scenario_files(region)
+    EDIT = "__edit__"
+    choice = st.selectbox(t("app.scenario", lang), [EDIT, *files], key="scenario",
+                          format_func=lambda f: t("app.scenario_edit", lang) if f == EDIT
+                          else Path(f).stem)
+    try:
+        if choice == EDIT:
+            c1, c2, c3 = st.columns([3, 1, 1])
+            close = c1.multiselect(t("app.close_schools", lang), ids, key="close",
+                                   placeholder=t("app.choose", lang),
+                                   format_func=lambda i: f"{names.get(i, i)} ({i})")
+            year = c2.number_input(t("app.year", lang), prep.base_year, prep.base_year + 15,
+                                   prep.base_year, key="year")
+            mode = c3.selectbox(t("app.mode", lang), ["bus", "car"], key="mode",
+                                format_func=lambda m: t(f"app.mode.{m}", lang))
+            cols = st.columns(len(settings.GRADE_BANDS))
+            thr = {b: float(col.number_input(f"{t('app.threshold', lang)} {b}", 5, 180,
+                                             int(settings.THRESHOLD_MIN[b]), step=5,
+                                             key=f"sthr-{b}"))
+                   for b, col in zip(settings.GRADE_BANDS, cols, strict=True)}
+            data = {"name": t("app.scenario", lang), "region": region, "year": int(year),
+                    "transport": {"mode": mode}, "thresholds_min": thr,
+                    "changes": [{"close": list(close)}] if close else []}
+            sc = scenario_from_dict(data, source="app")
+        else:
+            sc = load_scenario(choice)
+        base = dataclasses.replace(sc, name="baseline", changes=[], source=None)
+        ev_a, ev_b = evaluate(prep, base), evaluate(prep, sc)
+    except GeoInputError as exc:
+        st.error(f"{t('app.input_error', lang)}\n\n{exc}")
+        return
+    cmp = compare(ev_a, ev_b)
+    st.caption(t("app.compare_with", lang))
+    areas = [workflows.REGION_AREA, *sorted(set(prep.origin_municipality) - {""})]
+    c1, c2 = st.columns(2)
+    area = c1.selectbox(t("app.area", lang), areas, key="area", format_func=lambda a: t(
+        "app.whole_region", lang) if a == workflows.REGION_AREA else a)
+    band = c2.selectbox(t("app.grade_band", lang), ["all", *prep.bands], key="sband",
+                        format_func=lambda b: t("app.all_bands", lang) if b == "all" else b)
+    table = workflows.comparison_table(cmp, lang, area=area, band=band)
+    st.dataframe(table.round(1), hide_index=True)
+    nb = float(cmp["newly_beyond"]["newly_beyond_pupils"].sum())
+    (st.warning if nb > 0.5 else st.info)(t("app.newly_beyond", lang, n=f"{nb:,.0f}"))
+    map_band = band if band != "all" else prep.bands[0]
+    sc_cells = workflows.scenario_cells(cells, cmp, map_band)
+    shown = sc_cells.rename(columns={"time_b": "time_min", "school_b": "school"})
+    thr_b = float(sc.thresholds_min[map_band])
+    sch_b = ev_b.indicators["schools"]
+    open_ids = set(sch_b.loc[sch_b["open"].astype(bool), "id"].astype(str))
+    located = schools[schools["school_id"].astype(str).isin(open_ids)]
+    layers = [maps.travel_time_layer(shown, lang, time_col="time_min", population="pupils",
+                                     school="school"),
+              maps.white_spots_layer(shown, lang, threshold_min=thr_b, time_col="time_min",
+                                     population="pupils", show=True),
+              maps.schools_layer(located, lang, name="name", school_type="school_type",
+                                 pupils="pupils_1_12")]
+    if boundaries is not None:
+        layers.append(maps.boundaries_layer(boundaries, lang))
+    m = maps.make_map(layers, lang=lang, title=f"{t('app.scenario_map', lang)}: {map_band}")
+    maps.render_streamlit(m, height=560, key=f"scen-map-{region}")
+    sw = school_flows(cmp["switches"])
+    if len(sw):
+        st.subheader(t("app.switches", lang))
+        st.dataframe(sw.round(1), hide_index=True)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        yaml_path = save_scenario(sc, Path(tmp) / "scenario.yaml")
+        st.download_button(t("app.download_scenario", lang), yaml_path.read_bytes(),
+                           file_name=f"{region}-scenario.yaml", mime="text/yaml")
+    st.download_button(t("app.download_comparison", lang),
+                       cmp["summary"].to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{region}-comparison.csv", mime="text/csv")
+
+    with st.expander(t("app.optimise", lang)):
+        c1, c2 = st.columns(2)
+        objective = c1.radio(t("app.objective", lang), ["p-median", "coverage"], key="obj",
+                             format_func=lambda o: t(f"app.objective.{o}", lang))
+        n_open = int(ev_a.state.open.sum())
+        p = c2.slider(t("app.n_schools", lang), 1, n_open, max(1, n_open - 3), key="p")
+        if st.button(t("app.run", lang), key="run_opt"):
+            res = optimize(prep, objective=objective, p=int(p), base=base)
+            st.text(res.summary())
+            st.write(f"{t('app.close', lang)}: " + ", ".join(
+                names.get(i, i) for i in res.close_ids))
+            proposal = result_to_scenario(res, base)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = save_scenario(proposal, Path(tmp) / "proposal.yaml")
+                st.download_button(t("app.download_scenario", lang), path.read_bytes(),
+                                   file_name=f"{region}-proposal.yaml", mime="text/yaml",
+                                   key="dl_prop")
+
+
+with tab_scen:
+    scenario_page()
 
 with tab_schools:
     cols = [c for c in ("school_id", "name", "school_type", "grades_served", "pupils_1_12",

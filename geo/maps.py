@@ -1457,6 +1457,37 @@ class Title(MacroElement):
         self.html = html_lib.escape(text)
 
 
+class FitOnResize(MacroElement):
+    """Fit the map to its layers again whenever its container changes size.
+
+    A map drawn while hidden (in a Streamlit tab that is not open, a collapsed panel) has a
+    zero-size container, so Leaflet fits the bounds at the wrong zoom; this re-fits it once the
+    container becomes visible, and keeps ``invalidateSize`` in step with later resizes.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+    var map = {{ this._parent.get_name() }};
+    var bounds = L.latLngBounds({{ this.bounds|tojson }});
+    var el = map.getContainer();
+    var fitted = el.clientWidth > 0 && el.clientHeight > 0;
+    if (typeof ResizeObserver === "undefined") { return; }
+    new ResizeObserver(function() {
+        if (el.clientWidth === 0 || el.clientHeight === 0) { return; }
+        map.invalidateSize();
+        if (!fitted) { map.fitBounds(bounds); fitted = true; }
+    }).observe(el);
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "GeoFitOnResize"
+        self.bounds = bounds
+
+
 def layers_bounds(layers: Sequence[MapLayer]) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) of all layers, degrees; None when all are empty."""
     b = [la.data.total_bounds for la in layers if len(la.data)]
@@ -1511,6 +1542,7 @@ def make_map(
     if bounds is not None:
         w, s, e, n = bounds
         m.fit_bounds([[s, w], [n, e]])
+        m.add_child(FitOnResize([[s, w], [n, e]]))
     if fullscreen:
         from folium.plugins import Fullscreen
 

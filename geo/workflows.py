@@ -10,6 +10,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo.errors import GeoInputError
 
@@ -383,3 +384,100 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(v, kind="stable")
     cw = np.cumsum(w[order])
     return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
+
+
+# ------------------------------------------------------------------------------------------
+# Scenarios in the app
+# ------------------------------------------------------------------------------------------
+REGION_AREA = "(region)"
+
+
+def scenario_files(region: str) -> list[Path]:
+    """Scenario files in ``scenarios/`` made for a region (their ``region:`` key)."""
+    import yaml
+
+    from geo import settings
+
+    out = []
+    for p in sorted((settings.PROJECT_ROOT / "scenarios").glob("*.yaml")):
+        try:
+            data = yaml.safe_load(p.read_text("utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and str(data.get("region", "")) == region:
+            out.append(p)
+    return out
+
+
+def comparison_table(cmp: dict, lang: str, *, area: str = REGION_AREA,
+                     band: str = "all") -> pd.DataFrame:
+    """Every indicator of a comparison side by side, labelled in ``lang``.
+
+    Parameters
+    ----------
+    cmp : dict
+        From :func:`geo.indicators.compare`.
+    lang : {"lv", "en"}
+    area : str, default "(region)"
+        ``"(region)"`` or a municipality name.
+    band : str, default "all"
+        Grade band or ``"all"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: indicator label, unit, baseline value, scenario value, difference.
+    """
+    from geo.i18n import t
+
+    s = cmp["summary"]
+    s = s[(s["area"] == area) & (s["grade_band"] == band)]
+    name_a = str(s["scenario_a"].iloc[0]) if len(s) else "a"
+    name_b = str(s["scenario_b"].iloc[0]) if len(s) else "b"
+    if name_a == "baseline":
+        name_a = t("app.baseline", lang)
+    if name_b == name_a:
+        name_b = f"{name_b} (2)"
+    return pd.DataFrame({
+        t("app.indicator", lang): [t(f"ind.{k}", lang) for k in s["indicator"]],
+        t("app.unit", lang): [t(f"unit.{u}", lang) for u in s["unit"]],
+        name_a: s["value_a"].to_numpy(),
+        name_b: s["value_b"].to_numpy(),
+        t("app.difference", lang): s["diff"].to_numpy(),
+    })
+
+
+def scenario_cells(cells: gpd.GeoDataFrame, cmp: dict, band: str) -> gpd.GeoDataFrame:
+    """Cells with the travel time of a grade band before and after a scenario.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Pupil cells of the bundle (``cell_id``), any CRS.
+    cmp : dict
+        From :func:`geo.indicators.compare`.
+    band : str
+        Grade band.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Cells with pupils of the band: ``pupils``, ``time_a``, ``time_b`` (pupil-weighted mean
+        minutes), ``change_min``, ``school_b``, ``newly_beyond`` (pupils newly beyond the
+        threshold).
+    """
+    o = cmp["origins"]
+    o = o[o["grade_band"] == band].set_index("origin_id")
+    key = cells["cell_id"].astype(str)
+    keep = key.isin(o.index).to_numpy()
+    out = cells.loc[keep, [cells.geometry.name]].copy()
+    r = o.loc[key[keep]]
+    out["pupils"] = r["pupils_b"].to_numpy()
+    out["time_a"] = r["mean_min_a"].to_numpy()
+    out["time_b"] = r["mean_min_b"].to_numpy()
+    out["change_min"] = out["time_b"] - out["time_a"]
+    out["school_b"] = r["school_b"].to_numpy()
+    nb = cmp["newly_beyond"]
+    nb = nb[nb["grade_band"] == band].groupby("origin_id")["newly_beyond_pupils"].sum()
+    out["newly_beyond"] = key[keep].map(nb).fillna(0.0).to_numpy()
+    return out[out["pupils"] > 0]

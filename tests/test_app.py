@@ -67,3 +67,24 @@ def test_osm_file_region(dirs, monkeypatch):
     at.selectbox(key="osm_file").set_value(lie[0]).run()
     assert not at.exception, at.exception
     assert at.metric[0].label == "Skolas" and at.metric[0].value == "18"
+
+
+def test_scenarios_tab_compares_and_optimises(dirs):
+    at = _app().run()
+    assert not at.exception, at.exception
+    files = [o for o in at.selectbox(key="scenario").options]
+    assert any("demo_close_small_2027" in f for f in files)
+    # make a scenario here: close two schools
+    at.multiselect(key="close").select(at.multiselect(key="close").options[0]).run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe]
+    comp = next(df for df in tables if "Rādītājs" in df.columns)
+    assert len(comp.columns) == 5 and len(comp) > 10
+    # a shipped scenario
+    close_small = next(o for o in at.selectbox(key="scenario").options if "close_small" in o)
+    at.selectbox(key="scenario").set_value(close_small).run()
+    assert not at.exception, at.exception
+    # optimisation
+    at.button(key="run_opt").click().run()
+    assert not at.exception, at.exception
+    assert any("p-median" in x.value for x in at.text)
