@@ -14,7 +14,8 @@ Usage::
 Prints per scenario the median wall time of :func:`geo.scenario.evaluate` (apply changes,
 capacity-constrained assignment, every indicator table), the networkx evaluation's time and the
 ratio, and checks that the exact assignment's pupil-minutes are never above the greedy's.
-``--optimize`` also runs the heuristic and the MILP and prints the gap.
+``--optimize`` also runs the heuristic and the MILP on the demo region and on Malta (with
+capacities) and prints the gaps.
 """
 
 from __future__ import annotations
@@ -212,10 +213,26 @@ def main(argv=None):
     if args.optimize:
         from geo.optimize import optimize
 
-        print("\n== optimisation (demo-vidzeme): heuristic vs MILP")
-        for obj, p in (("p-median", prep.n_schools - 20), ("coverage", prep.n_schools - 20)):
-            r = optimize(prep, objective=obj, p=p, method="both", time_limit_s=120)
-            print(r.summary())
+        demo = settings.BUNDLES_DIR / "demo"
+        if not (demo / "manifest.json").exists():
+            region.build_bundle("demo", online=False)
+        dprep = prepare_bundle(demo)
+        cases = [("demo", dprep, "p-median", 15), ("demo", dprep, "p-median", 8),
+                 ("demo", dprep, "coverage", 8), ("demo", dprep, "coverage", 15)]
+        if osm.exists():
+            cases += [("malta capacitated", mprep, "p-median", 20),
+                      ("malta capacitated", mprep, "coverage", 20),
+                      ("malta capacitated", mprep, "p-median", 40)]
+        print("\n== optimisation: heuristic vs MILP (HiGHS)")
+        for name, pr, obj, p in cases:
+            if name.startswith("malta"):
+                pr.schools["capacity"] = np.ceil(1.15 * pr.pupils.sum() / p)
+                pr._cache.clear()
+            r = optimize(pr, objective=obj, p=p, method="both", time_limit_s=120)
+            print(f"{name} {obj} p={p}: heuristic {r.heuristic_value:,.2f} "
+                  f"({r.seconds['heuristic']:.1f} s), MILP {r.milp_value:,.2f} bound "
+                  f"{r.milp_bound:,.2f} [{r.milp_status}] ({r.seconds['milp']:.1f} s), "
+                  f"gap {100 * r.gap:.4f} %", flush=True)
     print("\nsummary (median ms ours | s networkx)")
     for label, a, b in res:
         print(f"  {label:<34} {1000 * a:8.1f} ms | {b:8.2f} s")

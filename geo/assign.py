@@ -1057,25 +1057,32 @@ class _Problem:
             rows = np.flatnonzero(gbg == b)
             daily, dorm = self.mats(b)
             ri = self.row_in_band[groups[rows]]
+            whole = len(ri) == daily.shape[0]
             for full_mat, isd in ((daily, False), (dorm, True)):
                 if full_mat is None:
                     continue
-                mat = full_mat[ri]
+                ok = self.open & self.offers[:, b] & (self.has_dorm if isd else True)
+                cols = np.flatnonzero(ok)
+                if len(cols) == 0:
+                    continue
+                mat = full_mat[:, cols] if whole else full_mat[np.ix_(ri, cols)]
                 # dormitory arcs: all of them (few schools have places, and their pupils
                 # trade places among them)
-                kk = self.n_s if isd else min(k, self.n_s)
-                if kk < self.n_s:
+                kk = len(cols) if isd else min(k, len(cols))
+                if kk < len(cols):
                     part = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
                     r = np.repeat(np.arange(len(rows)), kk)
                     s = part.ravel()
+                    c = mat[r, s]
+                    fin = np.isfinite(c)
+                    r, s, c = r[fin], s[fin], c[fin]
                 else:
-                    r, s = np.nonzero(np.ones(mat.shape, bool))
-                c = mat[r, s]
-                fin = np.isfinite(c)
-                G.append(rows[r[fin]])
-                S.append(s[fin])
-                Dm.append(np.full(int(fin.sum()), isd))
-                C.append(c[fin])
+                    r, s = np.nonzero(np.isfinite(mat))
+                    c = mat[r, s]
+                G.append(rows[r])
+                S.append(cols[s])
+                Dm.append(np.full(len(r), isd))
+                C.append(c)
 
         def cat(xs, dt):
             return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)
