@@ -454,6 +454,14 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
             pupils = demand.distribute_pupils(cells, demand.registry_pupils(schools))
             layers[f"pupils_{recipe.census_year}"] = pupils
             layer_sources[f"pupils_{recipe.census_year}"] = ["schools_pupils", "census"]
+        cpath = get("school_capacity")
+        if cpath is not None:
+            from geo.sources.capacity import read_capacity
+
+            cap = read_capacity(cpath, known_schools=schools["school_id"]).set_index("school_id")
+            ids = layers["schools"]["school_id"].astype(str)
+            layers["schools"]["capacity"] = ids.map(cap["capacity"]).to_numpy()
+            layer_sources["schools"].append("school_capacity")
         dpath = get("dormitories")
         if dpath is not None:
             from geo.sources.dormitories import read_dormitories
