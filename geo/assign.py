@@ -50,10 +50,7 @@ ones full) are kept as unserved flows (``school == -1``), never dropped.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -511,10 +508,10 @@ class Prepared:
     # -- persistence -----------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
         """Save to a folder (``arrays.npz``, ``schools.parquet``, ``meta.json``), atomically."""
+        from geo.atomic import atomic_dir
+
         folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-        try:
+        with atomic_dir(folder) as tmp:
             arrays = {
                 "origin_ids": self.origin_ids.astype(str), "origin_x": self.origin_x,
                 "origin_y": self.origin_y,
@@ -532,16 +529,6 @@ class Prepared:
                     "region": self.region, "network_path": self.network_path,
                     "meta": self.meta}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str), "utf-8")
-            if folder.exists():
-                old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-                folder.rename(old)
-                tmp.rename(folder)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
     @classmethod

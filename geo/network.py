@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +32,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo import settings
+from geo.atomic import atomic_dir
 from geo.errors import GeoInputError, NetworkError
 from geo.sources.osm import OSMRoads, read_osm
 
@@ -248,9 +246,7 @@ class Network:
             The folder.
         """
         folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-        try:
+        with atomic_dir(folder) as tmp:
             g, ln = self.graph, self.length
             np.savez(
                 tmp / "network.npz",
@@ -261,16 +257,6 @@ class Network:
             self.edges.to_parquet(tmp / "edges.parquet", index=False)
             meta = dict(self.meta, crs=self.crs, cache_version=CACHE_VERSION)
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=str), "utf-8")
-            if folder.exists():
-                old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-                folder.rename(old)
-                tmp.rename(folder)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
     @classmethod

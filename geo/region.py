@@ -29,8 +29,6 @@ import datetime as _dt
 import hashlib
 import importlib
 import json
-import os
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +38,7 @@ import pandas as pd
 import yaml
 
 from geo import settings
+from geo.atomic import atomic_dir
 from geo.errors import GeoInputError, MissingDataError
 
 #: Folder of the region recipes.
@@ -330,23 +329,9 @@ def build_bundle(
     if recipe.generator:
         generated = _generated_dir(recipe, progress, bundle_name)
         paths = [generated, *paths]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.building-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         manifest, missing = _build_into(recipe, tmp, paths, online=online, network=network,
                                         progress=progress)
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     sizes = ""
     if generated is not None and (generated / "SIZES.txt").exists():
         sizes = (generated / "SIZES.txt").read_text("utf-8")

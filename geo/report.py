@@ -49,18 +49,11 @@ FORMATS = ("html", "png", "pdf", "gpkg", "csv")
 # --------------------------------------------------------------------------------------------
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` for a temporary path beside ``path``, then rename it to ``path``."""
+    from geo.atomic import atomic_file
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # some writers (GeoPackage) refuse an existing empty file
-    tmp = Path(tmp)
-    try:
+    with atomic_file(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

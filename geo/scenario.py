@@ -30,8 +30,6 @@ numpy arrays (:mod:`geo.assign`, :mod:`geo.indicators`).
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -389,15 +387,10 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(_plain(scenario.to_dict()), allow_unicode=True, sort_keys=False,
                           width=100)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".yaml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from geo.atomic import atomic_file
+
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return path
 
 
@@ -680,24 +673,11 @@ def baseline(name: str = "baseline", **kw) -> Scenario:
 def _atomic_dir(out: Path, write) -> Path:
     """Write into a temporary folder beside ``out`` and rename it into place at the end, so
     a failure never leaves half-written results over earlier ones."""
-    import shutil
+    from geo.atomic import atomic_dir
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with atomic_dir(out) as tmp:
         write(tmp)
-        if out.exists():
-            old = out.with_name(f".{out.name}-old-{os.getpid()}")
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return Path(out)
 
 
 def origin_layer(ev: Evaluation, table: pd.DataFrame | None = None):

@@ -41,9 +41,7 @@ import datetime as _dt
 import io
 import json
 import math
-import os
 import re
-import shutil
 import time
 import zipfile
 from collections.abc import Callable
@@ -59,6 +57,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import Delaunay, cKDTree
 
 from geo import i18n, settings
+from geo.atomic import atomic_dir
 from geo.errors import GeoInputError
 
 #: The note every file carries (Latvian / English).
@@ -1993,14 +1992,8 @@ def generate(
     m.coverage = _coverage(_rng(seed, 12), st, mesh["pts"], outline)
     ookla = _ookla(_rng(seed, 13), people, m.coverage)
 
-    parent = out_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
     files: dict = {}
-    try:
+    with atomic_dir(out_dir) as tmp:
         step(5)
         all_xy, node_tags, ways, rels, dead = _osm_content(
             _rng(seed, 14), m, mesh, node_xy, segs, farm_nodes, chains, way_tags)
@@ -2066,16 +2059,6 @@ def generate(
             encoding="utf-8")
         for sub in ("schools", "broadband"):
             (tmp / sub / "README.txt").write_text(FICTION_NOTE + "\n", encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if out_dir.exists():
-        old = parent / f".{out_dir.name}.old-{os.getpid()}"
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
     def rel(p):
         if isinstance(p, list):
