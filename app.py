@@ -290,7 +290,9 @@ def scenario_page() -> None:
     sw = school_flows(cmp["switches"])
     if len(sw):
         st.subheader(t("app.switches", lang))
-        st.dataframe(sw.round(1), hide_index=True)
+        sw = sw.assign(school_a=sw["school_a"].map(names).fillna(sw["school_a"]),
+                       school_b=sw["school_b"].map(names).fillna(sw["school_b"]))
+        st.dataframe(i18n.columns(sw.round(1), lang), hide_index=True)
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -326,14 +328,14 @@ with tab_scen:
 with tab_schools:
     cols = [c for c in ("school_id", "name", "school_type", "grades_served", "pupils_1_12",
                         "municipality", "address", "status") if c in schools.columns]
-    st.dataframe(pd.DataFrame(schools[cols]), hide_index=True)
+    st.dataframe(i18n.columns(pd.DataFrame(schools[cols]), lang), hide_index=True)
 
 with tab_data:
     st.subheader(t("app.layers", lang))
     rows = [{"layer": k, "rows": v.get("rows", v.get("nodes")), "origin": v.get("origin"),
              "sources": ", ".join(v.get("sources", {}))}
             for k, v in bundle.manifest.get("layers", {}).items()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(i18n.columns(pd.DataFrame(rows), lang), hide_index=True)
     if bundle.missing:
         st.subheader(t("app.missing_layers", lang))
         for k, v in bundle.missing.items():

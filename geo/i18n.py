@@ -171,6 +171,28 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+#: Column headers of the tables shown in the app (``col.<column>``).
+_COLUMN_HEADERS = {
+    "school_id": ("Reģistrācijas Nr.", "Registration no."),
+    "name": ("Nosaukums", "Name"),
+    "school_type": ("Skolas veids", "School type"),
+    "grades_served": ("Klases", "Grades"),
+    "pupils_1_12": ("Skolēni (1.-12. kl.)", "Pupils (grades 1-12)"),
+    "municipality": ("Novads", "Municipality"),
+    "address": ("Adrese", "Address"),
+    "status": ("Atrašanās vieta", "Location status"),
+    "capacity": ("Ietilpība", "Capacity"),
+    "layer": ("Slānis", "Layer"),
+    "rows": ("Rindas", "Rows"),
+    "origin": ("Izcelsme", "Origin"),
+    "sources": ("Avoti", "Sources"),
+    "school_a": ("Skola pašlaik", "School now"),
+    "school_b": ("Skola scenārijā", "School in the scenario"),
+    "pupils": ("Skolēni", "Pupils"),
+}
+STRINGS.update({f"col.{k}": {"lv": lv, "en": en} for k, (lv, en) in _COLUMN_HEADERS.items()})
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **fmt) -> str:
     """Translate ``key`` into ``lang`` ("lv" or "en").
 
@@ -193,6 +215,12 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **fmt) -> str:
         return key
     text = entry.get(lang) or entry.get("en") or entry.get("lv") or key
     return text.format(**fmt) if fmt else text
+
+
+def columns(df, lang: str = DEFAULT_LANGUAGE):
+    """The DataFrame with its column headers translated (``col.<name>`` keys; others kept)."""
+    return df.rename(columns={c: t(f"col.{c}", lang) for c in df.columns
+                              if f"col.{c}" in STRINGS})
 
 
 def register(strings: dict[str, dict[str, str]]) -> None:
