@@ -51,6 +51,12 @@ def load_osm_schools(path: str, mtime: float):
     return workflows.read_facilities_any(path)
 
 
+@st.cache_resource(show_spinner=False)
+def roads_layer(name: str, stamp: float, lang: str):
+    net = load_network(str(workflows.bundle_dir(name) / "network"), stamp)
+    return maps.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary"))
+
+
 def _stamp(name: str) -> float:
     man = workflows.bundle_dir(name) / "manifest.json"
     return man.stat().st_mtime if man.exists() else 0.0
@@ -177,7 +183,7 @@ with tab_map:
                 maps.travel_time_layer(shown, lang, population="pupils", school="school_name"),
                 maps.white_spots_layer(shown, lang, threshold_min=float(threshold),
                                        population="pupils", show=False),
-                maps.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary")),
+                roads_layer(region, _stamp(region), lang),
             ]
             if "municipality" in acc.columns:
                 st.subheader(t("app.by_municipality", lang))
