@@ -52,8 +52,8 @@ def load_osm_schools(path: str, mtime: float):
 
 
 @st.cache_resource(show_spinner=False)
-def roads_layer(name: str, stamp: float, lang: str):
-    net = load_network(str(workflows.bundle_dir(name) / "network"), stamp)
+def roads_layer(folder: str, stamp: float, lang: str):
+    net = load_network(folder, stamp)
     return maps.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary"))
 
 
@@ -183,7 +183,7 @@ with tab_map:
                 maps.travel_time_layer(shown, lang, population="pupils", school="school_name"),
                 maps.white_spots_layer(shown, lang, threshold_min=float(threshold),
                                        population="pupils", show=False),
-                roads_layer(region, _stamp(region), lang),
+                roads_layer(str(bundle.network_dir), _stamp(region), lang),
             ]
             if "municipality" in acc.columns:
                 st.subheader(t("app.by_municipality", lang))
