@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import GeoInputError
+from geo.grades import format_grades
 from geo.sources.boundaries import VIDZEME_MUNICIPALITIES, display_name, municipality_key
 from geo.sources.tabular import fold, match_columns, read_excel_table
 
@@ -351,19 +352,6 @@ def grades_served(pupils: np.ndarray, types: Iterable[str]) -> tuple[np.ndarray,
     return (span & allowed) | has, has & ~allowed
 
 
-def _grade_text(mask: np.ndarray) -> str:
-    gs = [i + 1 for i in np.flatnonzero(mask)]
-    if not gs:
-        return ""
-    runs, start, prev = [], gs[0], gs[0]
-    for x in gs[1:] + [None]:
-        if x is not None and x == prev + 1:
-            prev = x
-            continue
-        runs.append(f"{start}-{prev}" if prev > start else f"{start}")
-        if x is not None:
-            start = prev = x
-    return ",".join(runs)
 
 
 def read_schools(
@@ -411,14 +399,14 @@ def read_schools(
         df.attrs["without_address"] = df.loc[df["address"].isna(), "school_id"].tolist()
     pupils = df[list(GRADE_COLUMNS)].to_numpy()
     served, outside = grades_served(pupils, df["school_type"])
-    df["grades_served"] = [_grade_text(m) for m in served]
+    df["grades_served"] = [format_grades(m) for m in served]
     anyg = served.any(axis=1)
     df["grade_min"] = np.where(anyg, np.argmax(served, axis=1) + 1, 0)
     df["grade_max"] = np.where(anyg, 12 - np.argmax(served[:, ::-1], axis=1), 0)
     df["serves_1_6"] = served[:, 0:6].any(axis=1)
     df["serves_7_9"] = served[:, 6:9].any(axis=1)
     df["serves_10_12"] = served[:, 9:12].any(axis=1)
-    df["grades_outside_type"] = [_grade_text(m) for m in outside]
+    df["grades_outside_type"] = [format_grades(m) for m in outside]
     df.attrs["source"] = str(pupils_path)
     return df.set_index("school_id", drop=False).rename_axis(None)
 
