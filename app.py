@@ -198,6 +198,8 @@ with tab_map:
                 st.dataframe(tab.rename_axis(t("app.municipality", lang)))
     if boundaries is not None:
         layers.append(maps.boundaries_layer(boundaries, lang))
+    if "broadband" in bundle.layers and len(bundle["broadband"]):
+        layers.append(maps.broadband_layer(bundle["broadband"], lang, show=net is None))
     located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
     if len(located):
         layers.append(maps.schools_layer(located, lang, name="name", school_type="school_type",
