@@ -178,6 +178,7 @@ with tab_map:
                       f"{beyond:,.0f} ({beyond / max(pupils.sum(), 1):.1%})")
             c4.metric(t("app.schools_count", lang),
                       f"{len(workflows.schools_serving(schools, band)):,}")
+            st.caption(t("app.map_method", lang))
             shown = acc[acc["pupils"] > 0]
             layers += [
                 maps.travel_time_layer(shown, lang, population="pupils", school="school_name"),

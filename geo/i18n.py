@@ -165,6 +165,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "app.choose": {"lv": "Izvēlieties…", "en": "Choose…"},
     "app.baseline": {"lv": "Pašreizējais tīkls", "en": "Current network"},
+    "app.map_method": {
+        "lv": "Brauciena laiks ar automašīnu līdz tuvākajai skolai, kas māca šīs klases (bez "
+              "ietilpības ierobežojumiem). Skolēnu autobusa laiki, ietilpība un dienesta "
+              "viesnīcas — cilnē “Scenāriji”.",
+        "en": "Car travel time to the nearest school teaching these grades (no capacity "
+              "limits). School-bus times, capacities and dormitories: see the Scenarios tab.",
+    },
     "cli.reading_osm": {"lv": "Lasa OSM", "en": "Reading OSM"},
     "cli.building_graph": {"lv": "Būvē grafu", "en": "Building graph"},
     "cli.routing": {"lv": "Maršrutē", "en": "Routing"},
