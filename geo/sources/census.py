@@ -42,7 +42,7 @@ import shapely
 
 from geo import settings
 from geo.errors import GeoInputError
-from geo.sources.tabular import check_file, column_key, read_csv_any
+from geo.sources.tabular import check_file, column_key, read_csv_any, read_table_any
 
 #: Cell size of the population grid, metres.
 CELL_M = 1000
@@ -430,23 +430,8 @@ def read_census_grid(
 
 
 def _read_grid_file(path: Path, res: int, layer) -> pd.DataFrame:
-    suf = path.suffix.lower()
-    try:
-        if suf in (".csv", ".txt", ".tsv"):
-            df = read_csv_any(path, name="population grid")
-        elif suf == ".parquet":
-            df = pd.read_parquet(path)
-            if "geometry" in df.columns:
-                df = gpd.read_parquet(path)
-        else:
-            df = gpd.read_file(path, layer=layer)
-    except GeoInputError:
-        raise
-    except Exception as exc:
-        raise GeoInputError(f"could not be read as a population grid ({exc}).", path=path,
-                            fix="give a CSV, Parquet or GeoPackage.") from exc
-    if len(df) == 0:
-        raise GeoInputError("the population grid has no rows.", path=path)
+    df = read_table_any(path, name="population grid", layer=layer,
+                        fix="give a CSV, Parquet or GeoPackage.")
     keys = {column_key(c) for c in df.columns}
     has_xy = any(column_key(a) in keys for a in _E_NAMES) or any(
         column_key(a) in keys for a in _ID_NAMES)

@@ -225,11 +225,16 @@ def read_pupils_by_institution(path: str | Path) -> pd.DataFrame:
         df = df.drop(columns="pupils_1_12_registry")
     if "atvk" in df:
         df["atvk"] = df["atvk"].map(lambda v: None if v is None or v != v else str(v).zfill(6))
-    df["municipality"] = df["municipality_raw"].map(display_name)
-    df["municipality_key"] = df["municipality_raw"].map(municipality_key)
+    _add_municipality(df)
     df["school_type"] = df["type_lv"].map(school_type)
     df.attrs["source"] = str(path)
     return df
+
+
+def _add_municipality(df: pd.DataFrame) -> None:
+    """Add ``municipality`` (boundary-file spelling) and ``municipality_key`` from the raw name."""
+    df["municipality"] = df["municipality_raw"].map(display_name)
+    df["municipality_key"] = df["municipality_raw"].map(municipality_key)
 
 
 def read_pupils_by_municipality(path: str | Path) -> pd.DataFrame:
@@ -256,8 +261,7 @@ def read_pupils_by_municipality(path: str | Path) -> pd.DataFrame:
                 f"grades 1-12 do not add up to 'Kopā 1.-12.klasē' for "
                 f"{df.loc[bad, 'municipality_raw'].tolist()}.", path=path)
         df = df.drop(columns="pupils_1_12_registry")
-    df["municipality"] = df["municipality_raw"].map(display_name)
-    df["municipality_key"] = df["municipality_raw"].map(municipality_key)
+    _add_municipality(df)
     df.attrs["source"] = str(path)
     return df
 
@@ -282,8 +286,7 @@ def read_contacts(path: str | Path) -> pd.DataFrame:
         raise GeoInputError(f"registration numbers repeat in the {name}: {dup.tolist()[:5]}.",
                             path=path)
     if "municipality_raw" in df:
-        df["municipality"] = df["municipality_raw"].map(display_name)
-        df["municipality_key"] = df["municipality_raw"].map(municipality_key)
+        _add_municipality(df)
     parts = df["address"].map(parse_address)
     df["address_locality"] = [p[0] for p in parts]
     df["address_parish"] = [p[1] for p in parts]

@@ -38,7 +38,7 @@ from geo.sources.census import (
     grd_id,
 )
 from geo.sources.census import read_tiles as _read_tiles
-from geo.sources.tabular import check_file, read_csv_any
+from geo.sources.tabular import check_file, read_csv_any, read_table_any
 
 #: Zoom level of the Ookla open-data tiles.
 OOKLA_ZOOM = 16
@@ -186,22 +186,8 @@ def read_ookla_tiles(
         not its quadkey's tile, or no CRS.
     """
     path = check_file(path, name="Ookla tiles")
-    try:
-        if path.suffix.lower() == ".parquet":
-            df = pd.read_parquet(path)
-            if "geometry" in df.columns:
-                df = gpd.read_parquet(path)
-        elif path.suffix.lower() == ".csv":
-            df = read_csv_any(path, name="Ookla tiles", dtype={"quadkey": str})
-        else:
-            df = gpd.read_file(path, layer=layer)
-    except GeoInputError:
-        raise
-    except Exception as exc:
-        raise GeoInputError(f"could not be read as Ookla tiles ({exc}).", path=path,
-                            fix="give the Parquet or shapefile as published by Ookla.") from exc
-    if len(df) == 0:
-        raise GeoInputError("the Ookla file has no rows.", path=path)
+    df = read_table_any(path, name="Ookla tiles", layer=layer, csv_dtype={"quadkey": str},
+                        fix="give the Parquet or shapefile as published by Ookla.")
     _check_values(df, path)
     if "quadkey" in df.columns:
         q = df["quadkey"].astype(str).str.strip()

@@ -99,6 +99,54 @@ def read_csv_any(path: str | Path, *, name: str = "table", dtype=None) -> pd.Dat
     )
 
 
+def read_table_any(path: str | Path, *, name: str, fix: str, layer=None,
+                   csv_dtype=None) -> pd.DataFrame:
+    """Read a CSV, Parquet (GeoParquet when it has geometry) or any vector file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; its suffix picks the reader.
+    name : str
+        What the table is (for messages).
+    fix : str
+        What to tell the user when the file cannot be read.
+    layer : optional
+        Layer of a multi-layer vector file.
+    csv_dtype : optional
+        ``dtype`` for CSV files (e.g. ``{"quadkey": str}``).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+
+    Raises
+    ------
+    GeoInputError
+        Unreadable file, or a file without rows.
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    suf = path.suffix.lower()
+    try:
+        if suf in (".csv", ".txt", ".tsv"):
+            df = read_csv_any(path, name=name, dtype=csv_dtype)
+        elif suf == ".parquet":
+            df = pd.read_parquet(path)
+            if "geometry" in df.columns:
+                df = gpd.read_parquet(path)
+        else:
+            df = gpd.read_file(path, layer=layer)
+    except GeoInputError:
+        raise
+    except Exception as exc:  # pyarrow / pyogrio raise many types
+        raise GeoInputError(f"could not be read as {name} ({exc}).", path=path, fix=fix) from exc
+    if len(df) == 0:
+        raise GeoInputError(f"the {name} file has no rows.", path=path)
+    return df
+
+
 def find_header_row(raw: pd.DataFrame, known: Iterable[str]) -> int | None:
     """Position of the row of ``raw`` (read without header) holding most ``known`` names.
 
