@@ -117,7 +117,7 @@ def osm_file_page() -> None:
     if n_un:
         st.warning(t("app.unsnapped", lang, n=n_un, m=int(settings.SNAP_MAX_DISTANCE_M)))
     maps.render_streamlit(m, height=650, key="osm_map")
-    st.download_button(t("app.download_html", lang), maps.to_html(m),
+    st.download_button(t("app.download_html", lang), lambda m=m: maps.to_html(m),
                        file_name=f"{path.stem}.html", mime="text/html")
     st.download_button(t("app.download_csv", lang), near.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{path.stem}-travel-time.csv", mime="text/csv")
@@ -213,7 +213,7 @@ with tab_map:
     if layers:
         m = maps.make_map(layers, lang=lang, title=t("map.title.travel_time", lang))
         maps.render_streamlit(m, height=620, key=f"map-{region}")
-        st.download_button(t("app.download_html", lang), maps.to_html(m),
+        st.download_button(t("app.download_html", lang), lambda m=m: maps.to_html(m),
                            file_name=f"{region}-{band}.html", mime="text/html")
 
 @st.cache_resource(show_spinner=False)
