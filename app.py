@@ -7,15 +7,24 @@ the fictional demo region (built offline on first start), with a banner saying w
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import i18n, maps, settings, workflows
+from geo import i18n, jobs, settings
 from geo.errors import GeoInputError
 from geo.i18n import t
+from geo.network.graph import Network
+from geo.outputs import layers as map_layers
+from geo.outputs import web, web_streamlit
+from geo.planning.evaluate import evaluate
+from geo.planning.indicators import compare, school_flows
+from geo.planning.optimize import optimize, result_to_scenario
+from geo.planning.prepared import prepare_bundle
+from geo.planning.scenario import load_scenario, save_scenario, scenario_from_dict
 
 st.set_page_config(page_title="Skolu tīkla plānotājs / School network planner", layout="wide")
 
@@ -28,43 +37,42 @@ st.title(t("app.title", lang))
 OTHER_OSM = "__osm__"
 
 
-# -- cached loaders (thin wrappers of geo.workflows) --------------------------------------------
+# -- cached loaders (thin wrappers of geo.jobs) --------------------------------------------
 @st.cache_resource(show_spinner=False)
 def load_bundle(name: str, stamp: float):
-    return workflows.open_bundle(name)
+    return jobs.open_bundle(name)
 
 
 @st.cache_resource(show_spinner=False)
 def load_network(folder: str, stamp: float):
-    from geo.network import Network
 
     return Network.load(folder)
 
 
 @st.cache_resource(show_spinner=False)
 def load_osm_network(path: str, mtime: float):
-    return workflows.prepare_network(path)
+    return jobs.prepare_network(path)
 
 
 @st.cache_data(show_spinner=False)
 def load_osm_schools(path: str, mtime: float):
-    return workflows.read_facilities_any(path)
+    return jobs.read_facilities_any(path)
 
 
 @st.cache_resource(show_spinner=False)
 def roads_layer(folder: str, stamp: float, lang: str):
     net = load_network(folder, stamp)
-    return maps.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary"))
+    return map_layers.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary"))
 
 
 def _stamp(name: str) -> float:
-    man = workflows.bundle_dir(name) / "manifest.json"
+    man = jobs.bundle_dir(name) / "manifest.json"
     return man.stat().st_mtime if man.exists() else 0.0
 
 
 # -- region ---------------------------------------------------------------------------------------
-default, why = workflows.default_region()
-choices = workflows.region_choices() + [OTHER_OSM]
+default, why = jobs.default_region()
+choices = jobs.region_choices() + [OTHER_OSM]
 region = st.sidebar.selectbox(
     t("app.region", lang), choices, index=choices.index(default), key="region",
     format_func=lambda r: t("app.other_osm", lang) if r == OTHER_OSM else r,
@@ -73,7 +81,7 @@ region = st.sidebar.selectbox(
 
 def osm_file_page() -> None:
     """A region straight from an OSM file: travel time for 1 km cells with roads."""
-    osm_files = workflows.find_osm_files()
+    osm_files = jobs.find_osm_files()
     uploaded = st.sidebar.file_uploader(t("app.osm_upload", lang),
                                         type=["pbf", "osm", "bz2", "gz"])
     if uploaded is not None:
@@ -86,7 +94,7 @@ def osm_file_page() -> None:
         st.stop()
     path: Path = st.sidebar.selectbox(
         t("app.osm_file", lang), osm_files, key="osm_file",
-        index=osm_files.index(workflows.default_osm_file(osm_files)), format_func=lambda p: p.name,
+        index=osm_files.index(jobs.default_osm_file(osm_files)), format_func=lambda p: p.name,
     )
     threshold = st.sidebar.slider(t("app.threshold", lang), 10, 90,
                                   int(settings.THRESHOLD_MIN["1-6"]), step=5)
@@ -96,8 +104,8 @@ def osm_file_page() -> None:
             net = load_osm_network(str(path), path.stat().st_mtime)
             schools = load_osm_schools(str(path), path.stat().st_mtime)
             status.update(label=t("app.computing_access", lang))
-            cells = workflows.grid_cells(net, size_m=float(cell))
-            m = maps.travel_time_map(net, schools, cells, lang=lang, school_id="osm_id",
+            cells = jobs.grid_cells(net, size_m=float(cell))
+            m = jobs.travel_time_map(net, schools, cells, lang=lang, school_id="osm_id",
                                      threshold_min=float(threshold))
             status.update(label=path.name, state="complete")
     except GeoInputError as exc:
@@ -116,8 +124,8 @@ def osm_file_page() -> None:
     n_un = int((~near["snapped"]).sum())
     if n_un:
         st.warning(t("app.unsnapped", lang, n=n_un, m=int(settings.SNAP_MAX_DISTANCE_M)))
-    maps.render_streamlit(m, height=650, key="osm_map")
-    st.download_button(t("app.download_html", lang), lambda m=m: maps.to_html(m),
+    web_streamlit.render_streamlit(m, height=650, key="osm_map")
+    st.download_button(t("app.download_html", lang), lambda m=m: web.to_html(m),
                        file_name=f"{path.stem}.html", mime="text/html")
     st.download_button(t("app.download_csv", lang), near.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{path.stem}-travel-time.csv", mime="text/csv")
@@ -162,7 +170,7 @@ with tab_map:
         st.warning(t("app.no_roads", lang) + " " + bundle.missing.get("roads", ""))
     else:
         try:
-            acc = workflows.band_access(net, cells, schools, band)
+            acc = jobs.band_access(net, cells, schools, band)
         except GeoInputError as exc:
             st.error(f"{t('app.input_error', lang)}\n\n{exc}")
             acc = None
@@ -173,16 +181,16 @@ with tab_map:
             c1, c2, c3, c4 = st.columns(4)
             c1.metric(t("app.pupils", lang), f"{pupils.sum():,.0f}")
             c2.metric(t("app.median_time", lang),
-                      f"{workflows.weighted_median(tmin, pupils):.1f} {t('unit.min', lang)}")
+                      f"{jobs.weighted_median(tmin, pupils):.1f} {t('unit.min', lang)}")
             c3.metric(t("app.pupils_beyond", lang),
                       f"{beyond:,.0f} ({beyond / max(pupils.sum(), 1):.1%})")
             c4.metric(t("app.schools_count", lang),
-                      f"{len(workflows.schools_serving(schools, band)):,}")
+                      f"{len(jobs.schools_serving(schools, band)):,}")
             st.caption(t("app.map_method", lang))
             shown = acc[acc["pupils"] > 0]
             layers += [
-                maps.travel_time_layer(shown, lang, population="pupils", school="school_name"),
-                maps.white_spots_layer(shown, lang, threshold_min=float(threshold),
+                map_layers.travel_time_layer(shown, lang, population="pupils", school="school_name"),
+                map_layers.white_spots_layer(shown, lang, threshold_min=float(threshold),
                                        population="pupils", show=False),
                 roads_layer(str(bundle.network_dir), _stamp(region), lang),
             ]
@@ -198,36 +206,32 @@ with tab_map:
                     "mean_min": t("map.field.time", lang)}).round(1)
                 st.dataframe(tab.rename_axis(t("app.municipality", lang)))
     if boundaries is not None:
-        layers.append(maps.boundaries_layer(boundaries, lang))
+        layers.append(map_layers.boundaries_layer(boundaries, lang))
     if "broadband" in bundle.layers and len(bundle["broadband"]):
-        layers.append(maps.broadband_layer(bundle["broadband"], lang, show=net is None))
+        layers.append(map_layers.broadband_layer(bundle["broadband"], lang, show=net is None))
     located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
     if len(located):
-        layers.append(maps.schools_layer(located, lang, name="name", school_type="school_type",
+        layers.append(map_layers.schools_layer(located, lang, name="name", school_type="school_type",
                                          pupils="pupils_1_12"))
     if dorms is not None and len(dorms):
-        layers.append(maps.dormitories_layer(dorms, lang))
+        layers.append(map_layers.dormitories_layer(dorms, lang))
     if len(located) < len(schools):
         st.info(t("app.unlocated", lang, n=len(schools) - len(located),
                   file=bundle.path / "schools_to_locate.csv"))
     if layers:
-        m = maps.make_map(layers, lang=lang, title=t("map.title.travel_time", lang))
-        maps.render_streamlit(m, height=620, key=f"map-{region}")
-        st.download_button(t("app.download_html", lang), lambda m=m: maps.to_html(m),
+        m = web.make_map(layers, lang=lang, title=t("map.title.travel_time", lang))
+        web_streamlit.render_streamlit(m, height=620, key=f"map-{region}")
+        st.download_button(t("app.download_html", lang), lambda m=m: web.to_html(m),
                            file_name=f"{region}-{band}.html", mime="text/html")
 
 @st.cache_resource(show_spinner=False)
 def load_prepared(name: str, stamp: float):
-    from geo.assign import prepare_bundle
 
-    return prepare_bundle(workflows.open_bundle(name))
+    return prepare_bundle(jobs.open_bundle(name))
 
 
 def scenario_page() -> None:
     """Try a change of the school network and compare it with the current network."""
-    from geo.indicators import compare, school_flows
-    from geo.optimize import optimize, result_to_scenario
-    from geo.scenario import evaluate, load_scenario, save_scenario, scenario_from_dict
 
     if net is None or cells is None:
         st.warning(t("app.no_roads", lang))
@@ -236,7 +240,7 @@ def scenario_page() -> None:
         prep = load_prepared(region, _stamp(region))
     ids = list(prep.schools["id"])
     names = dict(zip(prep.schools["id"], prep.schools["name"], strict=True))
-    files = workflows.scenario_files(region)
+    files = jobs.scenario_files(region)
     EDIT = "__edit__"
     choice = st.selectbox(t("app.scenario", lang), [EDIT, *files], key="scenario",
                           format_func=lambda f: t("app.scenario_edit", lang) if f == EDIT
@@ -269,40 +273,39 @@ def scenario_page() -> None:
         return
     cmp = compare(ev_a, ev_b)
     st.caption(t("app.compare_with", lang))
-    areas = [workflows.REGION_AREA, *sorted(set(prep.origin_municipality) - {""})]
+    areas = [jobs.REGION_AREA, *sorted(set(prep.origin_municipality) - {""})]
     c1, c2 = st.columns(2)
     area = c1.selectbox(t("app.area", lang), areas, key="area", format_func=lambda a: t(
-        "app.whole_region", lang) if a == workflows.REGION_AREA else a)
+        "app.whole_region", lang) if a == jobs.REGION_AREA else a)
     band = c2.selectbox(t("app.grade_band", lang), ["all", *prep.bands], key="sband",
                         format_func=lambda b: t("app.all_bands", lang) if b == "all" else b)
-    table = workflows.comparison_table(cmp, lang, area=area, band=band)
+    table = jobs.comparison_table(cmp, lang, area=area, band=band)
     st.dataframe(table.round(1), hide_index=True)
     nb = float(cmp["newly_beyond"]["newly_beyond_pupils"].sum())
     (st.warning if nb > 0.5 else st.info)(t("app.newly_beyond", lang, n=f"{nb:,.0f}"))
     map_band = band if band != "all" else prep.bands[0]
-    sc_cells = workflows.scenario_cells(cells, cmp, map_band)
+    sc_cells = jobs.scenario_cells(cells, cmp, map_band)
     shown = sc_cells.rename(columns={"time_b": "time_min", "school_b": "school"})
     thr_b = float(sc.thresholds_min[map_band])
     sch_b = ev_b.indicators["schools"]
     open_ids = set(sch_b.loc[sch_b["open"].astype(bool), "id"].astype(str))
     located = schools[schools["school_id"].astype(str).isin(open_ids)]
-    layers = [maps.travel_time_layer(shown, lang, time_col="time_min", population="pupils",
+    layers = [map_layers.travel_time_layer(shown, lang, time_col="time_min", population="pupils",
                                      school="school"),
-              maps.white_spots_layer(shown, lang, threshold_min=thr_b, time_col="time_min",
+              map_layers.white_spots_layer(shown, lang, threshold_min=thr_b, time_col="time_min",
                                      population="pupils", show=True),
-              maps.schools_layer(located, lang, name="name", school_type="school_type",
+              map_layers.schools_layer(located, lang, name="name", school_type="school_type",
                                  pupils="pupils_1_12")]
     if boundaries is not None:
-        layers.append(maps.boundaries_layer(boundaries, lang))
-    m = maps.make_map(layers, lang=lang, title=f"{t('app.scenario_map', lang)}: {map_band}")
-    maps.render_streamlit(m, height=560, key=f"scen-map-{region}")
+        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    m = web.make_map(layers, lang=lang, title=f"{t('app.scenario_map', lang)}: {map_band}")
+    web_streamlit.render_streamlit(m, height=560, key=f"scen-map-{region}")
     sw = school_flows(cmp["switches"])
     if len(sw):
         st.subheader(t("app.switches", lang))
         sw = sw.assign(school_a=sw["school_a"].map(names).fillna(sw["school_a"]),
                        school_b=sw["school_b"].map(names).fillna(sw["school_b"]))
         st.dataframe(i18n.columns(sw.round(1), lang), hide_index=True)
-    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         yaml_path = save_scenario(sc, Path(tmp) / "scenario.yaml")

@@ -9,11 +9,11 @@ For each real OSM extract in ../shared/data/osm it prints:
 
 * graph build time (read OSM + build CSR) and cache save/load time;
 * nearest-facility pass over all nodes (time and identity of the nearest facility for every
-  node; one multi-source search): ours (``geo.access.nearest_facility_nodes``, with and without
+  node; one multi-source search): ours (``geo.network.access.nearest_facility_nodes``, with and without
   network distances) vs networkx ``multi_source_dijkstra`` on the same graph as an osmnx
   MultiDiGraph (built with ``osmnx.convert.graph_from_gdfs``) vs igraph ``distances`` (one
   search per facility, then the minimum);
-* origin x facility matrix within 60 min for every node: ours (``geo.access.node_matrix``) vs
+* origin x facility matrix within 60 min for every node: ours (``geo.network.access.node_matrix``) vs
   networkx ``single_source_dijkstra_path_length(cutoff=3600)`` per facility vs igraph;
 * ratios against networkx and igraph, the largest absolute difference of the results
   (seconds), and peak traced memory (tracemalloc: Python and numpy allocations) per step.
@@ -38,8 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.access import nearest_facility_nodes, node_matrix, snap_facilities  # noqa: E402
-from geo.network import Network, build_network  # noqa: E402
+from geo.network.access import nearest_facility_nodes, node_matrix, snap_facilities  # noqa: E402
+from geo.network.graph import Network, build_network  # noqa: E402
 from geo.sources.osm import read_facilities, read_osm  # noqa: E402
 
 OSM = ROOT.parent / "shared" / "data" / "osm"

@@ -11,7 +11,7 @@ Usage::
 
     python bench/bench_scenario.py [--repeat 7] [--optimize]
 
-Prints per scenario the median wall time of :func:`geo.scenario.evaluate` (apply changes,
+Prints per scenario the median wall time of :func:`geo.planning.scenario.evaluate` (apply changes,
 capacity-constrained assignment, every indicator table), the networkx evaluation's time and the
 ratio, and checks that the exact assignment's pupil-minutes are never above the greedy's.
 ``--optimize`` also runs the heuristic and the MILP on the demo region and on Malta (with
@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo import settings  # noqa: E402
-from geo.assign import Prepared, band_offers, prepare, prepare_bundle  # noqa: E402
-from geo.scenario import apply_scenario, evaluate, scenario_from_dict  # noqa: E402
+from geo.grades import band_offers  # noqa: E402
+from geo.planning.evaluate import evaluate  # noqa: E402
+from geo.planning.prepared import Prepared, prepare, prepare_bundle  # noqa: E402
+from geo.planning.scenario import apply_scenario, scenario_from_dict  # noqa: E402
 
 
 def median_time(fn, repeat):
@@ -110,7 +112,7 @@ def networkx_evaluate(G, prep: Prepared, sc, onode, oleg_s, snode, sleg_s):
 
 
 def car_scenario(sc):
-    from geo.assign import TransportParams
+    from geo.planning.transport import TransportParams
 
     sc.transport = TransportParams(mode="car", walk_max_distance_m=0)
     return sc
@@ -124,7 +126,7 @@ def bench_region(name, prep: Prepared, net, scenarios, repeat, do_nx=True):
         G = net.to_networkx(weight="time_s").reverse(copy=True)
         import geopandas as gpd
 
-        from geo.network import snap
+        from geo.network.snap import snap
         os_ = snap(net, gpd.GeoSeries(gpd.points_from_xy(prep.origin_x, prep.origin_y),
                                       crs=prep.crs))
         ss = snap(net, gpd.GeoSeries(gpd.points_from_xy(prep.schools["x"], prep.schools["y"]),
@@ -178,7 +180,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from geo import region
-    from geo.network import Network
+    from geo.network.graph import Network
 
     path = settings.BUNDLES_DIR / "demo-vidzeme"
     if not (path / "manifest.json").exists():
@@ -195,7 +197,7 @@ def main(argv=None):
 
     osm = ROOT.parent / "shared" / "data" / "osm" / "malta-2018-08-27.osm.pbf"
     if osm.exists():
-        from geo.network import build_network
+        from geo.network.graph import build_network
         from geo.sources.osm import read_facilities, read_osm, read_places
 
         mnet = build_network(read_osm(osm))
@@ -211,7 +213,7 @@ def main(argv=None):
                             do_nx=not args.skip_networkx)
 
     if args.optimize:
-        from geo.optimize import optimize
+        from geo.planning.optimize import optimize
 
         demo = settings.BUNDLES_DIR / "demo"
         if not (demo / "manifest.json").exists():

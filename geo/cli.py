@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from tqdm import tqdm
 
 from geo.errors import GeoInputError
+from geo.jobs import run_access, run_compare, run_evaluate, run_optimize, run_prepare
+from geo.network.graph import build_network_from_file
+from geo.region.build import build_bundle
+from geo.region.synth import format_summary, generate
+from geo.sources.osm_download import clip_osm, download_geofabrik, download_overpass
+from geo.sources.vector import read_vector
 
 
 def _add_network(sub) -> None:
@@ -30,11 +39,9 @@ def _add_network(sub) -> None:
 
 
 def _cmd_network(args) -> int:
-    from geo.network import build_network_from_file
 
     clip = None
     if args.clip:
-        from geo.sources.vector import read_vector
 
         clip = read_vector(args.clip, name="clip polygon")
     net = build_network_from_file(
@@ -69,7 +76,6 @@ def _add_access(sub) -> None:
 
 
 def _cmd_access(args) -> int:
-    from geo.workflows import run_access
 
     summary = run_access(
         network=args.network, facilities=args.facilities, origins=args.origins, out=args.out,
@@ -94,9 +100,7 @@ def _add_synth(sub) -> None:
 
 
 def _cmd_synth(args) -> int:
-    from tqdm import tqdm
 
-    from geo.synth import format_summary, generate
 
     with tqdm(total=10, desc="Demo region", unit=" steps") as bar:
 
@@ -146,9 +150,7 @@ def _add_download(sub) -> None:
 
 
 def _cmd_download(args) -> int:
-    from pathlib import Path
 
-    from geo.sources.osm_download import clip_osm, download_geofabrik, download_overpass
 
     if args.geofabrik is None and (args.clip or args.full):
         raise GeoInputError("--clip and --full go with --geofabrik (an Overpass download "
@@ -190,7 +192,6 @@ def _add_build(sub) -> None:
 
 
 def _cmd_build(args) -> int:
-    from geo.region import build_bundle
 
     gen = {k: v for k, v in (("scale", args.scale), ("seed", args.seed)) if v is not None}
     res = build_bundle(args.region, out=args.out, online=not args.offline,
@@ -228,14 +229,12 @@ def _add_scenario(sub) -> None:
 
 
 def _cmd_scenario_prepare(args) -> int:
-    from geo.scenario import run_prepare
 
     print(run_prepare(bundle=args.bundle, out=args.out, year=args.year))
     return 0
 
 
 def _cmd_scenario_evaluate(args) -> int:
-    from geo.scenario import run_evaluate
 
     print(run_evaluate(args.files, out=args.out, prepared=args.prepared, bundle=args.bundle,
                        lang=args.lang))
@@ -243,7 +242,6 @@ def _cmd_scenario_evaluate(args) -> int:
 
 
 def _cmd_scenario_compare(args) -> int:
-    from geo.scenario import run_compare
 
     print(run_compare(args.a, args.b, out=args.out, prepared=args.prepared, bundle=args.bundle,
                       lang=args.lang))
@@ -269,7 +267,6 @@ def _add_optimize(sub) -> None:
 
 
 def _cmd_optimize(args) -> int:
-    from geo.scenario import run_optimize
 
     print(run_optimize(out=args.out, prepared=args.prepared, bundle=args.bundle,
                        objective=args.objective, p=args.p, budget=args.budget, keep=args.keep,

@@ -144,7 +144,7 @@ SCHOOL_DAYS_PER_YEAR = 170
 DORMITORY_PLACE_COST_EUR = 2500.0
 
 # --------------------------------------------------------------------------------------------
-# Scenarios, assignment and optimisation (geo.scenario, geo.assign, geo.optimize)
+# Scenarios, assignment and optimisation (geo.planning.scenario, geo.planning.assign, geo.planning.optimize)
 # --------------------------------------------------------------------------------------------
 #: Grades served by each school type (Latvian names; ASCII spellings are accepted too).
 SCHOOL_TYPE_GRADES: dict[str, tuple[int, ...]] = {
@@ -181,7 +181,7 @@ SCHOOL_FIXED_COST_EUR = 250_000.0
 #: Optimisation: time limit of the exact MILP (seconds) and the relative gap at which HiGHS stops.
 MILP_TIME_LIMIT_S = 60.0
 MILP_REL_GAP = 1e-4
-#: Pupil projections (geo.projection): census grid years used for the trend, and the shrinkage
+#: Pupil projections (geo.planning.projection): census grid years used for the trend, and the shrinkage
 #: weight (persons): a cell's own log-linear trend gets weight n / (n + K), n = the cell's mean
 #: population, and the municipality trend the rest. Annual rates are clipped to +-MAX.
 PROJECTION_YEARS: tuple[int, ...] = (2011, 2018, 2021)
@@ -189,7 +189,7 @@ PROJECTION_SHRINKAGE_PERSONS = 200.0
 PROJECTION_MAX_ANNUAL_RATE = 0.10
 
 # --------------------------------------------------------------------------------------------
-# Maps (geo.maps, geo.report)
+# Maps (geo.outputs.web, geo.outputs.report)
 # --------------------------------------------------------------------------------------------
 #: Travel-time bands of map legends, minutes: band ``i`` is ``[b[i], b[i+1])``, the last one is
 #: open-ended (60+).
@@ -217,7 +217,7 @@ MAP_SIMPLIFY_M: dict[str, float] = {
 MAP_MAX_CELLS = 20000
 
 # --------------------------------------------------------------------------------------------
-# Locating registry schools on OSM schools by name (geo.locate)
+# Locating registry schools on OSM schools by name (geo.region.school_matching)
 # --------------------------------------------------------------------------------------------
 #: Candidates farther than this from the school's address locality are rejected (metres),
 #: when ``places`` are given.

@@ -56,7 +56,7 @@ _NETWORKS: dict = {}
 
 def built_network(region: str, **kw):
     """The drive network of a real extract, built once per test session."""
-    from geo.network import build_network
+    from geo.network.graph import build_network
     from geo.sources.osm import read_osm
 
     key = (region, tuple(sorted(kw.items())))

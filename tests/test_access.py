@@ -14,7 +14,8 @@ import shapely
 from conftest import PROJECT_ROOT, built_network, osm_file
 from scipy.sparse.csgraph import dijkstra
 
-from geo.access import (
+from geo.errors import GeoInputError
+from geo.network.access import (
     catchments,
     isochrones,
     k_nearest,
@@ -23,7 +24,6 @@ from geo.access import (
     snap_facilities,
     travel_time_matrix,
 )
-from geo.errors import GeoInputError
 from geo.sources.osm import read_facilities, read_places
 
 
@@ -219,7 +219,7 @@ def test_cli_network_clip(tmp_path):
                         str(tmp_path / "net"), "--clip", str(box)],
                        cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    from geo.network import Network
+    from geo.network.graph import Network
 
     net = Network.load(tmp_path / "net")
     assert shapely.contains_xy(shapely.box(9.50, 47.12, 9.56, 47.16).buffer(1e-9), net.lon,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import OSM_DIR, PROJECT_ROOT, SHARED_DATA, osm_file, shared_file
 
-from geo import settings, workflows
+from geo import jobs, settings
 
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -28,7 +28,7 @@ def _app():
 def test_default_is_demo_with_banner_and_english(dirs):
     at = _app().run()
     assert not at.exception, at.exception
-    assert workflows.default_region() == ("demo", "app.why.no_vidzeme_bundle")
+    assert jobs.default_region() == ("demo", "app.why.no_vidzeme_bundle")
     assert any("DEMO" in w.value for w in at.warning)  # banner says which region and why
     assert any("Izdomāti dati" in c.value for c in at.caption)
     labels = [m.label for m in at.metric]
@@ -45,10 +45,10 @@ def test_default_is_demo_with_banner_and_english(dirs):
 
 def test_vidzeme_without_roads(dirs):
     shared_file("vidzeme", "boundaries", "municipalities_2021.geojson")
-    from geo.region import build_bundle
+    from geo.region.build import build_bundle
 
     build_bundle("vidzeme", out=settings.BUNDLES_DIR / "vidzeme", online=False)
-    assert workflows.default_region() == ("demo", "app.why.no_vidzeme_roads")
+    assert jobs.default_region() == ("demo", "app.why.no_vidzeme_roads")
     at = _app().run()
     assert not at.exception, at.exception
     assert any("ceļu tīkla" in w.value for w in at.warning)
@@ -63,7 +63,7 @@ def test_osm_file_region(dirs, monkeypatch):
     monkeypatch.setenv("GEO_DATA_PATH", str(OSM_DIR))
     at = _app().run()
     at.selectbox(key="region").set_value("__osm__").run()
-    lie = [p for p in workflows.find_osm_files() if p.name.startswith("liechtenstein")]
+    lie = [p for p in jobs.find_osm_files() if p.name.startswith("liechtenstein")]
     at.selectbox(key="osm_file").set_value(lie[0]).run()
     assert not at.exception, at.exception
     assert at.metric[0].label == "Skolas" and at.metric[0].value == "18"

@@ -11,19 +11,12 @@ import pytest
 from conftest import built_network, osm_file
 
 from geo import settings
-from geo.assign import (
-    WALK,
-    Prepared,
-    TransportParams,
-    assign,
-    band_offers,
-    format_grades,
-    grades_mask,
-    parse_grades,
-    prepare,
-    travel_minutes,
-)
-from geo.scenario import baseline, evaluate, scenario_from_dict
+from geo.grades import band_offers, format_grades, grades_mask, parse_grades
+from geo.planning.assign import assign
+from geo.planning.evaluate import evaluate
+from geo.planning.prepared import Prepared, prepare
+from geo.planning.scenario import baseline, scenario_from_dict
+from geo.planning.transport import WALK, TransportParams, travel_minutes
 
 THR = np.array([30.0, 45.0, 60.0])
 DORM_BANDS = np.array([False, True, True])
@@ -194,8 +187,8 @@ def malta():
 
 def test_malta_baseline_equals_nearest_facility(malta):
     """Without capacities, car mode and no walking, each place's pupils go to the school
-    that geo.access.nearest_facility finds (an independent multi-source search)."""
-    from geo.access import nearest_facility
+    that geo.network.access.nearest_facility finds (an independent multi-source search)."""
+    from geo.network.access import nearest_facility
 
     net, schools, places, prep = malta
     sc = baseline(transport=TransportParams(mode="car", walk_max_distance_m=0))

@@ -29,9 +29,9 @@ def demo(tmp_path_factory):
 
 
 def test_build_demo_prints_sizes_and_runs_through_the_engine(demo):
-    from geo.access import nearest_facility
-    from geo.network import Network
-    from geo.region import load_bundle
+    from geo.network.access import nearest_facility
+    from geo.network.graph import Network
+    from geo.region.bundle import load_bundle
 
     path, out = demo
     area = float(re.search(r"area ([\d,]+) km2", out).group(1).replace(",", ""))

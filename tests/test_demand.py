@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import shared_file
 
-from geo import demand
 from geo.errors import GeoInputError
+from geo.region import demand
 from geo.sources import census, izm
 from geo.sources.boundaries import read_boundaries
 

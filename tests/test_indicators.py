@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT
 
-from geo.assign import WALK, prepare_bundle
-from geo.indicators import compare, school_flows, weighted_quantiles
-from geo.scenario import baseline, evaluate, load_scenario, scenario_from_dict
+from geo.planning.evaluate import evaluate
+from geo.planning.indicators import compare, school_flows, weighted_quantiles
+from geo.planning.prepared import prepare_bundle
+from geo.planning.scenario import baseline, load_scenario, scenario_from_dict
+from geo.planning.transport import WALK
 
 
 @pytest.fixture(scope="module")

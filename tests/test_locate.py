@@ -15,8 +15,8 @@ import shapely
 from conftest import shared_file
 from pyproj import Transformer
 
-from geo import locate
 from geo.errors import GeoInputError
+from geo.region import school_matching
 from geo.sources import izm
 from geo.sources.boundaries import read_boundaries
 
@@ -74,19 +74,19 @@ def osm(bounds, towns, schools):
 
 
 def test_name_normalisation():
-    n = locate.normalize_name
+    n = school_matching.normalize_name
     assert n("Cēsu Valsts ģimn.") == n("CĒSU VĢ") == "cesu valsts gimnazija"
     assert n("Alūksnes pilsētas sākumskola") == n("Alūksnes sākumskola")
     assert n("Strautiņu psk.") == n("Strautiņu pamatskola")
     assert n('Privātā vidusskola "INNOVA"') == n("Privātā vidusskola INNOVA")
-    assert locate.core_name(n("Strautiņu pamatskola")) == "strautinu"
-    assert not locate.types_compatible("pamatskola", "vidusskola")
+    assert school_matching.core_name(n("Strautiņu pamatskola")) == "strautinu"
+    assert not school_matching.types_compatible("pamatskola", "vidusskola")
     assert {"cesu", "valmieras", "limbazu", "rujienas"} <= set().union(
-        *map(locate.genitive_forms, ["Cēsis", "Valmiera", "Limbaži", "Rūjiena"]))
+        *map(school_matching.genitive_forms, ["Cēsis", "Valmiera", "Limbaži", "Rūjiena"]))
 
 
 def test_osm_matching_levels(schools, osm, bounds):
-    r = locate.locate_schools(schools, osm=osm, boundaries=bounds)
+    r = school_matching.locate_schools(schools, osm=osm, boundaries=bounds)
     s = r.schools.set_index("name")
     assert s.loc["Alūksnes pilsētas sākumskola", ["status", "match", "osm_id"]].tolist() == [
         "located", "exact", "n1"]
@@ -113,7 +113,7 @@ def test_osm_matching_levels(schools, osm, bounds):
 
 
 def test_never_invents_a_location(schools, osm, bounds):
-    r = locate.locate_schools(schools, osm=osm, boundaries=bounds)
+    r = school_matching.locate_schools(schools, osm=osm, boundaries=bounds)
     located = r.schools["status"] == "located"
     assert r.schools.loc[located].geometry.notna().all()
     assert r.schools.loc[~located].geometry.isna().all()
@@ -129,7 +129,7 @@ def test_never_invents_a_location(schools, osm, bounds):
 
 
 def test_without_boundaries_same_names_are_ambiguous(schools, osm):
-    r = locate.locate_schools(schools, osm=osm)
+    r = school_matching.locate_schools(schools, osm=osm)
     s = r.schools.set_index("name")
     assert s.loc["Bejas pamatskola", "status"] == "ambiguous"
     assert "n8" in s.loc["Bejas pamatskola", "candidates"]
@@ -140,15 +140,15 @@ def test_without_boundaries_same_names_are_ambiguous(schools, osm):
 def test_places_distance_restriction(schools, osm, towns):
     far = osm.copy()
     far.loc[far["osm_id"] == "n1", "geometry"] = _in(towns, "Valka")  # ~60 km from Alūksne
-    r = locate.locate_schools(schools, osm=far, places=towns, max_distance_m=15_000)
+    r = school_matching.locate_schools(schools, osm=far, places=towns, max_distance_m=15_000)
     s = r.schools.set_index("name")
     assert s.loc["Alūksnes pilsētas sākumskola", "status"] == "unmatched"
-    r2 = locate.locate_schools(schools, osm=osm, places=towns)
+    r2 = school_matching.locate_schools(schools, osm=osm, places=towns)
     assert r2.schools.set_index("name").loc["Alūksnes pilsētas sākumskola", "status"] == "located"
 
 
 def test_report_round_trip(schools, osm, bounds, tmp_path):
-    r = locate.locate_schools(schools, osm=osm, boundaries=bounds)
+    r = school_matching.locate_schools(schools, osm=osm, boundaries=bounds)
     path = r.write_report(tmp_path / "nenoteiktas_skolas.csv")
     rep = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     assert list(rep.columns[-2:]) == ["lon", "lat"]
@@ -157,7 +157,7 @@ def test_report_round_trip(schools, osm, bounds, tmp_path):
     sid = _id(schools, "Cēsu 1. pamatskola")
     rep.loc[rep["school_id"] == sid, ["lon", "lat"]] = ["25.2747", "57.3125"]
     rep.to_csv(path, index=False, encoding="utf-8-sig")
-    r2 = locate.locate_schools(schools, locations=path, osm=osm, boundaries=bounds)
+    r2 = school_matching.locate_schools(schools, locations=path, osm=osm, boundaries=bounds)
     row = r2.schools.loc[sid]
     assert row["status"] == "located" and row["location_source"] == "file"
     assert (row.geometry.x, row.geometry.y) == (25.2747, 57.3125)
@@ -171,15 +171,15 @@ def test_user_file_lks92_and_geojson(schools, tmp_path):
     csv = tmp_path / "skolas.csv"
     pd.DataFrame({"reg_nr": [sid], "x": [x], "y": [y]}).to_csv(csv, index=False)
     with pytest.raises(GeoInputError, match="skolas.csv.*no CRS"):
-        locate.read_school_locations(csv)
-    loc = locate.read_school_locations(csv, crs="EPSG:3059")
+        school_matching.read_school_locations(csv)
+    loc = school_matching.read_school_locations(csv, crs="EPSG:3059")
     assert np.allclose([loc.geometry.x[0], loc.geometry.y[0]], [25.4263, 57.5383])
     gj = tmp_path / "skolas.geojson"
     gpd.GeoDataFrame({"school_id": [sid]}, geometry=[shapely.Point(x, y).buffer(50)],
                      crs="EPSG:3059").to_file(gj)
-    loc2 = locate.read_school_locations(gj)
+    loc2 = school_matching.read_school_locations(gj)
     assert loc2.geometry.iloc[0].distance(shapely.Point(25.4263, 57.5383)) < 0.001
-    r = locate.locate_schools(schools, locations=loc2)
+    r = school_matching.locate_schools(schools, locations=loc2)
     assert r.schools.loc[sid, "status"] == "located"
     assert (r.schools["status"] == "located").sum() == 1
 
@@ -190,22 +190,22 @@ def test_bad_location_files(schools, tmp_path):
     pd.DataFrame({"school_id": [sid], "lon": [570000.0], "lat": [380000.0]}).to_csv(
         metres, index=False)
     with pytest.raises(GeoInputError, match="metres.csv.*outside.*wrong CRS"):
-        locate.read_school_locations(metres)
+        school_matching.read_school_locations(metres)
     unknown = tmp_path / "unknown.csv"
     pd.DataFrame({"school_id": ["1234567890"], "lon": [25.4], "lat": [57.5]}).to_csv(
         unknown, index=False)
     with pytest.raises(GeoInputError, match="unknown.csv.*1234567890.*not in the registry"):
-        locate.locate_schools(schools, locations=unknown)
+        school_matching.locate_schools(schools, locations=unknown)
     noid = tmp_path / "noid.csv"
     pd.DataFrame({"skola": ["x"], "lon": [25.4], "lat": [57.5]}).to_csv(noid, index=False)
     with pytest.raises(GeoInputError, match="noid.csv.*no school id column"):
-        locate.read_school_locations(noid)
+        school_matching.read_school_locations(noid)
     twice = tmp_path / "twice.csv"
     pd.DataFrame({"school_id": [sid, sid], "lon": [25.4, 25.5], "lat": [57.5, 57.5]}).to_csv(
         twice, index=False)
     with pytest.raises(GeoInputError, match="twice.csv.*different places"):
-        locate.read_school_locations(twice)
+        school_matching.read_school_locations(twice)
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     with pytest.raises(GeoInputError, match="empty.csv.*empty"):
-        locate.read_school_locations(empty)
+        school_matching.read_school_locations(empty)

@@ -1,4 +1,4 @@
-"""Offline maps (geo.maps) on real data: Vidzeme boundaries, census cells, Ookla cells, OSM
+"""Offline maps (geo.outputs.web) on real data: Vidzeme boundaries, census cells, Ookla cells, OSM
 schools and the Liechtenstein road network."""
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import shapely
 from conftest import built_network, osm_file, shared_file
 from scipy.spatial import cKDTree
 
-from geo import i18n, maps, settings
+from geo import i18n, jobs, settings
 from geo.errors import GeoInputError
 from geo.i18n import t
+from geo.outputs import layers as map_layers
+from geo.outputs import static, web, web_streamlit
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,13 +71,13 @@ def li_net():
 @pytest.fixture(scope="module")
 def vidzeme_map(boundaries, cells, broadband):
     layers = [
-        maps.boundaries_layer(boundaries, "lv"),
-        maps.travel_time_layer(cells, "lv", population="T"),
-        maps.white_spots_layer(cells, "lv", threshold_min=30, population="T"),
-        maps.broadband_layer(broadband, "lv", show=False),
+        map_layers.boundaries_layer(boundaries, "lv"),
+        map_layers.travel_time_layer(cells, "lv", population="T"),
+        map_layers.white_spots_layer(cells, "lv", threshold_min=30, population="T"),
+        map_layers.broadband_layer(broadband, "lv", show=False),
     ]
-    m = maps.make_map(layers, lang="lv", title="Vidzeme")
-    return layers, m, maps.to_html(m)
+    m = web.make_map(layers, lang="lv", title="Vidzeme")
+    return layers, m, web.to_html(m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,8 +90,8 @@ def test_every_folium_asset_has_a_local_copy():
     urls = [u for _, u in ff._default_js + ff._default_css]
     urls += [u for _, u in Fullscreen.default_js + Fullscreen.default_css + HeatMap.default_js]
     for url in urls:
-        assert url in maps.CDN_FILES, url
-        got = maps.asset_text(url)
+        assert url in web.CDN_FILES, url
+        got = web.asset_text(url)
         if url.endswith("bootstrap-glyphicons.css"):
             assert got is None  # deliberately dropped, documented
             continue
@@ -110,19 +112,19 @@ def test_every_folium_asset_has_a_local_copy():
      "L.AwesomeMarkers.version = '2.0.1'"),
 ])
 def test_vendored_versions_equal_what_folium_links(url, marker):
-    assert marker in maps.asset_text(url)[1]
+    assert marker in web.asset_text(url)[1]
 
 
 def test_vendored_folders_carry_their_licence():
-    readme = (maps.STATIC_DIR / "README.md").read_text(encoding="utf-8")
-    folders = [p for p in maps.STATIC_DIR.iterdir() if p.is_dir() and p.name != "geo"]
+    readme = (web.STATIC_DIR / "README.md").read_text(encoding="utf-8")
+    folders = [p for p in web.STATIC_DIR.iterdir() if p.is_dir() and p.name != "geo"]
     assert len(folders) == 7
     for folder in folders:
         assert list(folder.glob("LICENSE*")), folder
         assert f"`{folder.name}/`" in readme
     # no source maps or unused sources shipped
-    assert not list(maps.STATIC_DIR.rglob("*.map"))
-    total = sum(p.stat().st_size for p in maps.STATIC_DIR.rglob("*") if p.is_file())
+    assert not list(web.STATIC_DIR.rglob("*.map"))
+    total = sum(p.stat().st_size for p in web.STATIC_DIR.rglob("*") if p.is_file())
     assert total < 1_300_000
 
 
@@ -130,8 +132,8 @@ def test_unknown_asset_is_refused():
     m = folium.Map(tiles=None)
     m.default_js = [("x", "https://example.org/x.js")]
     m._geo_full_assets = True
-    with pytest.raises(maps.OfflineAssetError, match="example.org"):
-        maps.to_html(m)
+    with pytest.raises(web.OfflineAssetError, match="example.org"):
+        web.to_html(m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,7 +148,7 @@ def _geojson_blocks(doc: str) -> list[dict]:
 
 def test_html_has_no_cdn_references(vidzeme_map):
     _, _, doc = vidzeme_map
-    assert maps.external_refs(doc) == []
+    assert web.external_refs(doc) == []
     assert not re.search(r"<script[^>]+src=", doc)
     assert not re.search(r"<link[^>]+href=", doc)
     assert "cdn.jsdelivr" not in doc and "cdnjs" not in doc and "code.jquery" not in doc
@@ -191,8 +193,8 @@ def test_coordinates_are_rounded_and_html_is_small(vidzeme_map):
 
 def test_legend_and_title_in_both_languages(boundaries, cells):
     for lang in ("lv", "en"):
-        layers = [maps.boundaries_layer(boundaries, lang), maps.travel_time_layer(cells, lang)]
-        doc = maps.to_html(maps.make_map(layers, lang=lang, title=t("map.title.travel_time", lang)))
+        layers = [map_layers.boundaries_layer(boundaries, lang), map_layers.travel_time_layer(cells, lang)]
+        doc = web.to_html(web.make_map(layers, lang=lang, title=t("map.title.travel_time", lang)))
         for key in ("map.travel_time", "map.boundaries", "map.unreachable", "map.title.travel_time"):
             assert json.dumps(t(key, lang))[1:-1] in doc, (lang, key)
     assert t("map.travel_time", "lv") != t("map.travel_time", "en")
@@ -201,7 +203,7 @@ def test_legend_and_title_in_both_languages(boundaries, cells):
 
 
 def test_boundaries_layer_simplifies_and_keeps_names(boundaries):
-    layer = maps.boundaries_layer(boundaries, "en")
+    layer = map_layers.boundaries_layer(boundaries, "en")
     assert layer.kind == "line" and len(layer.data) == 9
     assert sorted(layer.data["f0"]) == sorted(boundaries["name"])
     n_in = shapely.get_num_coordinates(boundaries.geometry.values).sum()
@@ -214,7 +216,7 @@ def test_boundaries_layer_simplifies_and_keeps_names(boundaries):
 
 
 def test_broadband_bands(broadband):
-    layer = maps.broadband_layer(broadband, "en")
+    layer = map_layers.broadband_layer(broadband, "en")
     mbps = broadband["avg_d_kbps"].to_numpy() / 1000
     edges = settings.MAP_BROADBAND_BANDS_MBPS
     for lo, hi, color in zip(edges, list(edges[1:]) + [np.inf], settings.MAP_BROADBAND_COLORS,
@@ -227,24 +229,24 @@ def test_broadband_bands(broadband):
 def test_school_categories_on_izm_types():
     df = pd.read_csv(shared_file("vidzeme", "schools",
                                  "vidzeme_schools_pupils_by_grade_2022-12-01.csv"))
-    cats = df["Iestādes tips"].map(maps.school_category)
+    cats = df["Iestādes tips"].map(map_layers.school_category)
     low = df["Iestādes tips"].str.lower()
     special = low.str.contains("speciāl") | low.str.contains("internātskola")
     assert (cats == "special").sum() == special.sum() == 10
     assert (cats == "basic").sum() == (low.str.contains("pamatskol") & ~special).sum()
     assert (cats == "primary").sum() == low.str.contains("sākumskol").sum()
     assert (cats == "other").sum() == 0
-    assert maps.school_category(None, isced="1;2") == "basic"
-    assert maps.school_category(None, isced="3") == "secondary"
-    assert maps.school_category(None, name="Alūksnes pilsētas sākumskola") == "primary"
-    assert maps.school_category("Valsts ģimnāzija", name="Valmieras pamatskola") == "secondary"
+    assert map_layers.school_category(None, isced="1;2") == "basic"
+    assert map_layers.school_category(None, isced="3") == "secondary"
+    assert map_layers.school_category(None, name="Alūksnes pilsētas sākumskola") == "primary"
+    assert map_layers.school_category("Valsts ģimnāzija", name="Valmieras pamatskola") == "secondary"
 
 
 def test_schools_layer_popup_fields(li_schools):
     s = li_schools.copy()
     s["pupils"] = np.arange(len(s)) * 10.0
     s["capacity"] = 300
-    layer = maps.schools_layer(s.to_crs(settings.LATVIA_CRS), "lv")
+    layer = map_layers.schools_layer(s.to_crs(settings.LATVIA_CRS), "lv")
     assert len(layer.data) == len(s) and layer.popup
     assert [a for _, a in layer.fields] == ["Nosaukums", "Veids", "Skolēni", "Ietilpība"]
     assert layer.data["f3"].unique().tolist() == ["300"]
@@ -257,32 +259,32 @@ def test_schools_layer_popup_fields(li_schools):
 
 def test_bad_inputs_raise_clear_errors(boundaries, cells):
     with pytest.raises(GeoInputError, match="no coordinate reference system"):
-        maps.boundaries_layer(boundaries.set_crs(None, allow_override=True), "lv")
+        map_layers.boundaries_layer(boundaries.set_crs(None, allow_override=True), "lv")
     with pytest.raises(GeoInputError, match="time_min"):
-        maps.travel_time_layer(cells.drop(columns="time_min"), "lv")
+        map_layers.travel_time_layer(cells.drop(columns="time_min"), "lv")
     with pytest.raises(GeoInputError, match="no column"):
-        maps.travel_time_layer(cells, "lv", population="pupils")
+        map_layers.travel_time_layer(cells, "lv", population="pupils")
     with pytest.raises(GeoInputError, match="language"):
-        maps.boundaries_layer(boundaries, "de")
+        map_layers.boundaries_layer(boundaries, "de")
     with pytest.raises(GeoInputError, match="tiles"):
-        maps.make_map([], tiles="google")
+        web.make_map([], tiles="google")
 
 
 def test_osm_tiles_only_when_asked(boundaries):
-    doc = maps.to_html(maps.make_map([maps.boundaries_layer(boundaries, "en")], lang="en",
+    doc = web.to_html(web.make_map([map_layers.boundaries_layer(boundaries, "en")], lang="en",
                                      tiles="osm"))
     assert "tile.openstreetmap.org" in doc
-    assert maps.external_refs(doc) == []  # tiles are not scripts/stylesheets
+    assert web.external_refs(doc) == []  # tiles are not scripts/stylesheets
 
 
 def test_awesome_markers_are_inlined_when_used():
-    m = maps.offline_map()
+    m = web.offline_map()
     folium.Marker([57.5, 25.4], icon=folium.Icon(icon="school", prefix="fa")).add_to(m)
-    doc = maps.to_html(m)
+    doc = web.to_html(m)
     assert "L.AwesomeMarkers" in doc and "Font Awesome Free 6.2.0" in doc
     assert "data:font/woff2;base64," in doc
-    assert maps.external_refs(doc) == []
-    plain = maps.to_html(maps.offline_map())
+    assert web.external_refs(doc) == []
+    plain = web.to_html(web.offline_map())
     assert "AwesomeMarkers" not in plain and len(plain) < 200_000
 
 
@@ -299,24 +301,24 @@ def test_st_folium_loads_only_data_uris(monkeypatch, boundaries):
         return kwargs.get("default")
 
     monkeypatch.setattr(streamlit_folium, "_component_func", fake_component)
-    m = maps.make_map([maps.boundaries_layer(boundaries, "lv")], lang="lv", title="Vidzeme")
-    ids = [el._id for el in maps._walk(m)]
-    maps.render_streamlit(m, height=400)
+    m = web.make_map([map_layers.boundaries_layer(boundaries, "lv")], lang="lv", title="Vidzeme")
+    ids = [el._id for el in web._walk(m)]
+    web_streamlit.render_streamlit(m, height=400)
     links = captured["js_links"] + captured["css_links"]
     assert links and all(u.startswith("data:") for u in links)
     assert any(u.startswith("data:text/javascript") for u in captured["js_links"])
     assert "GeoJson" not in captured["header"] or "http" not in captured["header"]
     assert "geo-legend" in captured["script"]
     # the caller's map is untouched (st_folium renames elements of the map it gets)
-    assert [el._id for el in maps._walk(m)] == ids
-    assert maps.external_refs(maps.to_html(m)) == []
+    assert [el._id for el in web._walk(m)] == ids
+    assert web.external_refs(web.to_html(m)) == []
 
 
 # --------------------------------------------------------------------------------------------
 # Engine -> map
 # --------------------------------------------------------------------------------------------
 def test_travel_time_map_from_engine(li_net, li_schools):
-    from geo.access import nearest_facility
+    from geo.network.access import nearest_facility
 
     nodes = gpd.GeoSeries(shapely.points(li_net.lon, li_net.lat), crs=4326).to_crs(3035)
     x0, y0, x1, y1 = nodes.total_bounds
@@ -325,19 +327,19 @@ def test_travel_time_map_from_engine(li_net, li_schools):
     X, Y = (a.ravel() for a in np.meshgrid(xs, ys))
     grid = gpd.GeoDataFrame({"population": np.ones(len(X))},
                             geometry=shapely.box(X, Y, X + 1000, Y + 1000), crs=3035)
-    m = maps.travel_time_map(li_net, li_schools, grid, lang="en", isochrone_minutes=(10, 20))
+    m = jobs.travel_time_map(li_net, li_schools, grid, lang="en", isochrone_minutes=(10, 20))
     keys = [la.key for la in m._geo_layers]
     assert keys == ["travel_time", "catchments", "isochrones", "white_spots", "roads", "schools"]
     tt = m._geo_layers[0]
     ref = nearest_facility(li_net, grid, li_schools)
-    idx = maps.band_index(ref["time_min"].to_numpy(), settings.MAP_TIME_BANDS_MIN)
+    idx = map_layers.band_index(ref["time_min"].to_numpy(), settings.MAP_TIME_BANDS_MIN)
     palette = np.array(list(settings.MAP_TIME_COLORS) + [settings.MAP_UNREACHABLE_COLOR])
     assert tt.data["_c"].tolist() == palette[idx].tolist()
     iso = m._geo_layers[2]
     assert sorted(iso.data["f0"]) == ["10", "20"] and not iso.show
-    doc = maps.to_html(m)
-    assert maps.external_refs(doc) == [] and "Travel time to the nearest school" in doc
-    fig = maps.plot_map(m._geo_layers, lang="en", title="Liechtenstein")
+    doc = web.to_html(m)
+    assert web.external_refs(doc) == [] and "Travel time to the nearest school" in doc
+    fig = static.plot_map(m._geo_layers, lang="en", title="Liechtenstein")
     texts = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
     assert "Travel time to school, min" in texts and "60+" in texts
 
@@ -348,17 +350,17 @@ def test_dormitories_and_roads_layers(li_net):
     from geo.sources.osm import read_facilities
 
     pts = read_facilities(osm_file("liechtenstein"), kinds=("kindergarten",))
-    layer = maps.dormitories_layer(pts, "lv", beds="capacity")
+    layer = map_layers.dormitories_layer(pts, "lv", beds="capacity")
     assert layer.kind == "point" and layer.marker == "square" and len(layer.data) == len(pts)
     assert [a for _, a in layer.fields] == ["Nosaukums", "Vietas"]
-    doc = maps.to_html(maps.make_map([layer], lang="lv"))
+    doc = web.to_html(web.make_map([layer], lang="lv"))
     assert doc.count("new iconRootAlias.DivIcon(") == 1 and '"className": "geo-sq-icon"' in doc
     assert ".bindPopup(" in doc
     assert len(_geojson_blocks(doc)[0]["features"]) == len(pts)
 
     roads = li_net.roads_gdf()
-    rl = maps.roads_layer(roads, "en")
-    cls = {hw: c for c, (hws, *_r) in maps.ROAD_CLASSES.items() for hw in hws}
+    rl = map_layers.roads_layer(roads, "en")
+    cls = {hw: c for c, (hws, *_r) in map_layers.ROAD_CLASSES.items() for hw in hws}
     present = sorted({cls[h] for h in roads["highway"] if h in cls})
     assert sorted(t_ for t_ in rl.data["f0"]) == sorted(t(f"map.road.{c}", "en") for c in present)
     # one merged multi-line per class: the drawn length equals the simplified road length
@@ -371,8 +373,8 @@ def test_dormitories_and_roads_layers(li_net):
 
 
 def test_large_cell_layers_merge_by_band(cells):
-    layer = maps.travel_time_layer(cells, "en", population="T", dissolve=True)
-    per_cell = maps.travel_time_layer(cells, "en", population="T", dissolve=False)
+    layer = map_layers.travel_time_layer(cells, "en", population="T", dissolve=True)
+    per_cell = map_layers.travel_time_layer(cells, "en", population="T", dissolve=False)
     assert len(per_cell.data) == len(cells)
     assert len(layer.data) == per_cell.data["_c"].nunique()
     # merged polygons cover exactly the cells of their band (equal-area CRS)
@@ -386,6 +388,6 @@ def test_large_cell_layers_merge_by_band(cells):
     assert [a for _, a in layer.fields] == ["Travel time, min", "Population"]
     # automatic above settings.MAP_MAX_CELLS
     assert len(cells) < settings.MAP_MAX_CELLS
-    assert len(maps.travel_time_layer(cells, "en").data) == len(cells)
+    assert len(map_layers.travel_time_layer(cells, "en").data) == len(cells)
     # the GeoPackage source keeps every cell
     assert len(layer.source) == len(cells)

@@ -11,7 +11,8 @@ from conftest import built_network, osm_file
 from scipy.sparse.csgraph import connected_components
 
 from geo.errors import GeoInputError
-from geo.network import Network, build_network_from_file, pick_crs, snap
+from geo.network.graph import Network, build_network_from_file, pick_crs
+from geo.network.snap import snap
 
 REGIONS = ["malta", "rutland", "liechtenstein", "china"]
 
@@ -19,7 +20,7 @@ REGIONS = ["malta", "rutland", "liechtenstein", "china"]
 @pytest.mark.parametrize("region", REGIONS)
 def test_travel_times_equal_networkx(region):
     """Forward Dijkstra from random origins in networkx == our reversed-graph matrix."""
-    from geo.access import node_matrix
+    from geo.network.access import node_matrix
 
     net = built_network(region)
     g = net.to_networkx()

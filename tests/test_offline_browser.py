@@ -2,8 +2,8 @@
 
 Debian's Chromium (headless, driven by Selenium through Debian's chromedriver) opens
 
-* a map exported with ``geo.report.export_html`` from ``file://``, and
-* the same kind of map inside a Streamlit app (``geo.maps.render_streamlit``, both the
+* a map exported with ``geo.outputs.report.export_html`` from ``file://``, and
+* the same kind of map inside a Streamlit app (``geo.outputs.web_streamlit.render_streamlit``, both the
   ``st_folium`` path and the static-HTML path), served on 127.0.0.1,
 
 with every host name resolving to nothing and every other connection sent to a dead proxy.
@@ -36,8 +36,9 @@ import pytest
 import shapely
 from conftest import PROJECT_ROOT, built_network, osm_file, shared_file
 
-from geo import maps, report
+from geo import jobs
 from geo.i18n import t
+from geo.outputs import report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -149,7 +150,7 @@ def li_map():
     ys = np.arange(np.floor(y0 / 1000) * 1000, y1, 1000)
     X, Y = (a.ravel() for a in np.meshgrid(xs, ys))
     grid = gpd.GeoDataFrame(geometry=shapely.box(X, Y, X + 1000, Y + 1000), crs=3035)
-    return maps.travel_time_map(net, schools, grid, lang="lv", isochrone_minutes=(10, 20))
+    return jobs.travel_time_map(net, schools, grid, lang="lv", isochrone_minutes=(10, 20))
 
 
 def test_exported_html_works_with_network_blocked(browser, li_map, tmp_path):
@@ -196,15 +197,16 @@ APP = textwrap.dedent("""
     import pandas as pd
     import shapely
     import streamlit as st
-    from geo import maps
+    from geo.outputs import layers as map_layers
+    from geo.outputs import web, web_streamlit
 
     b = gpd.read_file(os.environ["GEO_TEST_BOUNDARIES"])
     o = pd.read_csv(os.environ["GEO_TEST_OOKLA"])
     o = gpd.GeoDataFrame(o, geometry=shapely.box(o.E, o.N, o.E + 350, o.N + 350), crs=3035)
-    layers = [maps.boundaries_layer(b, "en"), maps.broadband_layer(o, "en")]
-    m = maps.make_map(layers, lang="en", title="Vidzeme")
+    layers = [map_layers.boundaries_layer(b, "en"), map_layers.broadband_layer(o, "en")]
+    m = web.make_map(layers, lang="en", title="Vidzeme")
     mode = st.query_params.get("mode", "interactive")
-    maps.render_streamlit(m, height=500, interactive=mode == "interactive", key="map")
+    web_streamlit.render_streamlit(m, height=500, interactive=mode == "interactive", key="map")
     st.write("rendered", mode)
 """)
 

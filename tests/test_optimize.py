@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from conftest import built_network, osm_file
 
-from geo.assign import prepare, prepare_bundle
 from geo.errors import GeoInputError
-from geo.optimize import build_instance, optimize, result_to_scenario
-from geo.scenario import evaluate, load_scenario, save_scenario
+from geo.planning.evaluate import evaluate
+from geo.planning.optimize import build_instance, optimize, result_to_scenario
+from geo.planning.prepared import prepare, prepare_bundle
+from geo.planning.scenario import load_scenario, save_scenario
 
 GAPS: list[tuple[str, float]] = []
 

@@ -9,7 +9,7 @@ from conftest import built_network, osm_file
 from pyproj import Geod
 
 from geo.errors import GeoInputError, NetworkError
-from geo.network import build_network
+from geo.network.graph import build_network
 from geo.sources.osm import read_facilities, read_osm, read_places, sniff_format
 
 # osmnx's "drive" highway classes (no service, no track), to compare with the osmnx counts of
@@ -41,7 +41,7 @@ def test_node_and_edge_counts_in_range_of_osmnx(region):
 def test_edge_lengths_equal_geodesic_length_of_ways(region):
     """Sum of edge lengths == geodesic length of the kept ways (pyproj.Geod, independent)."""
     roads = read_osm(osm_file(region))
-    from geo.network import build_network as bn
+    from geo.network.graph import build_network as bn
 
     net = bn(roads, largest_component=False)
     geod = Geod(ellps="WGS84")

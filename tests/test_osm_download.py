@@ -23,7 +23,7 @@ from osm_server import OSMTestServer, boundaries, closed_port_url, file_md5
 
 from geo.cli import main as cli_main
 from geo.errors import GeoInputError, MissingDataError
-from geo.network import build_network
+from geo.network.graph import build_network
 from geo.sources.osm import FACILITY_TAGS, read_facilities, read_osm, read_places, sniff_format
 from geo.sources.osm_download import (
     area_polygon,

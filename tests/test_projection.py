@@ -9,7 +9,7 @@ from conftest import shared_file
 
 from geo import settings
 from geo.errors import GeoInputError
-from geo.projection import cell_trend, municipality_trend, origin_rates, project
+from geo.planning.projection import cell_trend, municipality_trend, origin_rates, project
 
 
 @pytest.fixture(scope="module")

@@ -104,7 +104,7 @@ def test_network_cache_built_from_an_osm_file(tmp_path):
     res = region.build_bundle(path, out=tmp_path / "b", online=False, search_path=[data])
     b = region.load_bundle(res.path)
     assert b.network_dir is not None
-    from geo.network import Network
+    from geo.network.graph import Network
 
     net = Network.load(b.network_dir)
     assert net.n_nodes == res.manifest["layers"]["network"]["nodes"] > 1000

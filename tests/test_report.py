@@ -1,4 +1,4 @@
-"""Report exports (geo.report) on real Vidzeme data."""
+"""Report exports (geo.outputs.report) on real Vidzeme data."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import shapely
 from conftest import shared_file
 from PIL import Image
 
-from geo import maps, report
 from geo.errors import GeoInputError
+from geo.outputs import layers as map_layers
+from geo.outputs import report, web
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def schools_table():
 
 @pytest.fixture(scope="module")
 def layers(boundaries, ookla):
-    return [maps.boundaries_layer(boundaries, "lv"), maps.broadband_layer(ookla, "lv")]
+    return [map_layers.boundaries_layer(boundaries, "lv"), map_layers.broadband_layer(ookla, "lv")]
 
 
 def _pages(pdf_bytes: bytes) -> int:
@@ -138,9 +139,9 @@ def test_pdf_map_and_table_pages(tmp_path, layers, schools_table):
 
 
 def test_html_export_is_offline(tmp_path, layers):
-    p = report.export_html(maps.make_map(layers, lang="en"), tmp_path / "m.html")
+    p = report.export_html(web.make_map(layers, lang="en"), tmp_path / "m.html")
     doc = p.read_text(encoding="utf-8")
-    assert maps.external_refs(doc) == [] and "<script src=" not in doc
+    assert web.external_refs(doc) == [] and "<script src=" not in doc
 
 
 def test_bundle_writes_everything_or_nothing(tmp_path, layers, schools_table):

@@ -1,4 +1,4 @@
-"""Scenario files on the demo region (geo.synth): validation, changes, evaluation, CLI."""
+"""Scenario files on the demo region (geo.region.synth): validation, changes, evaluation, CLI."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import yaml
 from conftest import PROJECT_ROOT
 
 from geo import settings
-from geo.assign import Prepared, prepare_bundle
 from geo.errors import GeoInputError
-from geo.scenario import (
+from geo.planning.evaluate import evaluate
+from geo.planning.prepared import Prepared, prepare_bundle
+from geo.planning.scenario import (
     apply_scenario,
     baseline,
-    evaluate,
     load_scenario,
     save_scenario,
     scenario_from_dict,

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from geo import settings
-from geo.speed import parse_maxspeed, speed_source_share, way_speeds
+from geo.network.speed import parse_maxspeed, speed_source_share, way_speeds
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The fictional demo region (geo.synth): real formats, consistency, determinism.
+"""The fictional demo region (geo.region.synth): real formats, consistency, determinism.
 
 The demo scale is generated once per module (about a second); formats are compared with the
 real files in ../shared/data, and figures are checked against independent computations.
@@ -20,8 +20,8 @@ import pytest
 import shapely
 import yaml
 
-from geo import synth
 from geo.errors import GeoInputError
+from geo.region import synth
 from tests.conftest import PROJECT_ROOT, shared_file
 
 IZM_REAL = ("vidzeme", "schools", "izm_2022", "izglitojamoskvispizglprogr_pa_iestadem_01122022.xlsx")
@@ -68,7 +68,7 @@ def test_every_file_and_recipe_entry_exists(demo):
             assert Path(p).is_file() and Path(p).stat().st_size > 0, key
             assert Path(p).is_relative_to(out)
     recipe = yaml.safe_load((PROJECT_ROOT / "data" / "regions" / "demo.yaml").read_text("utf-8"))
-    assert recipe["crs"] == "EPSG:3059" and recipe["generator"] == "geo.synth"
+    assert recipe["crs"] == "EPSG:3059" and recipe["generator"] == "geo.region.synth"
     for key, rel in recipe["files"].items():
         assert (out / rel).exists(), f"recipe entry {key}: {rel} not generated"
     # no temporary folder left behind
@@ -192,7 +192,7 @@ def test_osm_places_schools_and_population(demo, osm_objects, census):
 
 
 def test_osm_network_is_connected_through_the_engine(demo):
-    from geo.network import build_network
+    from geo.network.graph import build_network
     from geo.sources.osm import read_osm
 
     roads = read_osm(demo["files"]["osm"])
@@ -471,7 +471,7 @@ def test_loads_through_coverage_reader(demo):
 
 
 def test_schools_located_through_locate(demo, izm):
-    locate = pytest.importorskip("geo.locate")
+    locate = pytest.importorskip("geo.region.school_matching")
     reader = pytest.importorskip("geo.sources.izm")
     from geo.sources.boundaries import read_boundaries
     from geo.sources.osm import read_facilities, read_places

@@ -19,6 +19,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import GeoInputError
 from geo.sources.tabular import check_file, fold
+from geo.sources.vector import read_vector
 
 #: The 9 municipalities of the Vidzeme planning region after the 2021 administrative reform.
 VIDZEME_MUNICIPALITIES: tuple[str, ...] = (
@@ -105,7 +106,6 @@ def read_boundaries(
         Missing or empty file, no CRS, no polygons, or an unknown ``name_field`` (the message
         lists the fields of the file).
     """
-    from geo.sources.vector import read_vector
 
     path = check_file(path, name="boundaries")
     gdf = read_vector(path, name="boundaries", layer=layer)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import GeoInputError
-from geo.sources.tabular import as_id, check_file, match_columns, read_csv_any
+from geo.sources.tabular import as_id, check_file, match_columns, read_csv_any, read_excel_table
 
 #: Standard columns -> accepted spellings.
 CAPACITY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -48,7 +48,6 @@ def read_capacity(path: str | Path, *, known_schools: Iterable[str] | None = Non
     """
     path = check_file(path, name="school capacity")
     if path.suffix.lower() in (".xlsx", ".xls"):
-        from geo.sources.tabular import read_excel_table
 
         df = read_excel_table(path, name="school capacity",
                               known_columns=[a for v in CAPACITY_COLUMNS.values() for a in v]

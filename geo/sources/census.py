@@ -19,7 +19,7 @@ The Census 2021 grid flags confidential values with ``<column>_CI = 1`` and publ
 ``attrs["suppressed"]`` counts them per column. A flagged non-zero value (a value adjusted by the
 statistical office) is kept. Negative values (``-9999``, used by some releases for
 "confidential") become NaN as well. In Vidzeme the under-15 count is suppressed in 5,129 of
-7,590 cells, so only ``T`` (total population) is usable per cell; see :mod:`geo.demand`.
+7,590 cells, so only ``T`` (total population) is usable per cell; see :mod:`geo.region.demand`.
 
 Clipping
 --------

@@ -17,10 +17,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from geo import settings
 from geo.errors import GeoInputError
-from geo.sources.tabular import check_file, match_columns, read_csv_any
+from geo.sources.tabular import check_file, column_key, fold, match_columns, read_csv_any
+from geo.sources.vector import read_vector
 
 #: Standard columns -> accepted spellings (compared without case, diacritics, spaces).
 COVERAGE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -50,7 +53,6 @@ TECHNOLOGIES: dict[str, str] = {
 def _tech(v) -> str | None:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
-    from geo.sources.tabular import fold
 
     k = fold(v).replace(" ", "")
     return TECHNOLOGIES.get(k, str(v).strip())
@@ -112,7 +114,6 @@ def read_coverage(
             raise GeoInputError("the coverage file has no rows.", path=path)
         gdf = points_from_table(df, path=path, x=x, y=y, crs=crs, name="coverage")
     else:
-        from geo.sources.vector import read_vector
 
         gdf = read_vector(path, name="coverage", layer=layer)
     cols = match_columns(gdf, COVERAGE_COLUMNS, path=path, name="coverage",
@@ -167,10 +168,7 @@ def points_from_table(
     allow_missing : bool, default False
         Rows with blank coordinates get an empty geometry instead of an error.
     """
-    from pyproj import CRS
-    from pyproj.exceptions import CRSError
 
-    from geo.sources.tabular import column_key
 
     keys = {column_key(c): c for c in df.columns}
     xc = x or next((keys[column_key(a)] for a in _X if column_key(a) in keys), None)
@@ -215,7 +213,6 @@ def points_from_table(
 
 def check_in_crs(x, y, crs, *, path, name: str) -> None:
     """Raise :class:`GeoInputError` when points lie outside the area of use of ``crs``."""
-    from pyproj import CRS, Transformer
 
     crs = CRS.from_user_input(crs)
     if len(x) == 0:

@@ -17,7 +17,15 @@ import pandas as pd
 from geo import settings
 from geo.errors import GeoInputError
 from geo.sources.coverage import _X, _Y, points_from_table
-from geo.sources.tabular import as_id, check_file, column_key, match_columns, read_csv_any
+from geo.sources.tabular import (
+    as_id,
+    check_file,
+    column_key,
+    match_columns,
+    read_csv_any,
+    read_excel_table,
+)
+from geo.sources.vector import read_vector
 
 #: Standard columns -> accepted spellings.
 DORMITORY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -61,7 +69,6 @@ def read_dormitories(
     path = check_file(path, name="dormitories")
     suf = path.suffix.lower()
     if suf in (".xlsx", ".xls"):
-        from geo.sources.tabular import read_excel_table
 
         df = read_excel_table(path, name="dormitories",
                               known_columns=[a for v in DORMITORY_COLUMNS.values() for a in v]
@@ -71,7 +78,6 @@ def read_dormitories(
     elif suf in (".csv", ".txt"):
         df = read_csv_any(path, name="dormitories", dtype=str)
     else:
-        from geo.sources.vector import read_vector
 
         df = read_vector(path, name="dormitories")
     if len(df) == 0:

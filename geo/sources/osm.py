@@ -25,13 +25,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import osmium
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
+from tqdm import tqdm
 
 from geo import settings
 from geo.errors import GeoInputError, NetworkError
-from geo.speed import way_speeds
 
 #: Way tags kept from the file (others are dropped to save memory).
 WAY_TAGS = (
@@ -118,7 +119,6 @@ def sniff_format(path: str | Path) -> str:
 
 
 def _osm_file(path: str | Path):
-    import osmium
 
     fmt = sniff_format(path)
     return osmium.io.File(str(path), fmt)
@@ -179,8 +179,8 @@ class OSMRoads:
     ----------
     ways : pandas.DataFrame
         One row per way (index ``way_id``, int64): the tags of :data:`WAY_TAGS`, ``oneway``
-        (int8: 1 forward, -1 backward, 0 both ways), ``speed_kmh``, ``speed_source``,
-        ``surface_group``.
+        (int8: 1 forward, -1 backward, 0 both ways); speeds are derived from these tags by
+        :mod:`geo.network.speed` when the graph is built.
     offsets : numpy.ndarray of int64, shape (n_ways + 1,)
         Way ``i``'s nodes are ``node_id[offsets[i]:offsets[i + 1]]``.
     node_id : numpy.ndarray of int64
@@ -277,7 +277,6 @@ def read_osm(
     NetworkError
         The file holds no routable roads of this mode.
     """
-    import osmium
 
     if mode not in ("drive", "walk"):
         raise ValueError(f"mode must be 'drive' or 'walk', not {mode!r}")
@@ -301,7 +300,6 @@ def read_osm(
     n_ways_missing = 0
     bar = None
     if progress:
-        from tqdm import tqdm
 
         bar = tqdm(desc=f"Reading {path.name}", unit=" ways", mininterval=0.5)
     with _wrap_osmium_errors(path):
@@ -364,8 +362,6 @@ def read_osm(
         if col not in ways:
             ways[col] = None
     ways["oneway"] = ways["oneway"].astype(np.int8)
-    speeds = way_speeds(ways, mode=mode)
-    ways = ways.join(speeds)
     offsets = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
     lon = np.asarray(lons, np.float64)
@@ -439,7 +435,6 @@ def read_facilities(
         (``node``/``way``/``relation``), ``kind``, ``area_m2`` (NaN for nodes), the tags of
         :data:`FACILITY_COLUMNS` (``None`` when absent), ``geometry``.
     """
-    import osmium
 
     path = Path(path)
     kinds = list(kinds)
@@ -557,7 +552,6 @@ def read_places(path: str | Path, *, clip=None) -> gpd.GeoDataFrame:
         EPSG:4326 points; columns ``osm_id``, ``name``, ``place``, ``population`` (float,
         NaN where untagged or unreadable), ``geometry``.
     """
-    import osmium
 
     path = Path(path)
     f = _osm_file(path)

@@ -50,14 +50,21 @@ from urllib.parse import urlparse
 
 import geopandas as gpd
 import numpy as np
+import osmium
+import osmnx as ox
 import requests
 import shapely
+from osmium.osm.mutable import Node, Relation, Way
+from osmnx import _overpass, projection
+from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from shapely.geometry.base import BaseGeometry
+from tqdm import tqdm
 
 from geo import settings
 from geo.errors import GeoInputError, MissingDataError
 from geo.i18n import register
 from geo.sources.osm import FACILITY_TAGS, PLACE_VALUES, sniff_format
+from geo.sources.vector import read_vector
 
 register({
     "download.title": {"lv": "OpenStreetMap datu lejupielāde", "en": "OpenStreetMap download"},
@@ -167,7 +174,6 @@ def _make_progress(progress, *, total, desc: str, unit: str, initial: int = 0, *
 
         return update, lambda: None
     if progress:
-        from tqdm import tqdm
 
         bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, **kw)
         return bar.update, bar.close
@@ -197,7 +203,6 @@ def area_polygon(area, *, name: str = "area") -> BaseGeometry:
     """
     src = None
     if isinstance(area, str | Path):
-        from geo.sources.vector import read_vector
 
         src = Path(area)
         area = read_vector(src, name=name)
@@ -706,7 +711,6 @@ def clip_osm(
     -------
     ClipResult
     """
-    import osmium
 
     t0 = time.perf_counter()
     src = Path(src)
@@ -823,8 +827,6 @@ def clip_osm(
 # ------------------------------------------------------------------------------------------
 def _ox_overpass():
     """osmnx's Overpass module, checked for the helpers this module uses."""
-    import osmnx as ox
-    from osmnx import _overpass
 
     needed = ("_download_overpass_network", "_download_overpass_features", "_overpass_request",
               "_make_overpass_polygon_coord_strs", "_make_overpass_settings")
@@ -844,7 +846,6 @@ def _osmnx_session(*, overpass_url: str, nominatim_url: str, cache_folder, use_c
 
     Also restores ``socket.getaddrinfo``, which osmnx re-points to pin the Overpass host's IP.
     """
-    import osmnx as ox
 
     if rate_limit is None:
         rate_limit = urlparse(overpass_url).hostname not in _LOOPBACK
@@ -871,7 +872,6 @@ def _osmnx_session(*, overpass_url: str, nominatim_url: str, cache_folder, use_c
 @contextmanager
 def _web_errors(url: str, *, what: str, manual: str) -> Iterator[None]:
     """Turn requests/osmnx errors of one web service into clear GeoInputErrors."""
-    from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
     try:
         yield
@@ -922,7 +922,6 @@ def geocode_polygon(
     MissingDataError
         Offline or the geocoder failed.
     """
-    from osmnx._errors import InsufficientResponseError
 
     url = nominatim_url or settings.NOMINATIM_URL
     names = [place] if isinstance(place, str) else list(place)
@@ -1042,8 +1041,6 @@ def _collect(responses, store: dict, bump: Callable[[int], None], url: str) -> i
 
 def _write_store(store: dict, out: Path, poly: BaseGeometry, generator: str) -> dict:
     """Write merged elements sorted by type and id (nodes, ways, relations) atomically."""
-    import osmium
-    from osmium.osm.mutable import Node, Relation, Way
 
     fmt = _osm_format_for(out)
     header = osmium.io.Header()
@@ -1166,7 +1163,6 @@ def download_overpass(
         poly = area_polygon(polygon, name="polygon")
         what = f"polygon {polygon}" if isinstance(polygon, str | Path) else "polygon"
     if buffer_m:
-        from osmnx import projection
 
         proj, crs = projection.project_geometry(poly)
         poly, _ = projection.project_geometry(proj.buffer(buffer_m), crs=crs, to_latlong=True)
@@ -1212,7 +1208,6 @@ def download_overpass(
                                       update, url_i)
         finally:
             close()
-    import osmnx as ox
 
     counts = _write_store(store, out, poly, f"geo-skolas (Overpass API via osmnx {ox.__version__})")
     return OverpassResult(

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.errors import GeoInputError
@@ -125,7 +126,6 @@ def read_table_any(path: str | Path, *, name: str, fix: str, layer=None,
     GeoInputError
         Unreadable file, or a file without rows.
     """
-    import geopandas as gpd
 
     path = Path(path)
     suf = path.suffix.lower()
@@ -347,3 +347,33 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, path, name: str
             f"the {name} table lacks column(s) {missing}; columns found: {list(df.columns)}.",
             path=path, fix="give the file as published (same column names).",
         )
+
+
+def pick_column(df: pd.DataFrame, given: str | None, candidates: Iterable[str], *,
+                what: str = "column") -> str | None:
+    """The column to use: ``given`` (which must exist) or the first of ``candidates`` present.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table (its ``attrs["source"]``, when set, names the file in errors).
+    given : str or None
+        A column the user chose; an error names it when the table lacks it.
+    candidates : iterable of str
+        Usual names, tried in order when ``given`` is None.
+    what : str, default "column"
+        What the column holds, for the error message.
+
+    Returns
+    -------
+    str or None
+        The column name, or None when no candidate is present.
+    """
+    if given is not None:
+        if given not in df.columns:
+            raise GeoInputError(
+                f"has no {what} column {given!r}; columns are {list(df.columns)}.",
+                path=df.attrs.get("source"), fix=f"choose the {what} column with the option.",
+            )
+        return given
+    return next((c for c in candidates if c in df.columns), None)

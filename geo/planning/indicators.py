@@ -1,6 +1,6 @@
 """Indicators of an evaluated scenario, and the comparison of two scenarios.
 
-All tables are computed from the assignment's flow arrays (:class:`geo.assign.Assignment`)
+All tables are computed from the assignment's flow arrays (:class:`geo.planning.assign.Assignment`)
 with numpy (bincount, one sort for the pupil-weighted quantiles); no Python loop over origins.
 
 Definitions (one-way trips, home -> school):
@@ -24,11 +24,14 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.assign import WALK
 from geo.i18n import register
+from geo.planning.transport import WALK
 
 REGION = "(region)"
+
+
 ALL = "all"
+
 
 #: Indicator keys -> (unit, Latvian, English).
 INDICATORS: dict[str, tuple[str, str, str]] = {
@@ -58,13 +61,18 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
     "schools_under_half": ("schools", "Skolas, kas aizpildītas mazāk par pusi",
                            "Schools less than half full"),
 }
+
+
 register({f"ind.{k}": {"lv": v[1], "en": v[2]} for k, v in INDICATORS.items()})
+
+
 register({
     "ind.area": {"lv": "Teritorija", "en": "Area"},
     "ind.region": {"lv": "Reģions kopā", "en": "Whole region"},
     "ind.grade_band": {"lv": "Klašu grupa", "en": "Grade band"},
     "ind.all_grades": {"lv": "Visas klases", "en": "All grades"},
 })
+
 
 #: Share of capacity under which a school counts as under-used.
 UNDER_CAPACITY_SHARE = 0.5
@@ -116,7 +124,7 @@ def indicators(ev) -> dict[str, pd.DataFrame]:
 
     Parameters
     ----------
-    ev : geo.scenario.Evaluation
+    ev : geo.planning.scenario.Evaluation
 
     Returns
     -------

@@ -49,23 +49,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import osmium
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyproj
 import shapely
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from osmium.osm.mutable import Node, Relation, Way
 from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import Delaunay, cKDTree
 
 from geo import i18n, settings
-from geo.atomic import atomic_dir
+from geo._files import atomic_dir
 from geo.errors import GeoInputError
 
 #: The note every file carries (Latvian / English).
 FICTION_NOTE = (
-    "IZDOMĀTI DATI: fiktīvs demonstrācijas reģions, ko ģenerējis geo.synth; visi nosaukumi, "
+    "IZDOMĀTI DATI: fiktīvs demonstrācijas reģions, ko ģenerējis geo.region.synth; visi nosaukumi, "
     "numuri, adreses un skaitļi ir izdomāti. / FICTIONAL DATA: a made-up demo region generated "
-    "by geo.synth; every name, number, address and figure is invented."
+    "by geo.region.synth; every name, number, address and figure is invented."
 )
+
 
 i18n.register({
     "synth.region": {"lv": "Demo reģions (izdomāti dati)", "en": "Demo region (fictional data)"},
@@ -76,10 +83,6 @@ i18n.register({
               "invented.",
     },
 })
-
-# ------------------------------------------------------------------------------------------
-# Scales
-# ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -136,21 +139,33 @@ SCALES: dict[str, Scale] = {
     ),
 }
 
+
 #: Road classes of the mesh, most important first.
 HIGHWAYS = ("primary", "secondary", "tertiary", "unclassified", "residential", "track", "service")
+
+
 PRIMARY, SECONDARY, TERTIARY, UNCLASSIFIED, RESIDENTIAL, TRACK, SERVICE = range(7)
+
+
 #: Wiggle amplitude (share of edge length, cap in metres) and spacing of shape nodes (metres).
 _WIGGLE = {PRIMARY: (0.02, 60.0), SECONDARY: (0.03, 70.0), TERTIARY: (0.045, 90.0),
            UNCLASSIFIED: (0.05, 100.0), RESIDENTIAL: (0.0, 0.0), TRACK: (0.07, 120.0),
            SERVICE: (0.03, 20.0)}
+
+
 _SHAPE_STEP = {PRIMARY: 150.0, SECONDARY: 150.0, TERTIARY: 170.0, UNCLASSIFIED: 180.0,
                RESIDENTIAL: 1e9, TRACK: 200.0, SERVICE: 120.0}
 
+
 _TO_WGS = pyproj.Transformer.from_crs(settings.LATVIA_CRS, settings.WGS84, always_xy=True)
+
+
 _TO_LAEA = pyproj.Transformer.from_crs(settings.LATVIA_CRS, settings.LAEA_CRS, always_xy=True)
+
 
 #: Fixed timestamp written into files that embed one (xlsx), so that outputs are reproducible.
 _FIXED_TIME = _dt.datetime(2022, 12, 9, 15, 30, 37)
+
 
 # ------------------------------------------------------------------------------------------
 # Names (all fictional: prefixed "Demo")
@@ -161,23 +176,31 @@ _ROOTS = (
     "Rož", "Strauj", "Zaļ", "Jaun", "Vec", "Gaiļ", "Stārķ", "Dzērv", "Lāč", "Vilk", "Medus",
     "Zīļ", "Krūm", "Smilg", "Vāver", "Lazd", "Ievu", "Pīlād", "Mālu", "Kaļķ", "Griķ", "Miež",
 )
+
+
 _ENDINGS = (
     ("ciems", "ciema"), ("kalns", "kalna"), ("muiža", "muižas"), ("pils", "pils"),
     ("lejas", "leju"), ("mala", "malas"), ("krasts", "krasta"), ("strauts", "strauta"),
     ("gals", "gala"), ("sala", "salas"), ("pļava", "pļavas"), ("avots", "avota"),
     ("dārzs", "dārza"), ("birze", "birzes"), ("sils", "sila"), ("ezers", "ezera"),
 )
+
+
 _FARM_NAMES = (
     "Kalnieši", "Lejnieki", "Priedes", "Ozoli", "Bērziņi", "Liepas", "Avoti", "Mežmaļi",
     "Ābeles", "Pļavas", "Jaunzemji", "Vecsētas", "Dzirnavas", "Krasti", "Strauti", "Sili",
     "Kārkli", "Rozītes", "Eglītes", "Ievas", "Lazdas", "Zīles", "Rūķīši", "Gravas",
 )
+
+
 _STREETS = (
     "Skolas", "Lielā", "Dārza", "Pils", "Ezera", "Brīvības", "Parka", "Meža", "Upes", "Baznīcas",
     "Pasta", "Stacijas", "Tirgus", "Kalna", "Saules", "Dzirnavu", "Avotu", "Rīgas", "Jaunā",
     "Ganību", "Lauku", "Pļavu", "Ziedu", "Liepu", "Bērzu", "Ozolu", "Krasta", "Smilšu",
     "Sporta", "Rūpniecības", "Darba", "Celtnieku", "Zvejnieku", "Mazā", "Tilta", "Vītolu",
 )
+
+
 _GIVEN = (
     ("ANNA", "IZDOMĀTĀ"), ("JĀNIS", "IZDOMĀTAIS"), ("LĪGA", "IZDOMĀTĀ"), ("ANDRIS", "IZDOMĀTAIS"),
     ("INGA", "IZDOMĀTĀ"), ("MĀRIS", "IZDOMĀTAIS"), ("DACE", "IZDOMĀTĀ"), ("ILZE", "IZDOMĀTĀ"),
@@ -1137,6 +1160,8 @@ SCHOOL_TYPES = {
     "internats": ("Speciālās izglītības iestāde", "Internātskola - attīstības centrs", "24",
                   tuple(range(1, 10))),
 }
+
+
 _SCHOOL_WORD = {
     "pii": "pirmsskolas izglītības iestāde", "sakumskola": "sākumskola",
     "pamatskola": "pamatskola", "vidusskola": "vidusskola",
@@ -1144,11 +1169,17 @@ _SCHOOL_WORD = {
     "gimnazija": "Valsts ģimnāzija", "specpamat": "speciālā pamatskola",
     "internats": "pamatskola - attīstības centrs",
 }
+
+
 _PII_NAMES = ("Saulīte", "Zvaniņš", "Bitīte", "Pasaciņa", "Ābelīte", "Taurenītis", "Rūķītis",
               "Cālītis", "Lāčuks", "Mārīte", "Sprīdītis", "Vāverīte")
+
+
 #: Children per grade per inhabitant (Vidzeme 2022: 22,861 pupils in 12 grades, 214,157 people
 #: -> 0.0089; a little more per cohort before grade 10).
 _COHORT_RATE = 0.0095
+
+
 #: Share of the age cohort in general education by grade band (the rest: vocational schools).
 _PARTICIPATION = {"1-9": 0.96, "10-12": 0.58}
 
@@ -1420,11 +1451,9 @@ def _write_osm(path: Path, node_lonlat: np.ndarray, node_tags: dict[int, dict],
                ways: list[tuple[list[int] | np.ndarray, dict]],
                relations: list[tuple[list[tuple[str, int, str]], dict]]) -> None:
     """Write nodes (ids 1..n), ways and relations with pyosmium (format from the suffix)."""
-    import osmium
-    from osmium.osm.mutable import Node, Relation, Way
 
     header = osmium.io.Header()
-    header.set("generator", "geo.synth (IZDOMĀTI DATI / fictional demo data)")
+    header.set("generator", "geo.region.synth (IZDOMĀTI DATI / fictional demo data)")
     if path.exists():
         path.unlink()
     w = osmium.SimpleWriter(str(path), header=header)
@@ -1461,8 +1490,8 @@ def _fixed_zip(data: bytes) -> bytes:
 
 
 def _save_workbook(wb, path: Path) -> None:
-    wb.properties.creator = "geo.synth"
-    wb.properties.lastModifiedBy = "geo.synth"
+    wb.properties.creator = "geo.region.synth"
+    wb.properties.lastModifiedBy = "geo.region.synth"
     wb.properties.title = "IZDOMĀTI DATI / fictional demo data"
     wb.properties.description = FICTION_NOTE
     wb.properties.created = _FIXED_TIME
@@ -1484,6 +1513,8 @@ IZM_COLUMNS = (
     "Profesionālās pamatizglītības programmās pie speciālās izglītības iestādēm",
     "Kopējais izglītojamo skaits",
 )
+
+
 #: Columns of the IZM contact list (ml_visparizgl_izgl_iest_kontaktinfo_01092022_0.xlsx), row 4.
 CONTACT_COLUMNS = (
     "N.p.k.", "Novads/valstspilsēta", "Iestādes reģistrācijas Nr.", "Iestādes nosaukums",
@@ -1527,7 +1558,6 @@ def _izm_rows(sch: pd.DataFrame, st: pd.DataFrame, muni: pd.DataFrame) -> pd.Dat
 
 
 def _write_izm(path: Path, df: pd.DataFrame) -> None:
-    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
@@ -1541,8 +1571,6 @@ def _write_izm(path: Path, df: pd.DataFrame) -> None:
 
 def _write_contacts(path: Path, rng, sch: pd.DataFrame, st: pd.DataFrame,
                     muni: pd.DataFrame) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
 
     gen = sch[sch["type"] != "pii"].sort_values("reg_nr").reset_index(drop=True)
     wb = Workbook()
@@ -1551,7 +1579,7 @@ def _write_contacts(path: Path, rng, sch: pd.DataFrame, st: pd.DataFrame,
     ws["A1"] = ("Izglītības iestāžu, kas īsteno vispārējās pamata un vidējās izglītības "
                 "programmas,  kontaktinformācija 2022./2023.m.g. sākumā (IZDOMĀTI DATI)")
     ws["A1"].font = Font(name="Calibri", size=14, bold=True)
-    ws["A2"] = ("Izdomāti demonstrācijas dati (geo.synth), nevis Valsts izglītības informācijas "
+    ws["A2"] = ("Izdomāti demonstrācijas dati (geo.region.synth), nevis Valsts izglītības informācijas "
                 "sistēmas dati. / Fictional demo data, not from the state register.")
     thin = Side(style="thin")
     ws.append([])
@@ -1589,8 +1617,6 @@ def _write_contacts(path: Path, rng, sch: pd.DataFrame, st: pd.DataFrame,
 
 
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     t = pa.Table.from_pandas(df, preserve_index=False)
     meta = dict(t.schema.metadata or {})

@@ -21,7 +21,10 @@ from geo import settings
 
 MPH = 1.609344
 
+
 _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(mph|km/h|kmh|kph|knots)?\s*$", re.IGNORECASE)
+
+
 _ZONE = re.compile(r"^(?:[A-Z]{2}:)?zone:?(\d+)$", re.IGNORECASE)
 
 

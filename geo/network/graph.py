@@ -3,7 +3,7 @@
 The graph keeps only *intersections* as nodes: OSM nodes where a way ends or that two or more
 way pieces share; the OSM nodes between them become the geometry of the edge (the same
 simplification osmnx applies, done with numpy on flat arrays). Edge travel time is
-``length / speed`` with the way's speed from :mod:`geo.speed`; length is the geodesic
+``length / speed`` with the way's speed from :mod:`geo.network.speed`; length is the geodesic
 length of the way's polyline on the WGS84 ellipsoid (metres).
 
 Arcs are directed (``oneway`` honoured); parallel arcs keep the fastest; by default only the
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pyproj
@@ -32,8 +33,9 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo import settings
-from geo.atomic import atomic_dir
+from geo._files import atomic_dir
 from geo.errors import GeoInputError, NetworkError
+from geo.network.speed import speed_source_share, way_speeds
 from geo.sources.osm import OSMRoads, read_osm
 
 CACHE_VERSION = 1
@@ -224,7 +226,6 @@ class Network:
         Edge attributes ``time_s`` (seconds) and ``length_m`` (metres). Used to check results
         against an independent implementation.
         """
-        import networkx as nx
 
         coo = self.graph.tocoo()
         lcoo = self.length.tocoo()
@@ -326,6 +327,14 @@ def _pieces(offsets: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndar
     return s[keep], e[keep], way_idx[s[keep]]
 
 
+def _with_speeds(roads: OSMRoads) -> pd.DataFrame:
+    """The ways with ``speed_kmh``, ``speed_source`` and ``surface_group`` (speed rules of
+    :mod:`geo.network.speed`, applied here so that the OSM reader holds no speed rules)."""
+    if "speed_kmh" in roads.ways:
+        return roads.ways
+    return roads.ways.join(way_speeds(roads.ways, mode=roads.mode))
+
+
 def build_network(
     roads: OSMRoads,
     *,
@@ -386,7 +395,7 @@ def build_network(
     b = pos[1:][same_piece]
     length = cum[b] - cum[a]
     eway = way_of[piece_of[a]]
-    ways = roads.ways
+    ways = _with_speeds(roads)
     speed = ways["speed_kmh"].to_numpy(np.float64)[eway]
     etime = length / (speed / 3.6)
     oneway = ways["oneway"].to_numpy(np.int8)[eway]
@@ -450,7 +459,6 @@ def build_network(
     if n < 2 or graph.nnz == 0:
         raise NetworkError("the road network has no connected part with two or more nodes.",
                            path=roads.source)
-    from geo.speed import speed_source_share
 
     share_len = speed_source_share(edges["speed_source"], edges["length_m"])
     share_cnt = speed_source_share(edges["speed_source"])
@@ -554,109 +562,3 @@ def build_network_from_file(
     if out_dir is not None:
         net.save(out_dir)
     return net
-
-
-# ------------------------------------------------------------------------------------------
-# Snapping
-# ------------------------------------------------------------------------------------------
-@dataclass
-class Snap:
-    """Points attached to their nearest network node.
-
-    Attributes
-    ----------
-    node : numpy.ndarray of int64
-        Node position, -1 where the point is farther than the limit (or has no geometry).
-    distance_m : numpy.ndarray of float64
-        Straight-line distance to that node (metres; NaN for missing geometry).
-    time_s : numpy.ndarray of float64
-        Time of that off-network leg at the snapping speed (seconds).
-    ok : numpy.ndarray of bool
-        True where snapped.
-    """
-
-    node: np.ndarray
-    distance_m: np.ndarray
-    time_s: np.ndarray
-    ok: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.node)
-
-    @property
-    def n_unsnapped(self) -> int:
-        """Number of points not attached to the network."""
-        return int((~self.ok).sum())
-
-
-def points_xy(points, crs: str, *, name: str = "points") -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of point-like features in ``crs`` (polygons give their representative point).
-
-    Raises
-    ------
-    GeoInputError
-        When the layer has no CRS.
-    """
-    if isinstance(points, gpd.GeoDataFrame):
-        geoms = points.geometry
-    elif isinstance(points, gpd.GeoSeries):
-        geoms = points
-    else:
-        raise TypeError(f"{name}: expected a GeoDataFrame or GeoSeries, got {type(points).__name__}")
-    if geoms.crs is None:
-        raise GeoInputError(
-            f"the {name} layer has no coordinate reference system (CRS).",
-            path=getattr(points, "attrs", {}).get("source"),
-            fix="set it, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude, or save the file "
-            "with its CRS (a .prj for shapefiles).",
-        )
-    g = geoms.to_crs(crs)
-    arr = g.values
-    not_point = ~shapely.is_empty(arr) & (shapely.get_type_id(arr) != 0)
-    if not_point.any():
-        arr = arr.copy()
-        arr[not_point] = shapely.point_on_surface(arr[not_point])
-    x = shapely.get_x(arr)
-    y = shapely.get_y(arr)
-    return np.asarray(x, np.float64), np.asarray(y, np.float64)
-
-
-def snap(
-    net: Network,
-    points,
-    *,
-    max_distance_m: float = settings.SNAP_MAX_DISTANCE_M,
-    speed_kmh: float = settings.SNAP_SPEED_KMH,
-    name: str = "points",
-) -> Snap:
-    """Attach points to their nearest network node.
-
-    Parameters
-    ----------
-    net : Network
-    points : GeoDataFrame or GeoSeries
-        Any CRS (reprojected); polygons use their representative point. A layer without a CRS
-        raises :class:`GeoInputError`.
-    max_distance_m : float, default settings.SNAP_MAX_DISTANCE_M (2000 m)
-        Farther points are not snapped (``node == -1``) and must be reported by the caller.
-    speed_kmh : float, default settings.SNAP_SPEED_KMH (10 km/h)
-        Speed of the off-network leg; its time is added to network times.
-    name : str
-        Layer name used in error messages.
-
-    Returns
-    -------
-    Snap
-    """
-    x, y = points_xy(points, net.crs, name=name)
-    finite = np.isfinite(x) & np.isfinite(y)
-    dist = np.full(len(x), np.nan)
-    node = np.full(len(x), -1, np.int64)
-    if finite.any():
-        d, i = net.tree.query(np.column_stack([x[finite], y[finite]]), k=1)
-        dist[finite] = d
-        node[finite] = i
-    ok = finite & (dist <= max_distance_m)
-    node[~ok] = -1
-    time_s = dist / (speed_kmh / 3.6)
-    return Snap(node=node, distance_m=dist, time_s=time_s, ok=ok)

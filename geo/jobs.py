@@ -1,27 +1,65 @@
 """End-to-end jobs shared by the CLI and the app: read inputs, run the engine, write outputs.
 
-Each job checks its inputs (clear errors naming the file), reports what it could not use
-(unsnapped origins, facilities outside the network) and writes its outputs atomically.
+This is the only module that composes the others (sources -> region bundle -> network engine ->
+scenario -> indicators -> maps and exports). Each job checks its inputs (clear errors naming the
+file), reports what it could not use and writes its outputs atomically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import yaml
+from tqdm import tqdm
 
+from geo import i18n, settings
 from geo.errors import GeoInputError
+from geo.i18n import t
+from geo.network.access import catchments, isochrones, nearest_facility, snap_facilities
+from geo.network.access import catchments as catchments_table
+from geo.network.graph import Network, build_network_from_file
+from geo.outputs.export import write_comparison, write_evaluation
+from geo.outputs.layers import (
+    MapLayer,
+    _check_lang,
+    _num,
+    boundaries_layer,
+    catchments_layer,
+    dormitories_layer,
+    isochrones_layer,
+    roads_layer,
+    schools_layer,
+    travel_time_layer,
+    white_spots_layer,
+)
+from geo.outputs.report import export_gpkg
+from geo.outputs.web import make_map
+from geo.planning.evaluate import evaluate, format_summary
+from geo.planning.indicators import compare, school_flows
+from geo.planning.optimize import optimize, result_to_scenario
+from geo.planning.prepared import Prepared, prepare_bundle
+from geo.planning.scenario import load_scenario, save_scenario
+from geo.region.build import build_bundle
+from geo.region.bundle import load_bundle
+from geo.region.recipe import list_recipes
+from geo.sources.osm import read_facilities, sniff_format
+from geo.sources.tabular import pick_column
+from geo.sources.vector import read_vector
 
 POPULATION_COLUMNS = ("population", "pop", "T", "pupils", "POP")
+
+
 ID_COLUMNS = ("id", "osm_id", "reg_nr", "ref", "GRD_ID", "name")
 
 
 def read_facilities_any(path: str | Path, *, kinds=("school",)) -> gpd.GeoDataFrame:
     """Facilities from any vector file, or from an OSM file (its schools by default)."""
-    from geo.sources.osm import read_facilities, sniff_format
-    from geo.sources.vector import read_vector
 
     path = Path(path)
     osm_fmt = None
@@ -39,18 +77,6 @@ def read_facilities_any(path: str | Path, *, kinds=("school",)) -> gpd.GeoDataFr
     return read_vector(path, name="facilities")
 
 
-def _pick(gdf: gpd.GeoDataFrame, given: str | None, candidates, what: str) -> str | None:
-    if given is not None:
-        if given not in gdf.columns:
-            raise GeoInputError(
-                f"has no {what} column {given!r}; columns are {list(gdf.columns)}.",
-                path=gdf.attrs.get("source"), fix=f"choose the {what} column with the option.",
-            )
-        return given
-    for c in candidates:
-        if c in gdf.columns:
-            return c
-    return None
 
 
 def run_access(
@@ -92,17 +118,13 @@ def run_access(
     str
         A summary for the console.
     """
-    from geo import settings
-    from geo.access import catchments, nearest_facility, snap_facilities
-    from geo.network import Network
-    from geo.sources.vector import read_vector
 
     net = network if isinstance(network, Network) else Network.load(network)
     fac = facilities if isinstance(facilities, gpd.GeoDataFrame) else read_facilities_any(facilities)
     org = origins if isinstance(origins, gpd.GeoDataFrame) else read_vector(origins, name="origins")
-    fid_col = _pick(fac, facility_id, ID_COLUMNS, "facility id")
-    oid_col = _pick(org, origin_id, ID_COLUMNS, "origin id")
-    pop_col = _pick(org, population, POPULATION_COLUMNS, "population")
+    fid_col = pick_column(fac, facility_id, ID_COLUMNS, what="facility id")
+    oid_col = pick_column(org, origin_id, ID_COLUMNS, what="origin id")
+    pop_col = pick_column(org, population, POPULATION_COLUMNS, what="population")
     snap_m = settings.SNAP_MAX_DISTANCE_M if max_snap_m is None else float(max_snap_m)
     if progress:
         print(f"network {net.n_nodes:,} nodes; {len(fac):,} facilities; {len(org):,} origins")
@@ -145,7 +167,6 @@ def run_access(
             f["osm_id"] = fac["osm_id"].to_numpy()
         if "name" in fac.columns and fid_col != "name":
             f["name"] = fac["name"].to_numpy()
-        from geo.report import export_gpkg
 
         export_gpkg(out, {"origins": o, "facilities": f})
         lines.append(f"written: {out}")
@@ -171,7 +192,6 @@ def find_osm_files(paths=None) -> list[Path]:
     list of Path
         Sorted by name, without duplicates.
     """
-    from geo import settings
 
     found: dict[str, Path] = {}
     for folder in paths if paths is not None else settings.data_search_path():
@@ -195,7 +215,6 @@ def default_osm_file(files: list[Path]) -> Path:
 
 def network_cache_dir(osm_path: str | Path, *, mode: str = "drive") -> Path:
     """Cache folder of a file's network: ``data/cache/<name>-<mode>-<size>-<mtime>``."""
-    from geo import settings
 
     p = Path(osm_path)
     st = p.stat()
@@ -210,7 +229,6 @@ def prepare_network(osm_path: str | Path, *, mode: str = "drive", progress: bool
     -------
     geo.network.Network
     """
-    from geo.network import Network, build_network_from_file
 
     cache = network_cache_dir(osm_path, mode=mode)
     if (cache / "network.npz").exists():
@@ -232,8 +250,6 @@ def grid_cells(net, *, size_m: float = 1000.0) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Columns ``cell_id``, ``n_nodes``, polygon geometry, in ``net.crs``.
     """
-    import pandas as pd
-    import shapely
 
     ix = np.floor(net.x / size_m).astype(np.int64)
     iy = np.floor(net.y / size_m).astype(np.int64)
@@ -251,12 +267,13 @@ def grid_cells(net, *, size_m: float = 1000.0) -> gpd.GeoDataFrame:
 # Region bundles in the app
 # ------------------------------------------------------------------------------------------
 DEFAULT_REGION = "vidzeme"
+
+
 FALLBACK_REGION = "demo"
 
 
 def bundle_dir(name: str) -> Path:
     """Folder of a region's bundle (``settings.BUNDLES_DIR / name``)."""
-    from geo import settings
 
     return settings.BUNDLES_DIR / name
 
@@ -286,8 +303,6 @@ def default_region() -> tuple[str, str]:
 
 def region_choices() -> list[str]:
     """Regions the user can open: recipes in ``data/regions`` and bundles already built."""
-    from geo import settings
-    from geo.region import list_recipes
 
     names = set(list_recipes())
     if settings.BUNDLES_DIR.is_dir():
@@ -304,7 +319,6 @@ def open_bundle(name: str, *, build_if_missing: bool = True, progress: bool = Fa
     -------
     geo.region.Bundle
     """
-    from geo.region import build_bundle, load_bundle
 
     path = bundle_dir(name)
     if not (path / "manifest.json").exists():
@@ -317,7 +331,6 @@ def open_bundle(name: str, *, build_if_missing: bool = True, progress: bool = Fa
 
 def band_pupils(cells: gpd.GeoDataFrame, band: str) -> np.ndarray:
     """Pupils of a grade band per cell (sum of its ``g1``..``g12`` columns)."""
-    from geo import settings
 
     cols = [f"g{g}" for g in settings.GRADE_BANDS[band]]
     missing = [c for c in cols if c not in cells.columns]
@@ -355,7 +368,6 @@ def band_access(net, cells: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, band: s
         The cells with ``pupils`` (of the band), ``facility_id``, ``school_name``,
         ``time_min``, ``dist_km``, ``snapped``.
     """
-    from geo.access import nearest_facility
 
     serving = schools_serving(schools, band)
     if serving.empty:
@@ -394,9 +406,7 @@ REGION_AREA = "(region)"
 
 def scenario_files(region: str) -> list[Path]:
     """Scenario files in ``scenarios/`` made for a region (their ``region:`` key)."""
-    import yaml
 
-    from geo import settings
 
     out = []
     for p in sorted((settings.PROJECT_ROOT / "scenarios").glob("*.yaml")):
@@ -416,7 +426,7 @@ def comparison_table(cmp: dict, lang: str, *, area: str = REGION_AREA,
     Parameters
     ----------
     cmp : dict
-        From :func:`geo.indicators.compare`.
+        From :func:`geo.planning.indicators.compare`.
     lang : {"lv", "en"}
     area : str, default "(region)"
         ``"(region)"`` or a municipality name.
@@ -428,7 +438,6 @@ def comparison_table(cmp: dict, lang: str, *, area: str = REGION_AREA,
     pandas.DataFrame
         Columns: indicator label, unit, baseline value, scenario value, difference.
     """
-    from geo.i18n import t
 
     s = cmp["summary"]
     s = s[(s["area"] == area) & (s["grade_band"] == band)]
@@ -455,7 +464,7 @@ def scenario_cells(cells: gpd.GeoDataFrame, cmp: dict, band: str) -> gpd.GeoData
     cells : GeoDataFrame
         Pupil cells of the bundle (``cell_id``), any CRS.
     cmp : dict
-        From :func:`geo.indicators.compare`.
+        From :func:`geo.planning.indicators.compare`.
     band : str
         Grade band.
 
@@ -481,3 +490,228 @@ def scenario_cells(cells: gpd.GeoDataFrame, cmp: dict, band: str) -> gpd.GeoData
     nb = nb[nb["grade_band"] == band].groupby("origin_id")["newly_beyond_pupils"].sum()
     out["newly_beyond"] = key[keep].map(nb).fillna(0.0).to_numpy()
     return out[out["pupils"] > 0]
+
+
+# ------------------------------------------------------------------------------------------
+# Command-line jobs (``python -m geo scenario ...`` / ``optimize``)
+# ------------------------------------------------------------------------------------------
+def _tqdm_progress(desc: str):
+
+    bar = tqdm(desc=desc, unit="search", leave=False)
+
+    def cb(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return cb
+
+
+def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None = None,
+                progress: bool = False) -> Prepared:
+    """A prepared region from a folder written by ``scenario prepare``, or prepared now from a
+    region bundle (routing the origin x school matrix once)."""
+    if prepared is not None:
+        return Prepared.load(prepared)
+    if bundle is None:
+        raise GeoInputError("no region given.", fix="give --prepared FOLDER or --bundle REGION.")
+
+    return prepare_bundle(bundle, progress=_tqdm_progress("routing") if progress else None)
+
+
+def run_prepare(*, bundle, out, year=None) -> str:
+
+    prep = prepare_bundle(bundle, year=year, progress=_tqdm_progress("routing"))
+    prep.save(out)
+    return (f"prepared {prep.region or bundle}: {prep.n_origins:,} origins x "
+            f"{prep.n_schools} schools, pupils {prep.pupils.sum():,.0f} ({prep.base_year}); "
+            f"written: {out}")
+
+
+def run_evaluate(files, *, out, prepared=None, bundle=None, lang="en") -> str:
+
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    scs = [load_scenario(f) for f in files]  # check every file before evaluating any
+    lines = []
+    for f, sc in tqdm(list(zip(files, scs, strict=True)), desc="scenarios", leave=False):
+        ev = evaluate(prep, sc)
+        dest = Path(out) if len(files) == 1 else Path(out) / Path(f).stem
+        write_evaluation(ev, dest)
+        lines += [format_summary(ev, lang), f"  written: {dest}"]
+    return "\n".join(lines)
+
+
+def run_compare(file_a, file_b, *, out, prepared=None, bundle=None, lang="en") -> str:
+
+
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    sa, sb = load_scenario(file_a), load_scenario(file_b)
+    evs = [evaluate(prep, s) for s in tqdm([sa, sb], desc="scenarios", leave=False)]
+    cmp = compare(*evs)
+    cmp["school_flows"] = school_flows(cmp["switches"])
+    write_comparison(cmp, evs[0], evs[1], out)
+    s = cmp["summary"]
+    s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
+    lines = [f"{sa.name} -> {sb.name}"]
+    for k in ("unserved", "beyond_threshold", "mean_min", "p90_min", "transport_cost_eur",
+              "schools"):
+        r = s.loc[k]
+        lines.append(f"  {k}: {r['value_a']:,.1f} -> {r['value_b']:,.1f} ({r['diff']:+,.1f})")
+    lines.append(f"  pupils changing school: {cmp['switches']['pupils'].sum():,.1f}; "
+                 f"newly beyond the threshold: "
+                 f"{cmp['newly_beyond']['newly_beyond_pupils'].sum():,.1f}")
+    lines.append(f"  written: {out}")
+    return "\n".join(lines)
+
+
+def run_optimize(*, out, prepared=None, bundle=None, objective="p-median", p=None,
+                 budget=None, keep=(), close=(), base=None, method="heuristic",
+                 time_limit=settings.MILP_TIME_LIMIT_S) -> str:
+
+
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    base_sc = load_scenario(base) if base else None
+    bar = tqdm(desc="greedy", leave=False)
+
+    def cb(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        res = optimize(prep, objective=objective, p=p, budget_eur=budget, keep=keep,
+                       close=close, base=base_sc, method=method, time_limit_s=time_limit,
+                       progress=cb)
+    finally:
+        bar.close()
+    sc = result_to_scenario(res, base_sc)
+    sc.region = sc.region or prep.region
+    save_scenario(sc, out)
+    return f"{res.summary()}\nwritten: {out}"
+
+
+# --------------------------------------------------------------------------------------------
+# Engine results -> map
+# --------------------------------------------------------------------------------------------
+def travel_time_layers(
+    net,
+    schools: gpd.GeoDataFrame,
+    origins: gpd.GeoDataFrame,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    school_id: str | None = None,
+    school_name: str | None = None,
+    population: str | None = None,
+    threshold_min: float | None = None,
+    isochrone_minutes: Sequence[float] | None = None,
+    catchments: bool = True,
+    boundaries: gpd.GeoDataFrame | None = None,
+    dormitories: gpd.GeoDataFrame | None = None,
+    roads: bool = True,
+    road_classes: Sequence[str] = ("main", "secondary", "tertiary", "local"),
+) -> tuple[list[MapLayer], pd.DataFrame]:
+    """Compute travel time from origins to the nearest school and compose the map layers.
+
+    Parameters
+    ----------
+    net : geo.network.Network
+    schools : GeoDataFrame
+        Schools in any CRS.
+    origins : GeoDataFrame
+        Population cells (polygons) or points in any CRS.
+    lang : {"lv", "en"}
+    school_id, school_name : str, optional
+        Id column of ``schools`` (default the index) and name column (default ``name``).
+    population : str, optional
+        Population column of ``origins`` (default ``population`` or ``T`` when present).
+    threshold_min : float, optional
+        White-spot threshold, minutes (default ``settings.THRESHOLD_MIN["1-6"]``); the
+        white-spot layer is hidden when the map opens.
+    isochrone_minutes : sequence of float, optional
+        Add combined isochrones around all schools for these limits, e.g. ``(10, 20, 30)``
+        (hidden when the map opens). Off by default: they repeat the travel-time cells and
+        cost seconds on a large network (8 s for 46,000 nodes).
+    catchments : bool, default True
+        Add each school's catchment (union of its origins; hidden when the map opens).
+    boundaries, dormitories : GeoDataFrame, optional
+        Extra layers.
+    roads : bool, default True
+        Draw the network's roads (``road_classes``).
+
+    Returns
+    -------
+    (list of MapLayer, pandas.DataFrame)
+        The layers, and the per-origin table of ``geo.network.access.nearest_facility`` with a
+        ``school_name`` column.
+    """
+
+    _check_lang(lang)
+    if population is None:
+        population = pick_column(origins, None, ("population", "T", "pop"))
+    nearest = nearest_facility(net, origins, schools, facility_id=school_id,
+                               population=population)
+    school_name = pick_column(schools, school_name, ("name", "Iestādes nosaukums"))
+    ids = schools[school_id] if school_id else pd.Series(schools.index, index=schools.index)
+    names = dict(zip(ids, schools[school_name], strict=True)) if school_name else {}
+    nearest["school_name"] = nearest["facility_id"].map(names) if names else nearest["facility_id"]
+    cells = origins[[origins.geometry.name]].copy()
+    cells["time_min"] = nearest["time_min"].to_numpy()
+    cells["school_name"] = nearest["school_name"].to_numpy()
+    cells["facility_id"] = nearest["facility_id"].to_numpy()
+    if population:
+        cells["population"] = _num(origins[population])
+    layers = [travel_time_layer(cells, lang),
+              white_spots_layer(cells, lang, threshold_min=threshold_min, show=False)]
+    if catchments and len(cells):
+        cat = catchments_table(nearest, facility_ids=list(ids), origins=cells)
+        cat = cat[cat.geometry.notna()].copy()
+        cat["school_name"] = cat["facility_id"].map(names) if names else cat["facility_id"]
+        layers.append(catchments_layer(cat, lang, show=False))
+    if isochrone_minutes:
+        iso = isochrones(net, schools, minutes=isochrone_minutes, combined=True)
+        layers.append(isochrones_layer(iso, lang, show=False))
+    if roads:
+        layers.append(roads_layer(net.roads_gdf(), lang, classes=road_classes))
+    if boundaries is not None:
+        layers.append(boundaries_layer(boundaries, lang))
+    if dormitories is not None:
+        layers.append(dormitories_layer(dormitories, lang))
+    layers.append(schools_layer(schools, lang, name=school_name))
+    return layers, nearest
+
+
+def travel_time_map(
+    net,
+    schools: gpd.GeoDataFrame,
+    origins: gpd.GeoDataFrame,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    title: str | None = None,
+    tiles: str | None = None,
+    **kwargs,
+) -> folium.Map:
+    """Offline web map of travel time to the nearest school (see :func:`travel_time_layers`).
+
+    Parameters
+    ----------
+    net : geo.network.Network
+    schools, origins : GeoDataFrame
+    lang : {"lv", "en"}
+    title : str, optional
+        Default: "Brauciena laiks līdz tuvākajai skolai" / "Travel time to the nearest school".
+    tiles : {None, "osm"}, default None
+    **kwargs
+        Passed to :func:`travel_time_layers`.
+
+    Returns
+    -------
+    folium.Map
+        ``m._geo_layers`` holds the layers (for :func:`plot_map` and the reports) and
+        ``m._geo_nearest`` the per-origin table.
+    """
+    layers, nearest = travel_time_layers(net, schools, origins, lang=lang, **kwargs)
+    m = make_map(layers, lang=lang, title=title or t("map.title.travel_time", lang), tiles=tiles)
+    m._geo_nearest = nearest
+    return m

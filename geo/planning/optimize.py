@@ -19,7 +19,7 @@ Methods
   once with the fast interchange formulas (nearest and second-nearest kept school of every
   group; one sparse-dense product gives the change of the uncapacitated objective for all
   swaps); the best screened swaps are then evaluated exactly with the capacity-constrained
-  assignment (:func:`geo.assign.assign`) and the best improving one is made.
+  assignment (:func:`geo.planning.assign.assign`) and the best improving one is made.
 * ``milp`` (verification): the capacitated facility-location MILP with strong linking
   constraints (``x_gj <= w_g y_j``), solved by HiGHS (``scipy.optimize.milp``) with a time
   limit; the result reports HiGHS's dual bound and gap, and the heuristic's gap to it.
@@ -27,6 +27,7 @@ Methods
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,12 +37,17 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo import settings
-from geo.assign import assign, band_offers
 from geo.errors import GeoInputError
-from geo.scenario import Change, Scenario, apply_scenario
+from geo.grades import band_offers
+from geo.planning.assign import assign
+from geo.planning.scenario import Change, Scenario, apply_scenario
 
 OBJECTIVES = ("p-median", "coverage")
+
+
 COVERAGE_UNSERVED = 2.0
+
+
 COVERAGE_TIE_MIN = 1e-5
 
 
@@ -124,7 +130,6 @@ def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-me
     for lst, what in ((keep, "keep"), (close, "close")):
         bad = [s for s in lst if s not in pos]
         if bad:
-            import difflib
 
             hints = {b: difflib.get_close_matches(b, list(pos), n=3, cutoff=0.6) for b in bad}
             raise GeoInputError(
@@ -223,7 +228,7 @@ def optimize(
 
     Parameters
     ----------
-    prep : geo.assign.Prepared
+    prep : geo.planning.assign.Prepared
     objective : {"p-median", "coverage"}
     p : int, optional
         Number of schools to keep (including ``keep``).
@@ -585,7 +590,7 @@ def result_to_scenario(result: OptResult, base: Scenario | None = None, *,
     base = base or Scenario(name="base")
     sc = Scenario(
         name=name or f"{result.objective} keep {len(result.keep_ids)}",
-        description=(f"Proposed by geo.optimize ({result.objective}); objective "
+        description=(f"Proposed by geo.planning.optimize ({result.objective}); objective "
                      f"{result.value:,.2f}"
                      + (f"; heuristic gap to the MILP bound {100 * result.gap:.3f} %"
                         if result.gap is not None else "")),

@@ -7,7 +7,7 @@ bundle (default ``data/bundles/<region>/``) holds:
 * ``layers.gpkg``: ``boundaries``; ``population_<year>`` (1 km cells, EPSG:3035) per census /
   GEOSTAT year; ``population_trend`` (table: municipality x year); ``schools`` (registry
   schools with ``status`` located / ambiguous / unmatched; unlocated ones have no geometry);
-  ``pupils_<year>`` (registry pupils per cell and grade, :mod:`geo.demand`); ``broadband``
+  ``pupils_<year>`` (registry pupils per cell and grade, :mod:`geo.region.demand`); ``broadband``
   (Ookla cells); ``coverage`` and ``dormitories`` when given;
 * ``network/``: the road network cache (:func:`geo.network.build_network_from_file`) when an OSM
   file of the region is found;
@@ -26,197 +26,31 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import hashlib
 import importlib
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import yaml
+import pyogrio
 
 from geo import settings
-from geo.atomic import atomic_dir
+from geo._files import atomic_dir
 from geo.errors import GeoInputError, MissingDataError
+from geo.network.graph import build_network_from_file
+from geo.region import demand, school_matching
+from geo.region.bundle import GPKG_NAME, MANIFEST_NAME
+from geo.region.recipe import Recipe, Source, _how_to_get, fetch, load_recipe, sha256_of
+from geo.sources import boundaries as bd
+from geo.sources import census, izm, ookla
+from geo.sources.capacity import read_capacity
+from geo.sources.coverage import read_coverage
+from geo.sources.dormitories import read_dormitories
+from geo.sources.osm import read_facilities, read_places
 
-#: Folder of the region recipes.
-RECIPES_DIR = settings.PROJECT_ROOT / "data" / "regions"
-#: Layer keys a recipe may name under ``files`` (see README, "Region recipes").
-LAYER_KEYS = (
-    "boundaries", "roads", "places", "osm_schools", "towns", "schools_pupils",
-    "schools_contacts", "schools_municipalities", "school_locations", "school_capacity",
-    "dormitories", "census", "popgrid", "ookla", "ookla_tiles", "coverage",
-)
-#: Layers without which no bundle is built.
-REQUIRED_LAYERS = ("boundaries",)
-#: Name of the GeoPackage, manifest and report inside a bundle.
-GPKG_NAME = "layers.gpkg"
-MANIFEST_NAME = "manifest.json"
 REPORT_NAME = "schools_to_locate.csv"
-
-
-@dataclass
-class Recipe:
-    """A parsed region recipe (see README, "Region recipes")."""
-
-    name: str
-    path: Path
-    crs: str
-    title: dict = field(default_factory=dict)
-    files: dict[str, list[str]] = field(default_factory=dict)
-    sources: dict[str, dict] = field(default_factory=dict)
-    boundary: dict = field(default_factory=dict)
-    municipalities: list[str] | None = None
-    generator: str | None = None
-    generator_options: dict = field(default_factory=dict)
-    census_year: int = 2021
-    popgrid_years: tuple[int, ...] = (2006, 2011, 2018, 2021)
-    raw: dict = field(default_factory=dict)
-
-
-def list_recipes() -> list[str]:
-    """Names of the recipes in ``data/regions``."""
-    return sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))
-
-
-def load_recipe(region: str | Path) -> Recipe:
-    """Read and validate a recipe: a name of ``data/regions`` (``"vidzeme"``) or a path.
-
-    Raises
-    ------
-    GeoInputError
-        Unknown region, unreadable YAML, missing ``name``/``crs``, unknown layer keys.
-    """
-    path = Path(region)
-    if not path.suffix:
-        path = RECIPES_DIR / f"{region}.yaml"
-    if not path.exists():
-        raise GeoInputError(f"no recipe for region {region!r}.", path=path,
-                            fix=f"choose one of {list_recipes()} or give a recipe file.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise GeoInputError(f"the recipe is not valid YAML ({exc}).", path=path) from exc
-    if not isinstance(raw, dict):
-        raise GeoInputError("the recipe must be a YAML mapping.", path=path)
-    missing = [k for k in ("name", "crs") if not raw.get(k)]
-    if missing:
-        raise GeoInputError(f"the recipe lacks {missing}.", path=path,
-                            fix="see README, section 'Region recipes'.")
-    files = {}
-    for k, v in (raw.get("files") or {}).items():
-        if k not in LAYER_KEYS:
-            raise GeoInputError(f"unknown layer {k!r} under files.", path=path,
-                                fix=f"use layer names from {list(LAYER_KEYS)}.")
-        files[k] = [str(x) for x in (v if isinstance(v, list) else [v])]
-    sources = raw.get("sources") or {}
-    unknown = [k for k in sources if k not in LAYER_KEYS]
-    if unknown:
-        raise GeoInputError(f"unknown layer(s) {unknown} under sources.", path=path)
-    boundary = raw.get("boundary") or {}
-    if isinstance(boundary, str):
-        boundary = {"layer": boundary}
-    years = raw.get("popgrid_years") or (2006, 2011, 2018, 2021)
-    return Recipe(
-        name=str(raw["name"]), path=path, crs=str(raw["crs"]), title=raw.get("title") or {},
-        files=files, sources=sources, boundary=boundary,
-        municipalities=boundary.get("municipalities") or raw.get("municipalities"),
-        generator=raw.get("generator"), generator_options=raw.get("generator_options") or {},
-        census_year=int(raw.get("census_year", 2021)), popgrid_years=tuple(int(y) for y in years),
-        raw=raw,
-    )
-
-
-# ------------------------------------------------------------------------------------------
-# Finding and fetching source files
-# ------------------------------------------------------------------------------------------
-@dataclass
-class Source:
-    """Where one layer came from."""
-
-    layer: str
-    path: Path | None
-    origin: str | None = None  # "local", "downloaded", "generated"
-    url: str | None = None
-    note: str | None = None
-
-
-def find_local(rel: str, search_path: Iterable[Path]) -> Path | None:
-    """First existing ``folder / rel`` over the search path (``rel`` may be absolute)."""
-    p = Path(rel).expanduser()
-    if p.is_absolute():
-        return p if p.exists() else None
-    for folder in search_path:
-        cand = Path(folder) / rel
-        if cand.exists():
-            return cand
-    return None
-
-
-def _how_to_get(recipe: Recipe, layer: str) -> str:
-    """How a user gets a missing layer (for messages and the manifest)."""
-    src = recipe.sources.get(layer) or {}
-    wanted = recipe.files.get(layer, [])
-    where = (f"save it as {wanted[0]!r} in {settings.DOWNLOADS_DIR} or in a folder of "
-             f"${settings.DATA_PATH_ENV}" if wanted else "")
-    actions = []
-    if src.get("instructions"):
-        actions.append(f"run/do: {str(src['instructions']).strip()}")
-    if src.get("url"):
-        actions.append(f"download {src['url']}")
-    if src.get("page"):
-        actions.append(f"get it from {src['page']}")
-    if not actions:
-        return f"optional, not found: {where}." if where else "no source is known for it."
-    return "; or ".join(actions) + (f"; {where}." if where else ".")
-
-
-def fetch(
-    recipe: Recipe,
-    layer: str,
-    *,
-    search_path: list[Path],
-    online: bool,
-    progress: bool | Callable = False,
-) -> Source:
-    """Find a layer's file locally, else download it (when ``online``), else report it missing.
-
-    Downloads go to ``settings.DOWNLOADS_DIR / <the first file name of the layer>`` (which is
-    on the search path, so the next build finds them). A network failure raises
-    :class:`~geo.errors.MissingDataError` (the caller treats it as offline).
-    """
-    for rel in recipe.files.get(layer, []):
-        p = find_local(rel, search_path)
-        if p is not None:
-            return Source(layer, p, "local")
-    src = recipe.sources.get(layer) or {}
-    url = src.get("url")
-    if not recipe.files.get(layer) and not url:
-        return Source(layer, None, note="not in the recipe")
-    if not online or not url:
-        return Source(layer, None, url=url, note=_how_to_get(recipe, layer))
-    from geo.sources.osm_download import download_file
-
-    rel = src.get("save_as") or recipe.files.get(layer, [Path(url).name])[0]
-    target = settings.DOWNLOADS_DIR / rel
-    download_file(url, target, checksum=bool(src.get("md5", False)), progress=progress,
-                  manual=_how_to_get(recipe, layer))
-    return Source(layer, target, "downloaded", url=url)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, or of a folder (over its files' relative names and contents)."""
-    h = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for f in files:
-        if path.is_dir():
-            h.update(str(f.relative_to(path)).encode())
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------
@@ -340,9 +174,6 @@ def build_bundle(
 
 def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool,
                 network: bool, progress) -> tuple[dict, dict]:
-    from geo import demand, locate
-    from geo.sources import boundaries as bd
-    from geo.sources import census, izm, ookla
 
     sources: dict[str, Source] = {}
     missing: dict[str, str] = {}
@@ -418,7 +249,6 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
         osm_path = get("osm_schools")
         osm = places = None
         if osm_path is not None:
-            from geo.sources.osm import read_facilities, read_places
 
             osm = read_facilities(osm_path, kinds=("school",), clip=region_wgs)
             places = read_places(get("places") or osm_path, clip=region_wgs)
@@ -426,7 +256,7 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
         if places is None and towns is not None:
             places = bd.read_boundaries(towns)
         loc_path = get("school_locations")
-        res = locate.locate_schools(schools, locations=loc_path, osm=osm, boundaries=b,
+        res = school_matching.locate_schools(schools, locations=loc_path, osm=osm, boundaries=b,
                                     places=places)
         res.write_report(folder / REPORT_NAME)
         sch = res.schools.drop(columns=["candidates", "suggestions"]).copy()
@@ -441,7 +271,6 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
             layer_sources[f"pupils_{recipe.census_year}"] = ["schools_pupils", "census"]
         cpath = get("school_capacity")
         if cpath is not None:
-            from geo.sources.capacity import read_capacity
 
             cap = read_capacity(cpath, known_schools=schools["school_id"]).set_index("school_id")
             ids = layers["schools"]["school_id"].astype(str)
@@ -449,7 +278,6 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
             layer_sources["schools"].append("school_capacity")
         dpath = get("dormitories")
         if dpath is not None:
-            from geo.sources.dormitories import read_dormitories
 
             layers["dormitories"] = read_dormitories(dpath, known_schools=schools["school_id"])
             layer_sources["dormitories"] = ["dormitories"]
@@ -466,7 +294,6 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
             missing.pop("ookla", None)
     cov = get("coverage")
     if cov is not None:
-        from geo.sources.coverage import read_coverage
 
         layers["coverage"] = read_coverage(cov)
         layer_sources["coverage"] = ["coverage"]
@@ -479,7 +306,6 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
     net_info = None
     rpath = get("roads")
     if rpath is not None and network:
-        from geo.network import build_network_from_file
 
         clip = region_wgs.geometry.union_all()
         net = build_network_from_file(rpath, folder / "network", crs=recipe.crs, clip=clip,
@@ -500,7 +326,6 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
 
 
 def _write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
-    import pyogrio
 
     for name, df in layers.items():
         df = df.copy()
@@ -556,74 +381,3 @@ def _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg) -
         "layers": out_layers,
         "missing": missing,
     }
-
-
-# ------------------------------------------------------------------------------------------
-# Loading
-# ------------------------------------------------------------------------------------------
-@dataclass
-class Bundle:
-    """A built region: its layers (GeoDataFrames / DataFrames), manifest and network folder."""
-
-    path: Path
-    manifest: dict
-    layers: dict[str, pd.DataFrame]
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self.layers:
-            raise KeyError(f"bundle {self.path} has no layer {name!r}; it has "
-                           f"{sorted(self.layers)}")
-        return self.layers[name]
-
-    @property
-    def network_dir(self) -> Path | None:
-        """Folder of the road network cache, or None when the bundle has none."""
-        p = self.path / "network"
-        return p if p.is_dir() else None
-
-    @property
-    def missing(self) -> dict[str, str]:
-        """Layers the build could not get, with how to get them."""
-        return self.manifest.get("missing", {})
-
-
-def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bundle:
-    """Load a bundle built by :func:`build_bundle`.
-
-    Parameters
-    ----------
-    path : str or Path
-        Bundle folder, or a region name (``data/bundles/<name>``).
-    layers : iterable of str, optional
-        Only these layers (default: all).
-
-    Raises
-    ------
-    GeoInputError
-        Not a bundle (no manifest / GeoPackage).
-    """
-    import pyogrio
-
-    path = Path(path)
-    if not path.exists() and not path.suffix and (settings.BUNDLES_DIR / str(path)).exists():
-        path = settings.BUNDLES_DIR / str(path)
-    man = path / MANIFEST_NAME
-    gpkg = path / GPKG_NAME
-    if not man.exists() or not gpkg.exists():
-        raise GeoInputError("not a region bundle (no manifest.json / layers.gpkg).", path=path,
-                            fix="build it with `python -m geo build REGION`.")
-    manifest = json.loads(man.read_text(encoding="utf-8"))
-    names = [n for n, _ in pyogrio.list_layers(gpkg)]
-    wanted = names if layers is None else [n for n in layers]
-    unknown = [n for n in wanted if n not in names]
-    if unknown:
-        raise GeoInputError(f"the bundle has no layer(s) {unknown}; it has {names}.", path=path)
-    out = {}
-    for n in wanted:
-        df = pyogrio.read_dataframe(gpkg, layer=n)
-        if isinstance(df, gpd.GeoDataFrame) and df.geometry.isna().all() and n.endswith("trend"):
-            df = pd.DataFrame(df.drop(columns=df.geometry.name))
-        out[n] = df
-    if "schools" in out:
-        out["schools"]["school_id"] = out["schools"]["school_id"].astype(str)
-    return Bundle(path=path, manifest=manifest, layers=out)

@@ -33,7 +33,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import settings
 from geo.errors import GeoInputError
-from geo.network import Network, Snap, snap
+from geo.network.graph import Network
+from geo.network.snap import Snap, snap
 
 Progress = Callable[[int, int], None] | None
 

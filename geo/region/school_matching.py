@@ -47,14 +47,21 @@ from geo.errors import GeoInputError
 from geo.sources.boundaries import municipality_key
 from geo.sources.coverage import points_from_table
 from geo.sources.tabular import as_id, check_file, column_key, fold, read_csv_any
+from geo.sources.vector import read_vector
 
 # Thresholds of the matching live in geo.settings (LOCATE_*).
 LOCATE_MAX_DISTANCE_M = settings.LOCATE_MAX_DISTANCE_M
+
+
 SAME_PLACE_M = settings.LOCATE_SAME_PLACE_M
+
+
 SUGGEST_RATIO = settings.LOCATE_SUGGEST_RATIO
+
 
 _ID_NAMES = ("school_id", "reg_nr", "registration_number", "Iestādes reģistrācijas Nr.",
              "ref:LV:izm", "id", "iestades_id")
+
 
 # Multi-word abbreviations first (applied to folded text).
 _PHRASES = [
@@ -62,6 +69,8 @@ _PHRASES = [
     (r"\bsak\s*sk\b", "sakumskola"), (r"\bv\s*g\b", "valsts gimnazija"),
     (r"\bvakara\s+mainu\b", "vakara"),
 ]
+
+
 _WORDS = {
     "vsk": "vidusskola", "vidussk": "vidusskola", "vidusk": "vidusskola",
     "psk": "pamatskola", "pamatsk": "pamatskola", "pamsk": "pamatskola",
@@ -70,6 +79,8 @@ _WORDS = {
     "spec": "speciala", "internatsk": "internatskola", "pag": "pagasta", "pils": "pilsetas",
     "nov": "novada", "nr": "",
 }
+
+
 #: Words naming the kind of school (removed for the ``core`` level).
 #: Words that distinguish kinds of school ("speciālā", "vakara", "internātskola",
 #: "attīstības centrs") are kept: an evening school never matches a day school by name.
@@ -77,6 +88,8 @@ TYPE_WORDS = frozenset({
     "vidusskola", "pamatskola", "sakumskola", "skola", "gimnazija", "valsts",
     "visparizglitojosa", "privata",
 })
+
+
 #: Words that never distinguish schools.
 FILLER_WORDS = frozenset({"pilsetas", "novada", "pagasta", "un", "the", "school", "of"})
 
@@ -190,7 +203,6 @@ def read_school_locations(
                                 allow_missing=True)
         gdf = gdf[gdf.geometry.notna()]
     else:
-        from geo.sources.vector import read_vector
 
         gdf = read_vector(path, name="school locations", layer=layer)
         idc = _id_col(gdf, id_column, path)

@@ -1,7 +1,7 @@
 """Exports of maps and tables: HTML, PNG, PDF, GeoPackage and CSV, all without internet.
 
 * :func:`export_html`: the web map as one self-contained file (every asset inlined, see
-  :func:`geo.maps.to_html`);
+  :func:`geo.outputs.web.to_html`);
 * :func:`export_png`: a static map drawn with matplotlib from the same layers and legend (no
   base-map tiles, so nothing is downloaded);
 * :func:`export_pdf`: the static map and the tables, one multi-page PDF (matplotlib);
@@ -28,11 +28,17 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
-from geo import i18n, maps, settings
+from geo import i18n, settings
+from geo._files import atomic_file
 from geo.errors import GeoInputError
 from geo.i18n import t
+from geo.outputs import layers as map_layers
+from geo.outputs import static, web
 
 i18n.register({
     "report.generated": {"lv": "Sagatavots {date}", "en": "Generated {date}"},
@@ -40,6 +46,7 @@ i18n.register({
     "report.continued": {"lv": "(turpinājums)", "en": "(continued)"},
     "report.rows": {"lv": "{n} rindas", "en": "{n} rows"},
 })
+
 
 FORMATS = ("html", "png", "pdf", "gpkg", "csv")
 
@@ -49,7 +56,6 @@ FORMATS = ("html", "png", "pdf", "gpkg", "csv")
 # --------------------------------------------------------------------------------------------
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` for a temporary path beside ``path``, then rename it to ``path``."""
-    from geo.atomic import atomic_file
 
     path = Path(path)
     with atomic_file(path) as tmp:
@@ -57,22 +63,22 @@ def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def _layers_of(obj) -> list[maps.MapLayer]:
+def _layers_of(obj) -> list[map_layers.MapLayer]:
     if isinstance(obj, folium.Map):
         layers = getattr(obj, "_geo_layers", None)
         if layers is None:
             raise GeoInputError(
-                "this folium map was not made by geo.maps.make_map, so its layers are unknown.",
-                fix="pass the list of geo.maps layers instead of the map.",
+                "this folium map was not made by geo.outputs.web.make_map, so its layers are unknown.",
+                fix="pass the list of geo.outputs.web layers instead of the map.",
             )
         return list(layers)
-    if isinstance(obj, maps.MapLayer):
+    if isinstance(obj, map_layers.MapLayer):
         return [obj]
     layers = list(obj)
-    bad = [type(x).__name__ for x in layers if not isinstance(x, maps.MapLayer)]
+    bad = [type(x).__name__ for x in layers if not isinstance(x, map_layers.MapLayer)]
     if bad:
-        raise GeoInputError(f"expected geo.maps layers, got {bad}.",
-                            fix="build layers with geo.maps.*_layer functions.")
+        raise GeoInputError(f"expected geo.outputs.web layers, got {bad}.",
+                            fix="build layers with geo.outputs.web.*_layer functions.")
     return layers
 
 
@@ -85,7 +91,7 @@ def export_html(m: folium.Map | str, path: str | Path) -> Path:
     Parameters
     ----------
     m : folium.Map or str
-        A map (e.g. from :func:`geo.maps.make_map`) or HTML rendered by folium.
+        A map (e.g. from :func:`geo.outputs.web.make_map`) or HTML rendered by folium.
     path : str or Path
         Output ``.html`` file.
 
@@ -93,14 +99,14 @@ def export_html(m: folium.Map | str, path: str | Path) -> Path:
     -------
     Path
     """
-    text = maps.to_html(m)
+    text = web.to_html(m)
     return _atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def static_figure(layers, *, lang: str = i18n.DEFAULT_LANGUAGE, title: str | None = None,
                   figsize: tuple[float, float] = (11.69, 8.27)):
     """The static map figure (A4 landscape by default) of layers or of a ``make_map`` map."""
-    return maps.plot_map(_layers_of(layers), lang=lang, title=title, figsize=figsize)
+    return static.plot_map(_layers_of(layers), lang=lang, title=title, figsize=figsize)
 
 
 def export_png(
@@ -116,7 +122,7 @@ def export_png(
 
     Parameters
     ----------
-    layers : sequence of geo.maps.MapLayer, or a map from :func:`geo.maps.make_map`
+    layers : sequence of geo.outputs.web.MapLayer, or a map from :func:`geo.outputs.web.make_map`
         Layers with ``show=True`` are drawn, with the same colours and legend as the web map.
     path : str or Path
     lang : {"lv", "en"}
@@ -187,7 +193,6 @@ def table_figures(
 
     Geometry columns are dropped; numbers are formatted for ``lang``.
     """
-    from matplotlib.figure import Figure
 
     if isinstance(df, gpd.GeoDataFrame):
         df = pd.DataFrame(df.drop(columns=df.geometry.name))
@@ -234,7 +239,7 @@ def export_pdf(
     Parameters
     ----------
     path : str or Path
-    layers : sequence of geo.maps.MapLayer or a ``make_map`` map, optional
+    layers : sequence of geo.outputs.web.MapLayer or a ``make_map`` map, optional
     tables : mapping of str to DataFrame, optional
         Table title -> table (geometry columns are dropped).
     lang : {"lv", "en"}
@@ -247,7 +252,6 @@ def export_pdf(
     Path
         Fonts are embedded (DejaVu Sans covers Latvian letters).
     """
-    from matplotlib.backends.backend_pdf import PdfPages
 
     if layers is None and not tables:
         raise GeoInputError("nothing to put in the PDF.", path=path, fix="give layers or tables.")
@@ -261,7 +265,7 @@ def export_pdf(
         figs += table_figures(df, title=str(name), lang=lang, rows_per_page=rows_per_page)
 
     def write(tmp: Path) -> None:
-        meta = {"Title": title or "", "Creator": "geo-skolas (geo.report)"}
+        meta = {"Title": title or "", "Creator": "geo-skolas (geo.outputs.report)"}
         with PdfPages(tmp, metadata=meta) as pdf:
             for i, f in enumerate(figs):
                 f.text(0.5, 0.005, t("report.page", lang, page=i + 1) + f" / {len(figs)}",
@@ -275,11 +279,11 @@ def export_pdf(
 # GeoPackage, CSV
 # --------------------------------------------------------------------------------------------
 def _gpkg_ready(name: str, obj, path) -> pd.DataFrame:
-    if isinstance(obj, maps.MapLayer):
+    if isinstance(obj, map_layers.MapLayer):
         obj = obj.source if obj.source is not None else obj.data
     if not isinstance(obj, pd.DataFrame):
         raise GeoInputError(f"layer {name!r} is a {type(obj).__name__}, not a table.", path=path,
-                            fix="pass GeoDataFrames, DataFrames or geo.maps layers.")
+                            fix="pass GeoDataFrames, DataFrames or geo.outputs.web layers.")
     df = obj.copy()
     if isinstance(df, gpd.GeoDataFrame):
         if df.crs is None:
@@ -305,7 +309,7 @@ def export_gpkg(path: str | Path, layers: Mapping[str, object]) -> Path:
     ----------
     path : str or Path
         Output ``.gpkg``. An existing file is replaced only when every layer was written.
-    layers : mapping of str to GeoDataFrame, DataFrame or geo.maps.MapLayer
+    layers : mapping of str to GeoDataFrame, DataFrame or geo.outputs.web.MapLayer
         Layer name -> data. GeoDataFrames keep their CRS; DataFrames become attribute tables;
         a MapLayer contributes its ``source`` rows (all columns, EPSG:4326).
 
@@ -313,7 +317,6 @@ def export_gpkg(path: str | Path, layers: Mapping[str, object]) -> Path:
     -------
     Path
     """
-    import pyogrio
 
     if not layers:
         raise GeoInputError("no layers to write.", path=path, fix="give at least one layer.")
@@ -428,10 +431,10 @@ def export_bundle(
     out_dir : str or Path
         Folder (created when missing). Files are first written into a temporary folder beside
         it and moved in only when every export succeeded.
-    layers : sequence of geo.maps.MapLayer, optional
+    layers : sequence of geo.outputs.web.MapLayer, optional
         Map layers (default: those of ``m``).
     m : folium.Map, optional
-        Web map (default: ``geo.maps.make_map(layers, ...)``).
+        Web map (default: ``geo.outputs.web.make_map(layers, ...)``).
     tables : mapping of str to DataFrame, optional
         Tables for the PDF, the GeoPackage (attribute tables) and one CSV each.
     lang : {"lv", "en"}
@@ -470,8 +473,8 @@ def export_bundle(
     written: dict[str, Path | list[Path]] = {}
     try:
         if layers and "html" in formats:
-            web = m if m is not None else maps.make_map(layers, lang=lang, title=title, tiles=tiles)
-            written["html"] = export_html(web, work / f"{name}.html")
+            fmap = m if m is not None else web.make_map(layers, lang=lang, title=title, tiles=tiles)
+            written["html"] = export_html(fmap, work / f"{name}.html")
         if layers and "png" in formats:
             written["png"] = export_png(layers, work / f"{name}.png", lang=lang, title=title)
         if "pdf" in formats:

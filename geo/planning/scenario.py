@@ -24,40 +24,41 @@ names the file, the line and the fix. Applying it to a region (:func:`apply_scen
 the school ids against the region (unknown ids get the closest matches) and the order of the
 changes (a merge into a school closed by an earlier change is an error). Evaluation
 (:func:`evaluate`) is a pure function of the prepared region and the scenario: it touches only
-numpy arrays (:mod:`geo.assign`, :mod:`geo.indicators`).
+numpy arrays (:mod:`geo.planning.assign`, :mod:`geo.planning.indicators`).
 """
 
 from __future__ import annotations
 
 import difflib
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+from pyproj import Transformer
 
 from geo import settings
-from geo.assign import (
-    N_GRADES,
-    Assignment,
-    Prepared,
-    TransportParams,
-    assign,
-    band_offers,
-    format_grades,
-    grades_mask,
-    parse_grades,
-)
+from geo._files import atomic_file
 from geo.errors import GeoInputError
+from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
+from geo.planning.prepared import Prepared
+from geo.planning.transport import TransportParams
 
 CHANGE_KINDS = ("close", "merge", "set_grades", "set_capacity", "open", "dormitory")
+
+
 TOP_KEYS = ("name", "description", "region", "year", "transport", "thresholds_min", "costs",
             "changes")
+
+
 TRANSPORT_KEYS = ("mode", "bus_detour_factor", "bus_stop_wait_min", "walk_max_distance_m",
                   "walk_speed_kmh")
+
+
 COST_KEYS = ("cost_per_pupil_km_eur", "school_days_per_year", "dormitory_place_cost_eur")
+
+
 CHANGE_KEYS = {
     "merge": ("school", "into", "capacity"),
     "set_grades": ("school", "grades", "type"),
@@ -387,7 +388,6 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(_plain(scenario.to_dict()), allow_unicode=True, sort_keys=False,
                           width=100)
-    from geo.atomic import atomic_file
 
     with atomic_file(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -558,7 +558,6 @@ def apply_scenario(prep: Prepared, scenario: Scenario) -> tuple[Prepared, School
 
 
 def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared:
-    from pyproj import Transformer
 
     ids = set(prep.schools.loc[~prep.schools["is_new"].to_numpy(bool), "id"])
     rows, serves = [], []
@@ -594,292 +593,6 @@ def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared
     return out
 
 
-# ------------------------------------------------------------------------------------------
-# Evaluation
-# ------------------------------------------------------------------------------------------
-@dataclass
-class Evaluation:
-    """A scenario evaluated on a region.
-
-    Attributes
-    ----------
-    scenario : Scenario
-    prep : Prepared
-        The region (with the scenario's new schools).
-    state : SchoolState
-    assignment : Assignment
-    pupils : numpy.ndarray, shape (n_o, n_b)
-        Pupils of the scenario's year.
-    indicators : dict of pandas.DataFrame
-        See :func:`geo.indicators.indicators`.
-    seconds : dict
-        Wall time of the steps.
-    """
-
-    scenario: Scenario
-    prep: Prepared
-    state: SchoolState
-    assignment: Assignment
-    pupils: np.ndarray
-    indicators: dict
-    seconds: dict
-
-
-def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
-             with_indicators: bool = True) -> Evaluation:
-    """Evaluate a scenario: apply its changes, assign pupils, compute the indicators.
-
-    Parameters
-    ----------
-    prep : Prepared
-        The prepared region (travel-time matrix routed once).
-    scenario : Scenario or path
-    with_indicators : bool, default True
-
-    Returns
-    -------
-    Evaluation
-    """
-    from geo.indicators import indicators
-
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    t0 = time.perf_counter()
-    p2, st = apply_scenario(prep, sc)
-    t1 = time.perf_counter()
-    pupils = p2.pupils_for_year(sc.year)
-    minutes, mode = p2.minutes(sc.transport)
-    thr = np.array([sc.thresholds_min[b] for b in p2.bands])
-    dorm_bands = np.array([b in settings.DORMITORY_BANDS for b in p2.bands])
-    a = assign(minutes, p2.dist_m, mode, pupils, band_offers(st.serves, p2.bands), st.capacity,
-               st.dormitory_places, thr, open_mask=st.open, dorm_bands=dorm_bands)
-    t2 = time.perf_counter()
-    ev = Evaluation(scenario=sc, prep=p2, state=st, assignment=a, pupils=pupils,
-                    indicators={}, seconds={"apply": t1 - t0, "assign": t2 - t1})
-    if with_indicators:
-        ev.indicators = indicators(ev)
-    ev.seconds["indicators"] = time.perf_counter() - t2
-    ev.seconds["total"] = time.perf_counter() - t0
-    return ev
-
-
 def baseline(name: str = "baseline", **kw) -> Scenario:
     """A scenario without changes (keyword overrides of :class:`Scenario` fields)."""
     return Scenario(name=name, **kw)
-
-
-# ------------------------------------------------------------------------------------------
-# Exports
-# ------------------------------------------------------------------------------------------
-def _atomic_dir(out: Path, write) -> Path:
-    """Write into a temporary folder beside ``out`` and rename it into place at the end, so
-    a failure never leaves half-written results over earlier ones."""
-    from geo.atomic import atomic_dir
-
-    with atomic_dir(out) as tmp:
-        write(tmp)
-    return Path(out)
-
-
-def origin_layer(ev: Evaluation, table: pd.DataFrame | None = None):
-    """Per-origin table (one row per origin, bands as columns) as points in the region CRS."""
-    import geopandas as gpd
-
-    t = ev.indicators["origins"] if table is None else table
-    wide = t.pivot_table(index="origin_id", columns="grade_band",
-                         values=[c for c in t.columns if c not in (
-                             "origin_id", "municipality", "grade_band", "school",
-                             "white_spot")], aggfunc="first", sort=False)
-    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
-    prep = ev.prep
-    pos = pd.Series(np.arange(prep.n_origins), index=prep.origin_ids)
-    wide = wide.reindex(prep.origin_ids)
-    wide.insert(0, "municipality", prep.origin_municipality)
-    ws = t.groupby("origin_id", sort=False)["white_spot"].any().reindex(prep.origin_ids)
-    wide["white_spot"] = ws.to_numpy()
-    wide = wide.reset_index(names="origin_id")
-    i = pos[wide["origin_id"]].to_numpy()
-    return gpd.GeoDataFrame(wide, geometry=gpd.points_from_xy(prep.origin_x[i], prep.origin_y[i]),
-                            crs=prep.crs)
-
-
-def school_layer(ev: Evaluation):
-    """Per-school table as points in the region CRS."""
-    import geopandas as gpd
-
-    s = ev.indicators["schools"].copy()
-    prep = ev.prep
-    return gpd.GeoDataFrame(s, geometry=gpd.points_from_xy(prep.schools["x"], prep.schools["y"]),
-                            crs=prep.crs)
-
-
-def _gpkg_safe(gdf):
-    gdf = gdf.copy()
-    for c in gdf.columns:
-        if c == gdf.geometry.name:
-            continue
-        if pd.api.types.is_float_dtype(gdf[c].dtype):
-            gdf[c] = gdf[c].replace([np.inf, -np.inf], np.nan)
-        elif not (pd.api.types.is_numeric_dtype(gdf[c].dtype)
-                  or pd.api.types.is_bool_dtype(gdf[c].dtype)):
-            gdf[c] = gdf[c].map(lambda v: None if v is None or (isinstance(v, float)
-                                                               and np.isnan(v)) else str(v))
-    return gdf
-
-
-def write_evaluation(ev: Evaluation, out: str | Path) -> Path:
-    """Write an evaluation: one CSV per table and ``scenario.gpkg`` (layers ``origins`` with
-    the white spots, ``schools``), plus the scenario file as evaluated. Atomic."""
-    def write(tmp: Path):
-        for name, df in ev.indicators.items():
-            df.to_csv(tmp / f"{name}.csv", index=False)
-        o = _gpkg_safe(origin_layer(ev))
-        s = _gpkg_safe(school_layer(ev))
-        o.to_file(tmp / "scenario.gpkg", layer="origins", driver="GPKG")
-        s.to_file(tmp / "scenario.gpkg", layer="schools", driver="GPKG")
-        save_scenario(ev.scenario, tmp / "scenario.yaml")
-    return _atomic_dir(Path(out), write)
-
-
-def write_comparison(cmp: dict, ev_a: Evaluation, ev_b: Evaluation, out: str | Path) -> Path:
-    """Write a comparison (:func:`geo.indicators.compare`): CSV tables and ``compare.gpkg``
-    (layer ``origins``: per origin and band, time in both scenarios, change, status)."""
-    import geopandas as gpd
-
-    def write(tmp: Path):
-        for name, df in cmp.items():
-            df.to_csv(tmp / f"{name}.csv", index=False)
-        t = cmp["origins"]
-        prep = ev_a.prep
-        pos = pd.Series(np.arange(prep.n_origins), index=prep.origin_ids)
-        i = pos[t["origin_id"]].to_numpy()
-        g = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(prep.origin_x[i], prep.origin_y[i]),
-                             crs=prep.crs)
-        _gpkg_safe(g).to_file(tmp / "compare.gpkg", layer="origins", driver="GPKG")
-    return _atomic_dir(Path(out), write)
-
-
-def format_summary(ev: Evaluation, lang: str = "en") -> str:
-    """A few region-wide figures for the console."""
-    from geo.i18n import t
-
-    s = ev.indicators["summary"]
-    s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
-    keys = ["pupils", "schools", "unserved", "beyond_threshold", "dormitory", "mean_min",
-            "p90_min", "max_min", "pupil_km_per_day", "transport_cost_eur", "crossing_border"]
-    lines = [f"{ev.scenario.name} ({ev.prep.region or 'region'}, pupils of "
-             f"{ev.scenario.year or ev.prep.base_year})"]
-    for k in keys:
-        if k in s.index:
-            lines.append(f"  {t('ind.' + k, lang)}: {s.at[k, 'value']:,.1f} {s.at[k, 'unit']}")
-    a = ev.assignment
-    lines.append(f"  assignment: {a.method}, optimal {a.optimal}, "
-                 f"{1000 * ev.seconds['total']:.0f} ms")
-    return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------------------
-# Command-line jobs (``python -m geo scenario ...`` / ``optimize``)
-# ------------------------------------------------------------------------------------------
-def _tqdm_progress(desc: str):
-    from tqdm import tqdm
-
-    bar = tqdm(desc=desc, unit="search", leave=False)
-
-    def cb(done, total):
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return cb
-
-
-def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None = None,
-                progress: bool = False) -> Prepared:
-    """A prepared region from a folder written by ``scenario prepare``, or prepared now from a
-    region bundle (routing the origin x school matrix once)."""
-    if prepared is not None:
-        return Prepared.load(prepared)
-    if bundle is None:
-        raise GeoInputError("no region given.", fix="give --prepared FOLDER or --bundle REGION.")
-    from geo.assign import prepare_bundle
-
-    return prepare_bundle(bundle, progress=_tqdm_progress("routing") if progress else None)
-
-
-def run_prepare(*, bundle, out, year=None) -> str:
-    from geo.assign import prepare_bundle
-
-    prep = prepare_bundle(bundle, year=year, progress=_tqdm_progress("routing"))
-    prep.save(out)
-    return (f"prepared {prep.region or bundle}: {prep.n_origins:,} origins x "
-            f"{prep.n_schools} schools, pupils {prep.pupils.sum():,.0f} ({prep.base_year}); "
-            f"written: {out}")
-
-
-def run_evaluate(files, *, out, prepared=None, bundle=None, lang="en") -> str:
-    from tqdm import tqdm
-
-    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
-    scs = [load_scenario(f) for f in files]  # check every file before evaluating any
-    lines = []
-    for f, sc in tqdm(list(zip(files, scs, strict=True)), desc="scenarios", leave=False):
-        ev = evaluate(prep, sc)
-        dest = Path(out) if len(files) == 1 else Path(out) / Path(f).stem
-        write_evaluation(ev, dest)
-        lines += [format_summary(ev, lang), f"  written: {dest}"]
-    return "\n".join(lines)
-
-
-def run_compare(file_a, file_b, *, out, prepared=None, bundle=None, lang="en") -> str:
-    from tqdm import tqdm
-
-    from geo.indicators import compare, school_flows
-
-    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
-    sa, sb = load_scenario(file_a), load_scenario(file_b)
-    evs = [evaluate(prep, s) for s in tqdm([sa, sb], desc="scenarios", leave=False)]
-    cmp = compare(*evs)
-    cmp["school_flows"] = school_flows(cmp["switches"])
-    write_comparison(cmp, evs[0], evs[1], out)
-    s = cmp["summary"]
-    s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
-    lines = [f"{sa.name} -> {sb.name}"]
-    for k in ("unserved", "beyond_threshold", "mean_min", "p90_min", "transport_cost_eur",
-              "schools"):
-        r = s.loc[k]
-        lines.append(f"  {k}: {r['value_a']:,.1f} -> {r['value_b']:,.1f} ({r['diff']:+,.1f})")
-    lines.append(f"  pupils changing school: {cmp['switches']['pupils'].sum():,.1f}; "
-                 f"newly beyond the threshold: "
-                 f"{cmp['newly_beyond']['newly_beyond_pupils'].sum():,.1f}")
-    lines.append(f"  written: {out}")
-    return "\n".join(lines)
-
-
-def run_optimize(*, out, prepared=None, bundle=None, objective="p-median", p=None,
-                 budget=None, keep=(), close=(), base=None, method="heuristic",
-                 time_limit=settings.MILP_TIME_LIMIT_S) -> str:
-    from tqdm import tqdm
-
-    from geo.optimize import optimize, result_to_scenario
-
-    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
-    base_sc = load_scenario(base) if base else None
-    bar = tqdm(desc="greedy", leave=False)
-
-    def cb(done, total):
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        res = optimize(prep, objective=objective, p=p, budget_eur=budget, keep=keep,
-                       close=close, base=base_sc, method=method, time_limit_s=time_limit,
-                       progress=cb)
-    finally:
-        bar.close()
-    sc = result_to_scenario(res, base_sc)
-    sc.region = sc.region or prep.region
-    save_scenario(sc, out)
-    return f"{res.summary()}\nwritten: {out}"

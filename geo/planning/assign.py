@@ -1,0 +1,568 @@
+"""Assignment of pupils to schools: capacity-, dormitory- and mode-aware.
+
+The prepared inputs of a region (:class:`Prepared`) hold everything a scenario needs as numpy
+arrays: origins (population cells or points) with pupils per grade band, candidate schools
+with their attributes, and the origin x school travel-time and distance matrices of the road
+network (``geo.network.access.travel_time_matrix``). Evaluating a scenario then touches only these
+arrays.
+
+Travel time by mode
+    A pupil whose network distance to a school is below ``walk_max_distance_m`` walks
+    (distance / walking speed; the drive network's distance stands in for the walking
+    distance). Farther pupils go by ``car`` (network time) or by school ``bus`` (car time x
+    detour factor + stop wait). See :func:`travel_minutes`.
+
+Assignment (:func:`assign`)
+    Pupils of each origin and grade band (a *pupil group*) go to open schools offering every
+    grade of their band. It is a transportation problem solved exactly as a linear programme:
+
+    minimise   sum over flows of pupils x cost
+    subject to every group's pupils are placed (or counted as unserved),
+               pupils at a school <= its capacity,
+               pupils in a school's dormitory <= its dormitory places,
+
+    with costs per pupil (minutes): a daily trip costs its one-way time, plus
+    ``beyond_penalty_min`` when it is longer than the band's threshold; a dormitory place
+    (bands in ``dorm_bands``, only for trips beyond the threshold, only at schools with
+    places) costs the threshold plus the one-way time x trips-per-week / school-days-per-week
+    (one weekly return trip instead of daily ones); an unserved pupil costs
+    ``unserved_penalty_min``. Without capacity limits everybody goes to the nearest school
+    offering the grade (or to a dormitory when beyond the threshold).
+
+    Method: every group first takes its cheapest option (vectorised argmin). When no school
+    and no dormitory is over capacity that is optimal and the work stops. Otherwise the groups
+    whose cheapest school is over capacity become *movable* and a min-cost flow over them
+    (each restricted to its ``k`` cheapest schools, plus the unserved option, into the
+    capacity the fixed groups leave) is solved with OR-Tools' network simplex
+    (``ortools.graph.python.min_cost_flow``, on integers: pupils in units of 1e-5, costs in
+    thousandths of a minute; a group's pupils are then split in the proportions of its integer
+    flows, so none is lost and no capacity is exceeded). Schools that the moved pupils fill up
+    add their groups, and the flow is solved again. The result is then checked on the full
+    problem (every group, every school): it is optimal when the residual graph has no
+    negative cycle (Bellman-Ford over the schools' daily and dormitory nodes, groups
+    eliminated). When the check fails the candidates are widened (``k`` doubled, then every
+    group movable) until it passes; ``Assignment.optimal`` records it.
+
+Pupils that cannot be placed (no open school offering the grade reachable, or all reachable
+ones full) are kept as unserved flows (``school == -1``), never dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+
+from geo import settings
+from geo.planning.prepared import Prepared
+from geo.planning.transport import CAR, MODES
+
+
+# ------------------------------------------------------------------------------------------
+# The assignment
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Assignment:
+    """Pupil flows from origins to schools.
+
+    Flow arrays (one entry per origin x band x school x {daily, dormitory}, plus unserved):
+
+    Attributes
+    ----------
+    origin, band, school : numpy.ndarray of int64
+        Positions; ``school == -1`` for unserved pupils.
+    dorm : numpy.ndarray of bool
+        True: the pupils live in the school's dormitory on school days and travel weekly.
+    pupils : numpy.ndarray of float64
+    minutes : numpy.ndarray of float64
+        One-way travel time of the trip (daily, or weekly for dormitory pupils); NaN when
+        unserved.
+    dist_m : numpy.ndarray of float64
+        Network distance of the trip (metres); NaN when unserved.
+    mode : numpy.ndarray of int8
+        :data:`MODES` code; -1 when unserved.
+    beyond : numpy.ndarray of bool
+        Daily trip longer than the band's threshold.
+    reachable : numpy.ndarray of bool
+        For unserved flows: False when no open school offering the band can be reached at
+        all, True when all reachable ones were full. True for served flows.
+    objective : float
+        Total cost (pupil-minutes incl. penalties, see module docstring).
+    method : str
+        "nearest" (no capacity bound) or "mcf" (min-cost flow).
+    optimal : bool
+        The optimality check of the full problem passed.
+    rounds : int
+        Min-cost-flow rounds.
+    n_movable : int
+        Pupil groups in the last min-cost flow.
+    seconds : float
+        Wall time.
+    """
+
+    origin: np.ndarray
+    band: np.ndarray
+    school: np.ndarray
+    dorm: np.ndarray
+    pupils: np.ndarray
+    minutes: np.ndarray
+    dist_m: np.ndarray
+    mode: np.ndarray
+    beyond: np.ndarray
+    reachable: np.ndarray
+    objective: float
+    method: str
+    optimal: bool
+    rounds: int = 0
+    n_movable: int = 0
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.pupils)
+
+    def school_load(self, n_schools: int) -> np.ndarray:
+        """Pupils per school (all bands, daily and dormitory)."""
+        s = self.school >= 0
+        return np.bincount(self.school[s], self.pupils[s], minlength=n_schools)
+
+    def dorm_load(self, n_schools: int) -> np.ndarray:
+        """Dormitory pupils per school."""
+        s = (self.school >= 0) & self.dorm
+        return np.bincount(self.school[s], self.pupils[s], minlength=n_schools)
+
+    @property
+    def unserved(self) -> float:
+        """Total unserved pupils."""
+        return float(self.pupils[self.school < 0].sum())
+
+    def to_frame(self, prep: Prepared | None = None) -> pd.DataFrame:
+        """Flows as a table (ids instead of positions when ``prep`` is given)."""
+        df = pd.DataFrame({
+            "origin": self.origin, "band": self.band, "school": self.school,
+            "dorm": self.dorm, "pupils": self.pupils, "minutes": self.minutes,
+            "dist_m": self.dist_m,
+            "mode": np.where(self.mode >= 0, np.asarray(MODES, object)[self.mode.clip(0)], None),
+            "beyond": self.beyond, "reachable": self.reachable,
+        })
+        if prep is not None:
+            df["origin"] = prep.origin_ids[self.origin]
+            df["band"] = np.asarray(prep.bands, object)[self.band]
+            sid = np.r_[prep.school_ids, [None]]
+            df["school"] = sid[self.school]
+        return df
+
+
+def assign(
+    minutes: np.ndarray,
+    dist_m: np.ndarray | None,
+    mode: np.ndarray | None,
+    pupils: np.ndarray,
+    offers: np.ndarray,
+    capacity: np.ndarray,
+    dorm_places: np.ndarray,
+    thresholds_min: np.ndarray,
+    *,
+    open_mask: np.ndarray | None = None,
+    dorm_bands: np.ndarray | None = None,
+    beyond_penalty_min: float = settings.BEYOND_THRESHOLD_PENALTY_MIN,
+    unserved_penalty_min: float = settings.UNSERVED_PENALTY_MIN,
+    dorm_trip_factor: float = 1.0 / settings.SCHOOL_DAYS_PER_WEEK,
+    k: int = settings.ASSIGN_K_NEAREST,
+    tol: float = 1e-6,
+    max_rounds: int = 20,
+) -> Assignment:
+    """Assign pupils to schools: nearest first, then an exact capacity-constrained flow.
+
+    See the module docstring for the model and the method.
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray, shape (n_o, n_s)
+        One-way travel time (minutes; ``inf`` when unreachable), e.g. from
+        :func:`travel_minutes`.
+    dist_m : numpy.ndarray or None, shape (n_o, n_s)
+        Network distance (metres), copied to the flows.
+    mode : numpy.ndarray of int8 or None, shape (n_o, n_s)
+        Mode code, copied to the flows.
+    pupils : numpy.ndarray, shape (n_o, n_b)
+    offers : numpy.ndarray of bool, shape (n_s, n_b)
+        School offers band (:func:`band_offers`).
+    capacity : numpy.ndarray, shape (n_s,)
+        Pupils (all bands); ``inf`` = unlimited.
+    dorm_places : numpy.ndarray, shape (n_s,)
+    thresholds_min : numpy.ndarray, shape (n_b,)
+        Maximum acceptable one-way daily trip per band (minutes).
+    open_mask : numpy.ndarray of bool, shape (n_s,), optional
+        Open schools (default all).
+    dorm_bands : numpy.ndarray of bool, shape (n_b,), optional
+        Bands that may use dormitories (default none).
+    beyond_penalty_min, unserved_penalty_min : float
+        Cost terms (minutes per pupil), defaults from :mod:`geo.settings`.
+    dorm_trip_factor : float, default 1 / settings.SCHOOL_DAYS_PER_WEEK
+        Dormitory trip cost = threshold + one-way time x this factor.
+    k : int, default settings.ASSIGN_K_NEAREST
+        Candidate schools per movable group in the first min-cost-flow round.
+    tol : float, default 1e-6
+        Tolerance of capacity and optimality checks (pupils, minutes).
+    max_rounds : int, default 20
+
+    Returns
+    -------
+    Assignment
+    """
+    t0 = time.perf_counter()
+    minutes = np.asarray(minutes, np.float64)
+    n_o, n_s = minutes.shape
+    pupils = np.asarray(pupils, np.float64).reshape(n_o, -1)
+    n_b = pupils.shape[1]
+    offers = np.asarray(offers, bool).reshape(n_s, n_b)
+    capacity = np.asarray(capacity, np.float64)
+    dorm_places = np.asarray(dorm_places, np.float64)
+    thr = np.asarray(thresholds_min, np.float64).reshape(n_b)
+    open_mask = np.ones(n_s, bool) if open_mask is None else np.asarray(open_mask, bool)
+    dorm_bands = np.zeros(n_b, bool) if dorm_bands is None else np.asarray(dorm_bands, bool)
+    P, U, f = float(beyond_penalty_min), float(unserved_penalty_min), float(dorm_trip_factor)
+
+    # pupil groups (origin, band) with pupils
+    go, gb = np.nonzero(pupils > 0)
+    w = pupils[go, gb]
+    n_g = len(w)
+    # --- step 1: cheapest option of every group (vectorised per band) --------------------
+    ch_school = np.full(n_g, -1, np.int64)
+    ch_dorm = np.zeros(n_g, bool)
+    ch_cost = np.full(n_g, U)
+    reach = np.zeros(n_g, bool)
+    has_dorm = (dorm_places > 0) & open_mask
+    for b in range(n_b):
+        sel = np.flatnonzero(gb == b)
+        if len(sel) == 0:
+            continue
+        cols = np.flatnonzero(open_mask & offers[:, b])
+        if len(cols) == 0:
+            continue
+        Tb = minutes[go[sel]][:, cols]
+        jd = np.argmin(Tb, axis=1)
+        td = Tb[np.arange(len(sel)), jd]
+        fin = np.isfinite(td)
+        reach[sel] = fin
+        cd = td + P * (td > thr[b])
+        better = fin & (cd < ch_cost[sel])
+        ch_school[sel[better]] = cols[jd[better]]
+        ch_cost[sel[better]] = cd[better]
+        if dorm_bands[b]:
+            dc = np.flatnonzero(has_dorm[cols])
+            if len(dc):
+                Td = Tb[:, dc]
+                Td = np.where(Td > thr[b], Td, np.inf)
+                jj = np.argmin(Td, axis=1)
+                tt = Td[np.arange(len(sel)), jj]
+                cdd = thr[b] + f * tt
+                bd = np.isfinite(tt) & (cdd < ch_cost[sel])
+                ch_school[sel[bd]] = cols[dc[jj[bd]]]
+                ch_cost[sel[bd]] = cdd[bd]
+                ch_dorm[sel[bd]] = True
+    served = ch_school >= 0
+    load = np.bincount(ch_school[served], w[served], minlength=n_s)
+    dload = np.bincount(ch_school[served & ch_dorm], w[served & ch_dorm], minlength=n_s)
+    over = (load > capacity + tol) | (dload > dorm_places + tol)
+
+    ctx = dict(minutes=minutes, dist_m=dist_m, mode=mode, go=go, gb=gb, w=w, thr=thr)
+    if not over.any():
+        return _build(ctx, np.arange(n_g), ch_school, ch_dorm, w, ch_cost, reach,
+                      method="nearest", optimal=True, rounds=0, n_movable=0, t0=t0)
+
+    # --- step 2: min-cost flow over the groups of congested schools, checked on the full
+    # problem; when the check fails, all groups with more candidate schools --------------
+    prob = _Problem(minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f)
+    rounds = 0
+    optimal = False
+    # schools over capacity: all their groups move; dormitories over their places: the
+    # dormitory pupils move
+    in_S = load > capacity + tol
+    # pupils who compete for dormitory places: those in one, and those of dormitory bands
+    # whose daily trip is beyond the threshold
+    dorm_mv = np.zeros(n_g, bool)
+    if (dload > dorm_places + tol).any():
+        beyond1 = served & ~ch_dorm & (ch_cost >= P) & (P > 0)
+        dorm_mv = served & (ch_dorm | (dorm_bands[gb] & beyond1))
+    # when the congested schools hold a large share of the pupils, the chains of moves
+    # usually reach everywhere: take every group at once
+    if w[served & in_S[np.maximum(ch_school, 0)]].sum() > 0.3 * w.sum():
+        in_S[:] = True
+    kk = k
+    while True:
+        rounds += 1
+        movable = served & (in_S[np.maximum(ch_school, 0)] | dorm_mv)
+        fixed = ~movable
+        fl = fixed & served
+        rescap = capacity - np.bincount(ch_school[fl], w[fl], minlength=n_s)
+        fd = fl & ch_dorm
+        resdorm = dorm_places - np.bincount(ch_school[fd], w[fd], minlength=n_s)
+        mv = np.flatnonzero(movable)
+        arcs = prob.arcs(mv, kk)
+        x, a, full, dfull = _solve_mcf(arcs, w[mv], rescap, resdorm, n_s, U,
+                                            prob.cost_scale)
+        keep = np.flatnonzero(fixed)
+        pos = x > 0
+        out_g = np.r_[keep, mv[a["g"][pos]]]
+        out_s = np.r_[ch_school[keep], a["s"][pos]]
+        out_d = np.r_[ch_dorm[keep], a["dorm"][pos]]
+        out_w = np.r_[w[keep], x[pos]]
+        out_c = np.r_[ch_cost[keep], a["c"][pos] / prob.cost_scale]
+        bad = prob.negative_cycle_schools(out_g, out_s, out_d, out_w, full, dfull)
+        optimal = bad is None
+        if optimal or rounds >= max_rounds or (in_S.all() and kk >= n_s):
+            break
+        # schools on a negative cycle, and schools filled up, join the flow (twice at
+        # most, then every group); when all take part, a cheaper arc lies outside the k
+        # candidates: widen them
+        grow = (bad | full) & ~in_S
+        if grow.any() and rounds < 3:
+            in_S |= grow
+        elif not in_S.all():
+            in_S[:] = True
+        elif kk < n_s:
+            kk = min(2 * kk, n_s)
+        else:
+            in_S[:] = True
+    return _build(ctx, out_g, out_s, out_d, out_w, out_c, reach, method="mcf",
+                  optimal=optimal, rounds=rounds, n_movable=len(mv), t0=t0)
+
+
+def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0) -> Assignment:
+    go, gb, thr = ctx["go"], ctx["gb"], ctx["thr"]
+    o, b = go[g], gb[g]
+    sv = s >= 0
+    sj = np.maximum(s, 0)
+    mins = np.where(sv, ctx["minutes"][o, sj], np.nan)
+    dist = (np.where(sv, ctx["dist_m"][o, sj], np.nan) if ctx["dist_m"] is not None
+            else np.full(len(g), np.nan))
+    mode = (np.where(sv, ctx["mode"][o, sj], -1).astype(np.int8) if ctx["mode"] is not None
+            else np.where(sv, CAR, -1).astype(np.int8))
+    d = np.asarray(d, bool) & sv
+    beyond = sv & ~d & (mins > thr[b])
+    return Assignment(
+        origin=o.astype(np.int64), band=b.astype(np.int64), school=s.astype(np.int64), dorm=d,
+        pupils=np.asarray(x, np.float64), minutes=mins, dist_m=dist, mode=mode, beyond=beyond,
+        reachable=np.where(sv, True, reach[g]), objective=float(np.dot(x, c)), method=method,
+        optimal=optimal, rounds=rounds, n_movable=n_movable,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+#: Integer scaling of the min-cost flow (the solver works on integers): pupils in units of
+#: 1e-5.
+_FLOW_SCALE = 1e5
+
+
+#: Integer cost of the unserved option; other costs are scaled by the same factor (1e7 / U:
+#: thousandths of a minute with the default U). Flow x cost stays far below 2**63.
+_COST_RANGE = 1e7
+
+
+class _Problem:
+    """The full transportation problem. Cost matrices per band (all groups of the band x
+    schools, in scaled integer units held as float64, ``inf`` where not allowed) are built
+    once and shared by the candidate arcs and the optimality check."""
+
+    def __init__(self, minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):
+        self.minutes, self.go, self.gb, self.w = minutes, go, gb, w
+        self.offers, self.open, self.has_dorm = offers, open_mask, has_dorm
+        self.dorm_bands, self.thr, self.P, self.U, self.f = dorm_bands, thr, P, U, f
+        self.n_s = minutes.shape[1]
+        self.cost_scale = _COST_RANGE / max(U, 1e-9)
+        self.U_int = float(np.round(U * self.cost_scale))
+        self._mats: dict = {}
+        # position of each group within its band's matrices
+        self.band_rows = {b: np.flatnonzero(gb == b) for b in np.unique(gb)}
+        self.row_in_band = np.zeros(len(gb), np.int64)
+        for rows in self.band_rows.values():
+            self.row_in_band[rows] = np.arange(len(rows))
+
+    def mats(self, b):
+        """(daily, dorm or None) scaled integer costs of every group of band ``b``."""
+        m = self._mats.get(b)
+        if m is None:
+            T = self.minutes[self.go[self.band_rows[b]]]
+            ok = self.open & self.offers[:, b]
+            sc = self.cost_scale
+            daily = np.where(ok, np.round(np.minimum(T + self.P * (T > self.thr[b]),
+                                                     10 * self.U) * sc), np.inf)
+            dorm = None
+            if self.dorm_bands[b] and (ok & self.has_dorm).any():
+                dorm = np.where(ok & self.has_dorm & (T > self.thr[b]),
+                                np.round(np.minimum(self.thr[b] + self.f * T, 10 * self.U) * sc),
+                                np.inf)
+            m = self._mats[b] = (daily, dorm)
+        return m
+
+    def arcs(self, groups: np.ndarray, k: int) -> dict:
+        """Per group its k cheapest daily arcs and every dormitory arc, as arrays g
+        (position in ``groups``), s, dorm, c (scaled integer cost)."""
+        G, S, Dm, C = [], [], [], []
+        gbg = self.gb[groups]
+        for b in np.unique(gbg):
+            rows = np.flatnonzero(gbg == b)
+            daily, dorm = self.mats(b)
+            ri = self.row_in_band[groups[rows]]
+            whole = len(ri) == daily.shape[0]
+            for full_mat, isd in ((daily, False), (dorm, True)):
+                if full_mat is None:
+                    continue
+                ok = self.open & self.offers[:, b] & (self.has_dorm if isd else True)
+                cols = np.flatnonzero(ok)
+                if len(cols) == 0:
+                    continue
+                mat = full_mat[:, cols] if whole else full_mat[np.ix_(ri, cols)]
+                # dormitory arcs: all of them (few schools have places, and their pupils
+                # trade places among them)
+                kk = len(cols) if isd else min(k, len(cols))
+                if kk < len(cols):
+                    part = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
+                    r = np.repeat(np.arange(len(rows)), kk)
+                    s = part.ravel()
+                    c = mat[r, s]
+                    fin = np.isfinite(c)
+                    r, s, c = r[fin], s[fin], c[fin]
+                else:
+                    r, s = np.nonzero(np.isfinite(mat))
+                    c = mat[r, s]
+                G.append(rows[r])
+                S.append(cols[s])
+                Dm.append(np.full(len(r), isd))
+                C.append(c)
+
+        def cat(xs, dt):
+            return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)
+
+        return {"g": cat(G, np.int64), "s": cat(S, np.int64), "dorm": cat(Dm, bool),
+                "c": cat(C, np.float64)}
+
+    def negative_cycle_schools(self, g, s, d, x, full, dfull) -> np.ndarray | None:
+        """Optimality check of flows on the full problem: no negative cycle in the residual
+        graph. Returns None when optimal, else a mask of the schools on a negative cycle.
+
+        Group nodes are eliminated: a group with flow at node ``a`` that could use node ``b``
+        gives the residual path a -> group -> b of cost c(b) - c(a). Nodes are the schools'
+        daily nodes, their dormitory nodes and the sink (unserved pupils and free capacity).
+        Bellman-Ford over these ``2 n_s + 1`` nodes, on the integer-scaled costs; the
+        negative cycles are found by walking back the predecessors.
+        ``full`` and ``dfull`` flag schools and dormitories without free capacity (in the
+        integer-scaled instance that was solved).
+        """
+        n = self.n_s
+        N = 2 * n + 1
+        sink = 2 * n
+        node = np.where(s < 0, sink, np.where(d, n + np.maximum(s, 0), np.maximum(s, 0)))
+        W = np.full((N, N), np.inf)
+        gbg = self.gb[g]
+        for b in np.unique(gbg):
+            sel = np.flatnonzero(gbg == b)
+            daily, dorm = self.mats(b)
+            ri = self.row_in_band[g[sel]]
+            nd_all = node[sel]
+            order = np.argsort(nd_all, kind="stable")
+            nd = nd_all[order]
+            ri = ri[order]
+            starts = np.r_[0, np.flatnonzero(np.diff(nd)) + 1]
+            # cost of each piece where it is now
+            here = np.full(len(sel), self.U_int)
+            isd = nd >= n
+            isd &= nd < sink
+            dl = nd < n
+            here[dl] = daily[ri[dl], nd[dl]]
+            if dorm is not None and isd.any():
+                here[isd] = dorm[ri[isd], nd[isd] - n]
+            src = nd[starts]
+            W[src, :n] = np.minimum(W[src, :n], np.minimum.reduceat(
+                daily[ri] - here[:, None], starts, axis=0))
+            if dorm is not None:
+                W[src, n:2 * n] = np.minimum(W[src, n:2 * n], np.minimum.reduceat(
+                    dorm[ri] - here[:, None], starts, axis=0))
+            W[src, sink] = np.minimum(W[src, sink], np.minimum.reduceat(
+                self.U_int - here, starts))
+        sv = s >= 0
+        load = np.bincount(s[sv], x[sv], minlength=n)
+        dload = np.bincount(s[sv & d], x[sv & d], minlength=n)
+        j = np.arange(n)
+        # dormitory node -> school node carries dormitory pupils (cost 0)
+        W[n + j, j] = np.where(~dfull, np.minimum(W[n + j, j], 0.0), W[n + j, j])
+        W[j, n + j] = np.where(dload > 0, np.minimum(W[j, n + j], 0.0), W[j, n + j])
+        W[j, sink] = np.where(~full, np.minimum(W[j, sink], 0.0), W[j, sink])
+        W[sink, j] = np.where(load > 0, np.minimum(W[sink, j], 0.0), W[sink, j])
+        np.fill_diagonal(W, np.inf)
+        dist = np.zeros(N)
+        pred = np.full(N, -1, np.int64)
+        cols = np.arange(N)
+        for _ in range(N + 1):
+            cand = dist[:, None] + W
+            arg = cand.argmin(axis=0)
+            best = cand[arg, cols]
+            imp = best < dist - 0.5
+            if not imp.any():
+                return None
+            dist = np.where(imp, best, dist)
+            pred = np.where(imp, arg, pred)
+        # still improving after N rounds: walk back the predecessors onto the cycles
+        start = np.flatnonzero(imp)
+        for _ in range(N):
+            start = pred[start]
+        on_cycle = np.zeros(N, bool)
+        for v in np.unique(start):
+            if on_cycle[v]:
+                continue
+            u = v
+            for _ in range(N):
+                on_cycle[u] = True
+                u = pred[u]
+                if u == v or u < 0:
+                    break
+        return on_cycle[:n] | on_cycle[n:2 * n]
+
+
+def _solve_mcf(arcs, w, rescap, resdorm, n_s, U, cost_scale):
+    """Min-cost flow (OR-Tools network simplex on integers) of movable groups.
+
+    Returns the pupils on every arc (scaled back exactly: a group's pupils are split in the
+    proportions of its integer flows, so no pupil is lost and no capacity is exceeded), the
+    arcs including one unserved arc (school -1) per group, and which schools and
+    dormitories are full in the integer instance.
+    """
+
+    n_g = len(w)
+    sup = np.ceil(w * _FLOW_SCALE - 1e-9).astype(np.int64)
+    sup = np.maximum(sup, 1)
+    total = int(sup.sum())
+    na = len(arcs["c"])
+    g = np.r_[arcs["g"], np.arange(n_g)]
+    sch = np.r_[arcs["s"], np.full(n_g, -1)]
+    dorm = np.r_[arcs["dorm"], np.zeros(n_g, bool)]
+    c = np.r_[arcs["c"], np.full(n_g, np.round(U * cost_scale))]
+    S0, D0, T = n_g, n_g + n_s, n_g + 2 * n_s
+    head = np.where(sch < 0, T, np.where(dorm, D0 + np.maximum(sch, 0), S0 + np.maximum(sch, 0)))
+    capi = np.where(np.isfinite(rescap), np.floor(np.maximum(rescap, 0) * _FLOW_SCALE + 1e-9),
+                    total).astype(np.int64)
+    dcap = np.where(np.isfinite(resdorm), np.floor(np.maximum(resdorm, 0) * _FLOW_SCALE + 1e-9),
+                    total).astype(np.int64)
+    j = np.arange(n_s)
+    tails = np.r_[g, D0 + j, S0 + j]
+    heads = np.r_[head, S0 + j, np.full(n_s, T)]
+    caps = np.r_[sup[g], np.minimum(dcap, total), np.minimum(capi, total)]
+    costs = np.r_[c, np.zeros(2 * n_s)].astype(np.int64)
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    mcf.set_nodes_supplies(np.r_[np.arange(n_g), T], np.r_[sup, -total])
+    status = mcf.solve()
+    if status != mcf.OPTIMAL:
+        raise RuntimeError(f"assignment min-cost flow failed (status {status})")
+    fl = mcf.flows(np.arange(na + n_g))
+    x = fl.astype(np.float64) / sup[g] * w[g]
+    served = sch >= 0
+    load = np.bincount(sch[served], fl[served], minlength=n_s)
+    dload = np.bincount(sch[served & dorm], fl[served & dorm], minlength=n_s)
+    full = load >= np.minimum(capi, total)
+    dfull = dload >= np.minimum(dcap, total)
+    return x, {"g": g, "s": sch, "dorm": dorm, "c": c}, full, dfull

@@ -1,0 +1,80 @@
+"""Transport modes and their travel-time rules (walk, car, school bus)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo import settings
+
+#: Mode codes of :func:`travel_minutes` and of assignment flows.
+MODES = ("walk", "car", "bus")
+
+
+WALK, CAR, BUS = 0, 1, 2
+
+
+# ------------------------------------------------------------------------------------------
+# Travel time by mode
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TransportParams:
+    """How pupils travel.
+
+    Attributes
+    ----------
+    mode : {"bus", "car"}, default settings.TRANSPORT_MODE
+        Mode beyond walking distance.
+    bus_detour_factor : float, default settings.BUS_DETOUR_FACTOR
+        Bus in-vehicle time = car time x this factor + ``bus_stop_wait_min``.
+    bus_stop_wait_min : float, default settings.BUS_STOP_WAIT_MIN
+        Minutes.
+    walk_max_distance_m : float, default settings.WALK_MAX_DISTANCE_M
+        Pupils whose network distance is below this walk (metres); 0 disables walking.
+    walk_speed_kmh : float, default settings.WALK_SPEED_KMH
+    """
+
+    mode: str = settings.TRANSPORT_MODE
+    bus_detour_factor: float = settings.BUS_DETOUR_FACTOR
+    bus_stop_wait_min: float = settings.BUS_STOP_WAIT_MIN
+    walk_max_distance_m: float = settings.WALK_MAX_DISTANCE_M
+    walk_speed_kmh: float = settings.WALK_SPEED_KMH
+
+
+def travel_minutes(
+    time_s: np.ndarray, dist_m: np.ndarray | None, params: TransportParams = TransportParams()
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-way travel time in minutes and the mode of every origin x school pair.
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Car travel time, seconds (``inf`` when unreachable).
+    dist_m : numpy.ndarray or None
+        Network distance, metres (None: nobody walks).
+    params : TransportParams
+
+    Returns
+    -------
+    minutes : numpy.ndarray of float64
+    mode : numpy.ndarray of int8
+        :data:`WALK`, :data:`CAR` or :data:`BUS`.
+    """
+    if params.mode not in ("bus", "car"):
+        raise ValueError(f"transport mode must be 'bus' or 'car', got {params.mode!r}")
+    car = time_s / 60.0
+    if params.mode == "bus":
+        motor = car * params.bus_detour_factor + params.bus_stop_wait_min
+        code = BUS
+    else:
+        motor, code = car, CAR
+    mode = np.full(time_s.shape, code, np.int8)
+    if dist_m is not None and params.walk_max_distance_m > 0:
+        walk = dist_m < params.walk_max_distance_m
+        minutes = np.where(walk, dist_m / (params.walk_speed_kmh / 3.6) / 60.0, motor)
+        mode[walk] = WALK
+    else:
+        minutes = motor
+    minutes = np.where(np.isfinite(time_s), minutes, np.inf)
+    return minutes, mode

@@ -1,0 +1,91 @@
+"""A built region bundle on disk (``layers.gpkg``, ``manifest.json``, the road network) and its loader."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo import settings
+from geo.errors import GeoInputError
+
+#: Name of the GeoPackage, manifest and report inside a bundle.
+GPKG_NAME = "layers.gpkg"
+
+
+MANIFEST_NAME = "manifest.json"
+
+
+# ------------------------------------------------------------------------------------------
+# Loading
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Bundle:
+    """A built region: its layers (GeoDataFrames / DataFrames), manifest and network folder."""
+
+    path: Path
+    manifest: dict
+    layers: dict[str, pd.DataFrame]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.layers:
+            raise KeyError(f"bundle {self.path} has no layer {name!r}; it has "
+                           f"{sorted(self.layers)}")
+        return self.layers[name]
+
+    @property
+    def network_dir(self) -> Path | None:
+        """Folder of the road network cache, or None when the bundle has none."""
+        p = self.path / "network"
+        return p if p.is_dir() else None
+
+    @property
+    def missing(self) -> dict[str, str]:
+        """Layers the build could not get, with how to get them."""
+        return self.manifest.get("missing", {})
+
+
+def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bundle:
+    """Load a bundle built by :func:`build_bundle`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Bundle folder, or a region name (``data/bundles/<name>``).
+    layers : iterable of str, optional
+        Only these layers (default: all).
+
+    Raises
+    ------
+    GeoInputError
+        Not a bundle (no manifest / GeoPackage).
+    """
+
+    path = Path(path)
+    if not path.exists() and not path.suffix and (settings.BUNDLES_DIR / str(path)).exists():
+        path = settings.BUNDLES_DIR / str(path)
+    man = path / MANIFEST_NAME
+    gpkg = path / GPKG_NAME
+    if not man.exists() or not gpkg.exists():
+        raise GeoInputError("not a region bundle (no manifest.json / layers.gpkg).", path=path,
+                            fix="build it with `python -m geo build REGION`.")
+    manifest = json.loads(man.read_text(encoding="utf-8"))
+    names = [n for n, _ in pyogrio.list_layers(gpkg)]
+    wanted = names if layers is None else [n for n in layers]
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        raise GeoInputError(f"the bundle has no layer(s) {unknown}; it has {names}.", path=path)
+    out = {}
+    for n in wanted:
+        df = pyogrio.read_dataframe(gpkg, layer=n)
+        if isinstance(df, gpd.GeoDataFrame) and df.geometry.isna().all() and n.endswith("trend"):
+            df = pd.DataFrame(df.drop(columns=df.geometry.name))
+        out[n] = df
+    if "schools" in out:
+        out["schools"]["school_id"] = out["schools"]["school_id"].astype(str)
+    return Bundle(path=path, manifest=manifest, layers=out)
