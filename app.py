@@ -2,29 +2,42 @@
 
 Run with ``streamlit run app.py``. The app opens Vidzeme when its bundle has roads, otherwise
 the fictional demo region (built offline on first start), with a banner saying which and why.
+
+Views (tabs): Map, Scenario (every change kind, undo, upload and download), Compare (before and
+after side by side, change map, tables), Optimise, Schools, Data and, when ``app_broadband``
+exists, Broadband. Only the open tab runs (``st.tabs(on_change="rerun")``); the open tab and
+the scenario being edited survive a change of language.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
+import yaml
 
 from geo import i18n, jobs, settings
 from geo.errors import GeoInputError
 from geo.i18n import t
 from geo.network.graph import Network
 from geo.outputs import layers as map_layers
-from geo.outputs import web, web_streamlit
+from geo.outputs import planner, web, web_streamlit
+from geo.outputs.report import format_number
 from geo.planning.evaluate import evaluate
 from geo.planning.indicators import compare, school_flows
 from geo.planning.optimize import optimize, result_to_scenario
 from geo.planning.prepared import prepare_bundle
-from geo.planning.scenario import load_scenario, save_scenario, scenario_from_dict
+from geo.planning.scenario import save_scenario
+
+try:  # the broadband view, written separately
+    import app_broadband
+except ImportError:
+    app_broadband = None
 
 st.set_page_config(page_title="Skolu tīkla plānotājs / School network planner", layout="wide")
 
@@ -35,6 +48,18 @@ lang = st.sidebar.radio(
 st.title(t("app.title", lang))
 
 OTHER_OSM = "__osm__"
+SCENARIO_DIR = settings.PROJECT_ROOT / "scenarios"
+MIME = {"html": "text/html", "png": "image/png", "pdf": "application/pdf",
+        "gpkg": "application/geopackage+sqlite3", "csv": "text/csv"}
+
+
+def num(v, decimals: int | None = None) -> str:
+    """A number in the user's language (``2 102``, ``2,9``)."""
+    return format_number(v, lang, decimals)
+
+
+def show_error(exc: Exception) -> None:
+    st.error(f"{t('app.input_error', lang)}\n\n{exc}")
 
 
 # -- cached loaders (thin wrappers of geo.jobs) --------------------------------------------
@@ -45,7 +70,6 @@ def load_bundle(name: str, stamp: float):
 
 @st.cache_resource(show_spinner=False)
 def load_network(folder: str, stamp: float):
-
     return Network.load(folder)
 
 
@@ -65,36 +89,87 @@ def roads_layer(folder: str, stamp: float, lang: str):
     return map_layers.roads_layer(net.roads_gdf(), lang, classes=("main", "secondary", "tertiary"))
 
 
+@st.cache_resource(show_spinner=False)
+def band_access(name: str, stamp: float, band: str):
+    bundle = load_bundle(name, stamp)
+    net = load_network(str(bundle.network_dir), stamp)
+    return jobs.band_access(net, bundle["pupils_2021"], bundle["schools"], band)
+
+
+@st.cache_resource(show_spinner=False)
+def load_prepared(name: str, stamp: float):
+    return prepare_bundle(jobs.open_bundle(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def evaluate_doc(name: str, stamp: float, doc_yaml: bytes):
+    """Baseline and scenario evaluations and their comparison (cached by the scenario text)."""
+    prep = load_prepared(name, stamp)
+    sc = planner.scenario_of(yaml_load(doc_yaml))
+    base = planner.scenario_of({**yaml_load(doc_yaml), "name": "baseline", "changes": []})
+    ev_a, ev_b = evaluate(prep, base), evaluate(prep, sc)
+    return ev_a, ev_b, compare(ev_a, ev_b)
+
+
+def yaml_load(data: bytes) -> dict:
+    return yaml.safe_load(data) or {}
+
+
 def _stamp(name: str) -> float:
     man = jobs.bundle_dir(name) / "manifest.json"
     return man.stat().st_mtime if man.exists() else 0.0
 
 
+def export_buttons(view: str, *, layers=None, m=None, tables=None, title: str = "",
+                   subtitle: str = "", formats=("html", "png", "pdf", "gpkg", "csv")) -> None:
+    """One download button per format; each file is made only when its button is clicked."""
+    formats = [f for f in formats if (f != "csv" or tables) and (layers or f in ("pdf", "csv"))]
+    cols = st.columns(len(formats))
+    for col, fmt in zip(cols, formats, strict=True):
+        make = functools.partial(planner.export_bytes, fmt, layers=layers, m=m, tables=tables,
+                                 lang=lang, title=title, subtitle=subtitle)
+        col.download_button(t(f"ui.fmt.{fmt}", lang), make, mime=MIME[fmt], on_click="ignore",
+                            file_name=f"{region}-{view}-{lang}.{fmt}", key=f"dl-{view}-{fmt}")
+
+
 # -- region ---------------------------------------------------------------------------------------
 default, why = jobs.default_region()
 choices = jobs.region_choices() + [OTHER_OSM]
+wanted = st.query_params.get("region")  # a link may name the region: ?region=demo
 region = st.sidebar.selectbox(
-    t("app.region", lang), choices, index=choices.index(default), key="region",
+    t("app.region", lang), choices, key="region",
+    index=choices.index(wanted if wanted in choices else default),
     format_func=lambda r: t("app.other_osm", lang) if r == OTHER_OSM else r,
 )
+
+
+def session_upload(uploaded) -> Path | None:
+    """An uploaded OSM file, kept in this session's temporary folder (never shared)."""
+    folder = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="geo-upload-"))
+    try:
+        target = planner.save_osm_upload(uploaded.getvalue(), uploaded.name, folder)
+    except GeoInputError as exc:
+        st.sidebar.error(f"{t('ui.upload_bad', lang)}: {uploaded.name}\n\n{exc}")
+        return None
+    st.sidebar.caption(t("ui.session_only", lang))
+    return target
 
 
 def osm_file_page() -> None:
     """A region straight from an OSM file: travel time for 1 km cells with roads."""
     osm_files = jobs.find_osm_files()
     uploaded = st.sidebar.file_uploader(t("app.osm_upload", lang),
-                                        type=["pbf", "osm", "bz2", "gz"])
-    if uploaded is not None:
-        target = settings.DOWNLOADS_DIR / uploaded.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(uploaded.getbuffer())
-        osm_files = [target, *[p for p in osm_files if p.name != target.name]]
+                                        type=["pbf", "osm", "bz2", "gz"], key="osm_upload")
+    mine = session_upload(uploaded) if uploaded is not None else None
+    if mine is not None:
+        osm_files = [mine, *[p for p in osm_files if p.name != mine.name]]
     if not osm_files:
         st.warning(t("app.no_osm", lang))
         st.stop()
     path: Path = st.sidebar.selectbox(
         t("app.osm_file", lang), osm_files, key="osm_file",
-        index=osm_files.index(jobs.default_osm_file(osm_files)), format_func=lambda p: p.name,
+        index=0 if mine is not None else osm_files.index(jobs.default_osm_file(osm_files)),
+        format_func=lambda p: p.name,
     )
     threshold = st.sidebar.slider(t("app.threshold", lang), 10, 90,
                                   int(settings.THRESHOLD_MIN["1-6"]), step=5)
@@ -109,26 +184,26 @@ def osm_file_page() -> None:
                                      threshold_min=float(threshold))
             status.update(label=path.name, state="complete")
     except GeoInputError as exc:
-        st.error(f"{t('app.input_error', lang)}\n\n{exc}")
+        show_error(exc)
         st.stop()
     share = net.meta.get("speed_source_share_by_length", {})
-    st.caption(t("app.network_summary", lang, nodes=f"{net.n_nodes:,}",
-                 km=f"{net.meta.get('road_km', 0):,.0f}", tag=f"{share.get('tag', 0):.0%}"))
+    st.caption(t("app.network_summary", lang, nodes=num(net.n_nodes),
+                 km=num(float(net.meta.get("road_km", 0)), 0),
+                 tag=f"{num(100 * share.get('tag', 0), 0)} %"))
     st.info(t("app.grid_note", lang))
     near = m._geo_nearest
     times = near["time_min"].replace(np.inf, np.nan)
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("app.schools_count", lang), f"{len(schools):,}")
-    c2.metric(t("app.median_time", lang), f"{np.nanmedian(times):.1f} {t('unit.min', lang)}")
-    c3.metric(t("app.beyond_threshold", lang), f"{(near['time_min'] > threshold).mean():.1%}")
+    c1.metric(t("app.schools_count", lang), num(len(schools)))
+    c2.metric(t("app.median_time", lang), f"{num(float(np.nanmedian(times)), 1)} {t('unit.min', lang)}")
+    c3.metric(t("app.beyond_threshold", lang),
+              f"{num(100 * float((near['time_min'] > threshold).mean()), 1)} %")
     n_un = int((~near["snapped"]).sum())
     if n_un:
         st.warning(t("app.unsnapped", lang, n=n_un, m=int(settings.SNAP_MAX_DISTANCE_M)))
     web_streamlit.render_streamlit(m, height=650, key="osm_map")
-    st.download_button(t("app.download_html", lang), lambda m=m: web.to_html(m),
-                       file_name=f"{path.stem}.html", mime="text/html")
-    st.download_button(t("app.download_csv", lang), near.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"{path.stem}-travel-time.csv", mime="text/csv")
+    export_buttons("osm", layers=m._geo_layers, m=m, tables={path.stem: near},
+                   title=t("map.title.travel_time", lang))
 
 
 if region == OTHER_OSM:
@@ -145,210 +220,729 @@ try:
                if bundle.network_dir else None)
         status.update(label=bundle.manifest.get("title", {}).get(lang, region), state="complete")
 except GeoInputError as exc:
-    st.error(f"{t('app.input_error', lang)}\n\n{exc}")
+    show_error(exc)
     st.stop()
 if bundle.manifest.get("region") == "demo" or region.startswith("demo"):
     st.caption(t("app.fictional", lang))
 
+STAMP = _stamp(region)
 schools = bundle["schools"]
 cells = bundle["pupils_2021"] if "pupils_2021" in bundle.layers else None
 boundaries = bundle.layers.get("boundaries")
 dorms = bundle.layers.get("dormitories")
+SOURCES = planner.sources_line(bundle.manifest, lang)
+REGION_TITLE = bundle.manifest.get("title", {}).get(lang, region)
+HAS_ROADS = net is not None and cells is not None
 
-tab_map, tab_scen, tab_schools, tab_data = st.tabs(
-    [t("app.tab.map", lang), t("app.tab.scenarios", lang), t("app.tab.schools", lang),
-     t("app.tab.data", lang)]
-)
 
-with tab_map:
+# ==================================================================================================
+# Map
+# ==================================================================================================
+def map_view() -> None:
     band = st.radio(t("app.grade_band", lang), list(settings.GRADE_BANDS), horizontal=True,
                     key="band")
     threshold = st.slider(t("app.threshold", lang), 10, 120, int(settings.THRESHOLD_MIN[band]),
                           step=5, key=f"thr-{band}")
-    layers = []
-    if net is None or cells is None:
-        st.warning(t("app.no_roads", lang) + " " + bundle.missing.get("roads", ""))
+    tables = {}
+    if not HAS_ROADS:
+        st.warning(t("app.no_roads", lang))
+        if bundle.missing.get("roads"):
+            with st.expander(t("ui.missing_details", lang)):
+                st.text(bundle.missing["roads"])
     else:
         try:
-            acc = jobs.band_access(net, cells, schools, band)
+            tables = access_summary(band_access(region, STAMP, band), band, threshold)
         except GeoInputError as exc:
-            st.error(f"{t('app.input_error', lang)}\n\n{exc}")
-            acc = None
-        if acc is not None:
-            pupils = acc["pupils"].to_numpy()
-            tmin = acc["time_min"].to_numpy()
-            beyond = float(pupils[tmin > threshold].sum())
-            c1, c2, c3, c4 = st.columns(4)
-            c1.metric(t("app.pupils", lang), f"{pupils.sum():,.0f}")
-            c2.metric(t("app.median_time", lang),
-                      f"{jobs.weighted_median(tmin, pupils):.1f} {t('unit.min', lang)}")
-            c3.metric(t("app.pupils_beyond", lang),
-                      f"{beyond:,.0f} ({beyond / max(pupils.sum(), 1):.1%})")
-            c4.metric(t("app.schools_count", lang),
-                      f"{len(jobs.schools_serving(schools, band)):,}")
-            st.caption(t("app.map_method", lang))
-            shown = acc[acc["pupils"] > 0]
-            layers += [
-                map_layers.travel_time_layer(shown, lang, population="pupils", school="school_name"),
-                map_layers.white_spots_layer(shown, lang, threshold_min=float(threshold),
-                                       population="pupils", show=False),
-                roads_layer(str(bundle.network_dir), _stamp(region), lang),
-            ]
-            if "municipality" in acc.columns:
-                st.subheader(t("app.by_municipality", lang))
-                by = acc.assign(beyond=np.where(tmin > threshold, pupils, 0.0),
-                                pt=pupils * np.where(np.isfinite(tmin), tmin, np.nan))
-                tab = by.groupby("municipality").agg(
-                    pupils=("pupils", "sum"), beyond=("beyond", "sum"), pt=("pt", "sum"))
-                tab["mean_min"] = tab["pt"] / tab["pupils"].replace(0, np.nan)
-                tab = tab.drop(columns="pt").rename(columns={
-                    "pupils": t("app.pupils", lang), "beyond": t("app.pupils_beyond", lang),
-                    "mean_min": t("map.field.time", lang)}).round(1)
-                st.dataframe(tab.rename_axis(t("app.municipality", lang)))
+            show_error(exc)
+    located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
+    if len(located) < len(schools):
+        st.info(t("app.unlocated", lang, n=len(schools) - len(located),
+                  file=bundle.path / "schools_to_locate.csv"))
+    title = planner.map_title(t("map.title.travel_time", lang), region=REGION_TITLE, band=band,
+                              threshold=threshold, year=2021, lang=lang)
+    try:
+        m = band_map(region, STAMP, band, float(threshold), lang, title)
+    except GeoInputError:
+        m = band_map(region, STAMP, "", float(threshold), lang, title)
+    if m is None:
+        return
+    web_streamlit.render_streamlit(m, height=620, key=f"map-{region}")
+    st.caption(SOURCES)
+    export_buttons("map", layers=m._geo_layers, m=m, tables=tables, title=title,
+                   subtitle=SOURCES)
+
+
+def population_layers() -> list:
+    """The census population and pupils per cell: shown at once when the region has no roads
+    (then they are what the map is about), listed in the layer control otherwise."""
+    out = []
+    if "population_2021" in bundle.layers:
+        out.append(map_layers.population_layer(bundle["population_2021"], lang, year=2021,
+                                               show=not HAS_ROADS))
+    if cells is not None and len(cells):
+        grades = [f"g{g}" for g in range(1, 13) if f"g{g}" in cells]
+        out.append(map_layers.population_layer(cells, lang, values=grades, year=2021,
+                                               band="1-12", show=False))
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def band_map(name: str, stamp: float, band: str, threshold: float, lang: str, title: str):
+    """The Map view's map (cached: a grade-band or threshold change is drawn once)."""
+    layers = []
+    if HAS_ROADS and band:
+        acc = band_access(name, stamp, band)
+        shown = acc[acc["pupils"] > 0]
+        layers = [
+            map_layers.travel_time_layer(shown, lang, population="pupils", school="school_name"),
+            map_layers.white_spots_layer(shown, lang, threshold_min=threshold,
+                                         population="pupils", show=False),
+            roads_layer(str(bundle.network_dir), stamp, lang),
+        ]
+    layers += context_layers()
+    return web.make_map(layers, lang=lang, title=title, **canvas(layers)) if layers else None
+
+
+#: Above this many drawn features a map is drawn on a canvas (much faster than SVG).
+CANVAS_FEATURES = 4000
+
+
+def canvas(layers) -> dict:
+    """``prefer_canvas=True`` for maps with many features (large regions)."""
+    return {"prefer_canvas": True} if sum(len(la.data) for la in layers) > CANVAS_FEATURES else {}
+
+
+def access_summary(acc, band: str, threshold: float) -> dict:
+    """Headline figures and the table by municipality of a grade band."""
+    pupils = acc["pupils"].to_numpy()
+    tmin = acc["time_min"].to_numpy()
+    beyond = float(pupils[tmin > threshold].sum())
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("app.pupils", lang), num(float(pupils.sum()), 0))
+    c2.metric(t("app.median_time", lang),
+              f"{num(jobs.weighted_median(tmin, pupils), 1)} {t('unit.min', lang)}")
+    c3.metric(t("app.pupils_beyond", lang),
+              f"{num(beyond, 0)} ({num(100 * beyond / max(pupils.sum(), 1), 1)} %)")
+    c4.metric(t("app.schools_count", lang), num(len(jobs.schools_serving(schools, band))))
+    st.caption(t("app.map_method", lang))
+    tables = {}
+    if "municipality" in acc.columns:
+        st.subheader(t("app.by_municipality", lang))
+        by = acc.assign(beyond=np.where(tmin > threshold, pupils, 0.0),
+                        pt=pupils * np.where(np.isfinite(tmin), tmin, np.nan))
+        tab = by.groupby("municipality").agg(
+            pupils=("pupils", "sum"), beyond=("beyond", "sum"), pt=("pt", "sum"))
+        tab["mean_min"] = tab["pt"] / tab["pupils"].replace(0, np.nan)
+        tab = tab.drop(columns="pt").rename(columns={
+            "pupils": t("app.pupils", lang), "beyond": t("app.pupils_beyond", lang),
+            "mean_min": t("map.field.time", lang)}).rename_axis(t("app.municipality", lang))
+        tab = tab.reset_index()
+        st.dataframe(tab.round({t("map.field.time", lang): 1}).pipe(whole_pupils),
+                     hide_index=True)
+        tables[t("app.by_municipality", lang)] = tab
+    return tables
+
+
+def whole_pupils(df: pd.DataFrame) -> pd.DataFrame:
+    """Pupil columns as whole numbers for display (fractions stay in the exports)."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]) and str(c).lower().startswith(
+                (t("app.pupils", lang).lower(), "pupils", t("col.pupils", lang).lower())):
+            out[c] = out[c].round(0).astype("Int64")
+    return out
+
+
+def context_layers():
+    layers = population_layers()
     if boundaries is not None:
         layers.append(map_layers.boundaries_layer(boundaries, lang))
     if "broadband" in bundle.layers and len(bundle["broadband"]):
         layers.append(map_layers.broadband_layer(bundle["broadband"], lang, show=net is None))
     located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
     if len(located):
-        layers.append(map_layers.schools_layer(located, lang, name="name", school_type="school_type",
-                                         pupils="pupils_1_12"))
+        layers.append(map_layers.schools_layer(located, lang, name="name",
+                                               school_type="school_type", pupils="pupils_1_12"))
     if dorms is not None and len(dorms):
         layers.append(map_layers.dormitories_layer(dorms, lang))
-    if len(located) < len(schools):
-        st.info(t("app.unlocated", lang, n=len(schools) - len(located),
-                  file=bundle.path / "schools_to_locate.csv"))
-    if layers:
-        m = web.make_map(layers, lang=lang, title=t("map.title.travel_time", lang))
-        web_streamlit.render_streamlit(m, height=620, key=f"map-{region}")
-        st.download_button(t("app.download_html", lang), lambda m=m: web.to_html(m),
-                           file_name=f"{region}-{band}.html", mime="text/html")
-
-@st.cache_resource(show_spinner=False)
-def load_prepared(name: str, stamp: float):
-
-    return prepare_bundle(jobs.open_bundle(name))
+    return layers
 
 
-def scenario_page() -> None:
-    """Try a change of the school network and compare it with the current network."""
+# ==================================================================================================
+# Scenario editing (the document lives in st.session_state, so it survives language changes)
+# ==================================================================================================
+DOC, HIST = f"doc-{region}", f"hist-{region}"
 
-    if net is None or cells is None:
+
+def current_doc() -> dict:
+    if DOC not in st.session_state:
+        prep = load_prepared(region, STAMP) if HAS_ROADS else None
+        st.session_state[DOC] = planner.new_document(
+            region=(prep.region if prep is not None else "") or region,
+            year=int(prep.base_year) if prep is not None else 2021)
+        st.session_state[HIST] = []
+    return st.session_state[DOC]
+
+
+def set_doc(doc: dict, *, remember: bool = True) -> None:
+    if remember:
+        st.session_state.setdefault(HIST, []).append(st.session_state.get(DOC))
+    st.session_state[DOC] = doc
+    forget_widgets()
+
+
+def forget_widgets() -> None:
+    """Drop the header widgets' state so that they show the (new) document."""
+    for k in ("sc_name", "sc_desc", "sc_year", "sc_mode", "sc_yaml"):
+        st.session_state.pop(f"{k}-{region}", None)
+    for b in settings.GRADE_BANDS:
+        st.session_state.pop(f"sthr-{b}", None)
+
+
+def undo() -> None:
+    hist = st.session_state.get(HIST) or []
+    if hist and hist[-1] is not None:
+        st.session_state[DOC] = hist.pop()
+        forget_widgets()
+
+
+def doc_name(doc: dict) -> str:
+    return doc.get("name") or t("ui.default_name", lang)
+
+
+def named(doc: dict) -> dict:
+    """The document with its name (the default name in the user's language when empty)."""
+    return {**doc, "name": doc_name(doc)}
+
+
+def school_names(prep) -> dict:
+    return dict(zip(prep.schools["id"].astype(str), prep.schools["name"], strict=True))
+
+
+def scenario_view() -> None:
+    if not HAS_ROADS:
         st.warning(t("app.no_roads", lang))
         return
     with st.spinner(t("app.preparing", lang)):
-        prep = load_prepared(region, _stamp(region))
-    ids = list(prep.schools["id"])
-    names = dict(zip(prep.schools["id"], prep.schools["name"], strict=True))
-    files = jobs.scenario_files(region)
-    EDIT = "__edit__"
-    choice = st.selectbox(t("app.scenario", lang), [EDIT, *files], key="scenario",
-                          format_func=lambda f: t("app.scenario_edit", lang) if f == EDIT
-                          else Path(f).stem)
+        prep = load_prepared(region, STAMP)
+    doc = current_doc()
+    names = school_names(prep)
+    scenario_sources()
+    scenario_header(doc, prep)
+    changes_list(st.session_state[DOC], names)
+    add_change_form(prep, names)
+    with st.expander(t("ui.edit_yaml", lang)):
+        yaml_editor()
+    doc = st.session_state[DOC]
+    st.info(t("ui.see_compare", lang))
     try:
-        if choice == EDIT:
-            c1, c2, c3 = st.columns([3, 1, 1])
-            close = c1.multiselect(t("app.close_schools", lang), ids, key="close",
-                                   placeholder=t("app.choose", lang),
-                                   format_func=lambda i: f"{names.get(i, i)} ({i})")
-            year = c2.number_input(t("app.year", lang), prep.base_year, prep.base_year + 15,
-                                   prep.base_year, key="year")
-            mode = c3.selectbox(t("app.mode", lang), ["bus", "car"], key="mode",
-                                format_func=lambda m: t(f"app.mode.{m}", lang))
-            cols = st.columns(len(settings.GRADE_BANDS))
-            thr = {b: float(col.number_input(f"{t('app.threshold', lang)} {b}", 5, 180,
-                                             int(settings.THRESHOLD_MIN[b]), step=5,
-                                             key=f"sthr-{b}"))
-                   for b, col in zip(settings.GRADE_BANDS, cols, strict=True)}
-            data = {"name": t("app.scenario", lang), "region": region, "year": int(year),
-                    "transport": {"mode": mode}, "thresholds_min": thr,
-                    "changes": [{"close": list(close)}] if close else []}
-            sc = scenario_from_dict(data, source="app")
-        else:
-            sc = load_scenario(choice)
-        base = dataclasses.replace(sc, name="baseline", changes=[], source=None)
-        ev_a, ev_b = evaluate(prep, base), evaluate(prep, sc)
+        text = planner.scenario_yaml(named(doc))
     except GeoInputError as exc:
-        st.error(f"{t('app.input_error', lang)}\n\n{exc}")
+        show_error(exc)
         return
-    cmp = compare(ev_a, ev_b)
-    st.caption(t("app.compare_with", lang))
+    st.download_button(t("app.download_scenario", lang), text, mime="text/yaml",
+                       file_name=f"{region}-scenario.yaml", key="dl-scenario-yaml")
+    layers = scenario_layers(prep, doc)
+    title = planner.map_title(doc_name(doc), region=REGION_TITLE,
+                              band="1-12", threshold=doc["thresholds_min"]["1-6"],
+                              year=doc.get("year", ""), mode=doc["transport"]["mode"], lang=lang)
+    changes = pd.DataFrame({"#": range(1, len(doc["changes"]) + 1),
+                            t("ui.changes", lang): [planner.describe_change(c, names, lang)
+                                                    for c in doc["changes"]]})
+    export_buttons("scenario", layers=layers, tables={t("ui.changes", lang): changes},
+                   title=title, subtitle=SOURCES)
+
+
+def scenario_sources() -> None:
+    """Start from a file in scenarios/ (files with errors listed with their error) or an upload."""
+    files = planner.scenario_files_checked(SCENARIO_DIR, region)
+    good = [p for p, err in files if err is None]
+    bad = [(p, err) for p, err in files if err is not None]
+    c1, c2 = st.columns([3, 1])
+    options = ["__new__", *map(str, good)]
+    pick = c1.selectbox(t("ui.start_from", lang), options, key="sc_file",
+                        format_func=lambda f: t("ui.new", lang) if f == "__new__" else Path(f).stem)
+    c2.button(t("ui.load", lang), key="sc_load", on_click=load_file, args=(pick,))
+    if bad:
+        with st.expander(t("ui.bad_files", lang), expanded=True):
+            for p, err in bad:
+                st.error(f"{t('ui.file_error', lang, name=p.name)}\n\n{err}")
+    up = st.file_uploader(t("ui.upload_scenario", lang), type=["yaml", "yml"], key="sc_upload")
+    if up is not None and st.session_state.get("sc_upload_done") != (up.name, up.size):
+        st.session_state["sc_upload_done"] = (up.name, up.size)
+        try:
+            set_doc(planner.scenario_doc_from_bytes(up.getvalue(), up.name))
+            st.success(t("ui.loaded", lang, name=up.name))
+        except GeoInputError as exc:
+            show_error(exc)
+
+
+def load_file(pick: str) -> None:
+    if pick == "__new__":
+        set_doc(planner.new_document(region=current_doc().get("region", region),
+                                     year=current_doc().get("year", 2021)))
+    else:
+        set_doc(planner.scenario_doc_from_bytes(Path(pick).read_bytes(), Path(pick).name))
+
+
+def scenario_header(doc: dict, prep) -> None:
+    """Name, description, year, transport mode and thresholds of the scenario."""
+    c1, c2, c3 = st.columns([3, 1, 1])
+    name = c1.text_input(t("ui.scenario_name", lang), doc.get("name", ""), key=f"sc_name-{region}",
+                         placeholder=t("ui.default_name", lang))
+    year = c2.number_input(t("app.year", lang), prep.base_year, prep.base_year + 15,
+                           int(doc.get("year") or prep.base_year), key=f"sc_year-{region}")
+    modes = ["bus", "car"]
+    mode = c3.selectbox(t("app.mode", lang), modes, key=f"sc_mode-{region}",
+                        index=modes.index(doc.get("transport", {}).get("mode", "bus")),
+                        format_func=lambda m: t(f"app.mode.{m}", lang))
+    desc = st.text_area(t("ui.scenario_description", lang), doc.get("description", ""),
+                        key=f"sc_desc-{region}", height=68)
+    cols = st.columns(len(settings.GRADE_BANDS))
+    thr = {b: float(col.number_input(f"{t('app.threshold', lang)} {b}", 5, 180,
+                                     int(doc["thresholds_min"].get(b, settings.THRESHOLD_MIN[b])),
+                                     step=5, key=f"sthr-{b}"))
+           for b, col in zip(settings.GRADE_BANDS, cols, strict=True)}
+    new = {**doc, "name": name, "description": desc, "year": int(year),
+           "transport": {**doc.get("transport", {}), "mode": mode}, "thresholds_min": thr}
+    if new != doc:
+        st.session_state[DOC] = new
+
+
+def changes_list(doc: dict, names: dict) -> None:
+    """The changes, one line each with a remove button; undo of the last change."""
+    st.subheader(t("ui.changes", lang))
+    if not doc["changes"]:
+        st.caption(t("ui.no_changes", lang))
+    for i, ch in enumerate(doc["changes"]):
+        c1, c2 = st.columns([12, 1])
+        c1.markdown(f"{i + 1}. {planner.describe_change(ch, names, lang)}")
+        c2.button("✕", key=f"rm-{i}", help=t("ui.remove", lang), on_click=remove_change, args=(i,))
+    hist = st.session_state.get(HIST) or []
+    st.button(t("ui.undo", lang), key="undo", disabled=not hist, on_click=undo)
+
+
+def remove_change(i: int) -> None:
+    doc = st.session_state[DOC]
+    set_doc({**doc, "changes": [c for j, c in enumerate(doc["changes"]) if j != i]})
+
+
+KINDS = ("close", "merge", "set_grades", "set_capacity", "open", "dormitory")
+
+
+def add_change_form(prep, names: dict) -> None:
+    """A form for one change of the chosen kind."""
+    st.subheader(t("ui.add_change", lang))
+    ids = list(prep.schools.loc[~prep.schools["is_new"].astype(bool), "id"].astype(str))
+
+    def label(i):
+        return f"{names.get(i, i)} ({i})"
+
+    kind = st.radio(t("ui.kind", lang), KINDS, horizontal=True, key="ch_kind",
+                    format_func=lambda k: t(f"ui.kind.{k}", lang))
+    if kind == "open":
+        open_school_inputs(prep)
+    else:
+        school_change_inputs(kind, ids, label)
+    st.button(t("ui.add", lang), key="ch_add", type="primary", on_click=add_clicked,
+              args=(kind, prep))
+    err = st.session_state.pop("ch_error", None)
+    if err:
+        st.error(f"{t('ui.change_error', lang)}\n\n{err}")
+
+
+def change_params(kind: str):
+    """The values of the change form (read from the widgets' session state)."""
+    ss = st.session_state
+    if kind == "close":
+        return list(ss.get("ch_close", []))
+    if kind == "open":
+        return {"id": ss["ch_new_id"], "name": ss["ch_new_name"], "lat": ss["ch_lat"],
+                "lon": ss["ch_lon"], "grades": ss["ch_new_grades"],
+                "capacity": int(ss["ch_new_capacity"]),
+                "dormitory_places": int(ss["ch_new_dorm"])}
+    out = {"school": ss["ch_school"]}
+    if kind == "merge":
+        out["into"] = ss["ch_into"]
+    elif kind == "set_grades":
+        out["grades"] = ss["ch_grades"]
+    elif kind == "set_capacity":
+        out["capacity"] = int(ss["ch_capacity"])
+    else:
+        out[ss["ch_dorm_op"]] = int(ss["ch_dorm_n"])
+    return out
+
+
+def add_clicked(kind: str, prep) -> None:
+    try:
+        set_doc(planner.add_change(st.session_state[DOC], kind, change_params(kind), prep=prep))
+        if kind == "close":
+            st.session_state["ch_close"] = []
+    except GeoInputError as exc:
+        st.session_state["ch_error"] = str(exc)
+
+
+def school_change_inputs(kind: str, ids: list, label):
+    if kind == "close":
+        return st.multiselect(t("ui.schools", lang), ids, key="ch_close", format_func=label,
+                              placeholder=t("app.choose", lang))
+    c1, c2 = st.columns(2)
+    school = c1.selectbox(t("ui.school", lang), ids, key="ch_school", format_func=label)
+    if kind == "merge":
+        return {"school": school, "into": c2.selectbox(t("ui.into", lang), ids, key="ch_into",
+                                                        format_func=label)}
+    if kind == "set_grades":
+        return {"school": school, "grades": c2.text_input(t("ui.grades", lang), "1-6",
+                                                          key="ch_grades")}
+    if kind == "set_capacity":
+        return {"school": school, "capacity": int(c2.number_input(
+            t("ui.capacity", lang), 0, 100000, 300, step=10, key="ch_capacity"))}
+    op = c2.radio(t("ui.dorm_op", lang), ["add", "remove", "set"], horizontal=True,
+                  key="ch_dorm_op", format_func=lambda o: t(f"ui.dorm.{o}", lang))
+    n = int(c2.number_input(t("ui.dorm_places", lang), 0, 10000, 20, key="ch_dorm_n"))
+    return {"school": school, op: n}
+
+
+def open_school_inputs(prep) -> dict:
+    """Id, name, place (a click on the map or typed coordinates), grades, capacity, dormitory."""
+    st.caption(t("ui.click_map", lang))
+    pts = gpd.GeoDataFrame(prep.schools[["name"]].astype(str), crs=prep.crs,
+                           geometry=gpd.points_from_xy(prep.schools["x"], prep.schools["y"]))
+    layers = [map_layers.schools_layer(pts, lang, name="name")]
+    if boundaries is not None:
+        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    m = web.make_map(layers, lang=lang, legend=False)
+    got = web_streamlit.render_streamlit(m, height=360, key=f"open-map-{region}",
+                                         returned_objects=["last_clicked"]) or {}
+    click = got.get("last_clicked")
+    if click and st.session_state.get("open_click") != click:
+        st.session_state["open_click"] = click
+        st.session_state["ch_lat"] = round(float(click["lat"]), 5)
+        st.session_state["ch_lon"] = round(float(click["lng"]), 5)
+    centre = pts.to_crs(settings.WGS84).geometry.union_all().centroid
+    st.session_state.setdefault("ch_lat", round(centre.y, 5))
+    st.session_state.setdefault("ch_lon", round(centre.x, 5))
+    c1, c2, c3, c4 = st.columns(4)
+    n_new = sum(1 for c in st.session_state[DOC]["changes"] if "open" in c) + 1
+    out = {"id": c1.text_input(t("ui.new_id", lang), f"NEW-{n_new}", key="ch_new_id"),
+           "name": c2.text_input(t("ui.new_name", lang), key="ch_new_name"),
+           "lat": c3.number_input(t("ui.lat", lang), -90.0, 90.0, key="ch_lat", format="%.5f"),
+           "lon": c4.number_input(t("ui.lon", lang), -180.0, 180.0, key="ch_lon", format="%.5f")}
+    c1, c2, c3 = st.columns(3)
+    out["grades"] = c1.text_input(t("ui.grades", lang), "1-9", key="ch_new_grades")
+    out["capacity"] = int(c2.number_input(t("ui.capacity", lang), 1, 100000, 250, step=10,
+                                          key="ch_new_capacity"))
+    out["dormitory_places"] = int(c3.number_input(t("ui.dorm_places", lang), 0, 10000, 0,
+                                                  key="ch_new_dorm"))
+    return out
+
+
+def yaml_editor() -> None:
+    """The whole scenario as YAML text: edit, then apply (errors name the line)."""
+    key = f"sc_yaml-{region}"
+    try:
+        current = planner.scenario_yaml(st.session_state[DOC]).decode("utf-8")
+    except GeoInputError:
+        current = ""
+    text = st.text_area("YAML", current, key=key, height=260, label_visibility="collapsed")
+    if st.button(t("ui.apply", lang), key="yaml_apply"):
+        try:
+            set_doc(planner.scenario_doc_from_bytes(text.encode("utf-8"), "scenario.yaml"))
+            st.rerun()
+        except GeoInputError as exc:
+            show_error(exc)
+
+
+def scenario_points(prep, ids, crs) -> gpd.GeoDataFrame:
+    sel = prep.schools[prep.schools["id"].astype(str).isin(set(map(str, ids)))]
+    return gpd.GeoDataFrame(sel[["id", "name"]].astype(str), crs=crs,
+                            geometry=gpd.points_from_xy(sel["x"], sel["y"]))
+
+
+def scenario_layers(prep, doc: dict) -> list:
+    """Schools of a scenario: open ones, closed ones crossed out, new ones marked."""
+    closed, new = planner.school_sets(doc)
+    existing = prep.schools.loc[~prep.schools["is_new"].astype(bool), "id"].astype(str)
+    open_ids = [i for i in existing if i not in set(closed)]
+    layers = [map_layers.schools_layer(scenario_points(prep, open_ids, prep.crs), lang,
+                                       name="name")]
+    if closed:
+        layers.append(planner.closed_schools_layer(scenario_points(prep, closed, prep.crs), lang))
+    if new:
+        layers.append(planner.new_schools_layer(planner.new_school_points(new), lang))
+    if boundaries is not None:
+        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    return layers
+
+
+# ==================================================================================================
+# Compare
+# ==================================================================================================
+def compare_view() -> None:
+    if not HAS_ROADS:
+        st.warning(t("app.no_roads", lang))
+        return
+    with st.spinner(t("app.preparing", lang)):
+        prep = load_prepared(region, STAMP)
+        doc = current_doc()
+        try:
+            ev_a, ev_b, cmp = evaluate_doc(region, STAMP, planner.scenario_yaml(named(doc)))
+        except GeoInputError as exc:
+            show_error(exc)
+            return
+    st.caption(f"{t('app.compare_with', lang)} — {doc_name(doc)}")
     areas = [jobs.REGION_AREA, *sorted(set(prep.origin_municipality) - {""})]
     c1, c2 = st.columns(2)
     area = c1.selectbox(t("app.area", lang), areas, key="area", format_func=lambda a: t(
         "app.whole_region", lang) if a == jobs.REGION_AREA else a)
     band = c2.selectbox(t("app.grade_band", lang), ["all", *prep.bands], key="sband",
                         format_func=lambda b: t("app.all_bands", lang) if b == "all" else b)
-    table = jobs.comparison_table(cmp, lang, area=area, band=band)
-    st.dataframe(table.round(1), hide_index=True)
-    nb = float(cmp["newly_beyond"]["newly_beyond_pupils"].sum())
-    (st.warning if nb > 0.5 else st.info)(t("app.newly_beyond", lang, n=f"{nb:,.0f}"))
+    headline(cmp, area, band)
     map_band = band if band != "all" else prep.bands[0]
-    sc_cells = jobs.scenario_cells(cells, cmp, map_band)
-    shown = sc_cells.rename(columns={"time_b": "time_min", "school_b": "school"})
-    thr_b = float(sc.thresholds_min[map_band])
-    sch_b = ev_b.indicators["schools"]
-    open_ids = set(sch_b.loc[sch_b["open"].astype(bool), "id"].astype(str))
-    located = schools[schools["school_id"].astype(str).isin(open_ids)]
-    layers = [map_layers.travel_time_layer(shown, lang, time_col="time_min", population="pupils",
-                                     school="school"),
-              map_layers.white_spots_layer(shown, lang, threshold_min=thr_b, time_col="time_min",
-                                     population="pupils", show=True),
-              map_layers.schools_layer(located, lang, name="name", school_type="school_type",
-                                 pupils="pupils_1_12")]
-    if boundaries is not None:
-        layers.append(map_layers.boundaries_layer(boundaries, lang))
-    m = web.make_map(layers, lang=lang, title=f"{t('app.scenario_map', lang)}: {map_band}")
-    web_streamlit.render_streamlit(m, height=560, key=f"scen-map-{region}")
-    sw = school_flows(cmp["switches"])
+    dual_html, change_html, change, layers_c, title = compare_maps(
+        region, STAMP, planner.scenario_yaml(named(doc)), map_band, lang)
+    st.caption(t("ui.dual_caption", lang))
+    st.iframe(dual_html, height=530)
+    st.subheader(t("ui.change_map", lang))
+    st.iframe(change_html, height=570)
+    st.caption(SOURCES)
+    tables = compare_tables(cmp, area, band, school_names(ev_b.prep))
+    export_buttons("compare", layers=layers_c, m=change, tables=tables, title=title,
+                   subtitle=SOURCES)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def compare_maps(name: str, stamp: float, doc_yaml: bytes, band: str, lang: str):
+    """Before/after maps side by side and the change map, as offline HTML (cached)."""
+    prep = load_prepared(name, stamp)
+    _, ev_b, cmp = evaluate_doc(name, stamp, doc_yaml)
+    doc = planner.scenario_doc_from_bytes(doc_yaml, "scenario.yaml")
+    layers_a, layers_b, layers_c, title = compare_layers(prep, doc, ev_b, cmp, band)
+    dual = planner.dual_map(layers_a, layers_b, lang=lang, title_a=t("ui.before", lang),
+                            title_b=t("ui.after", lang), **canvas(layers_a))
+    change = web.make_map(layers_c, lang=lang, title=title, **canvas(layers_c))
+    return web.to_html(dual), web.to_html(change), change, layers_c, title
+
+
+def area_rows(df: pd.DataFrame, area: str, band: str) -> pd.DataFrame:
+    keep = np.ones(len(df), bool)
+    if area != jobs.REGION_AREA and "municipality" in df.columns:
+        keep &= (df["municipality"] == area).to_numpy()
+    if band != "all" and "grade_band" in df.columns:
+        keep &= (df["grade_band"] == band).to_numpy()
+    return df[keep]
+
+
+def headline(cmp: dict, area: str, band: str) -> None:
+    """Headline figures of the chosen area and grade band."""
+    s = cmp["summary"]
+    s = s[(s["area"] == area) & (s["grade_band"] == band)].set_index("indicator")
+    nb = float(area_rows(cmp["newly_beyond"], area, band)["newly_beyond_pupils"].sum())
+    sw = float(area_rows(cmp["switches"], area, band)["pupils"].sum())
+    cols = [*st.columns(3), *st.columns(3)]
+    cols[0].metric(t("ui.newly_beyond", lang), num(nb, 0))
+    cols[1].metric(t("ui.switching", lang), num(sw, 0))
+    for col, (key, label, dec) in zip(cols[2:], [("mean_min", "ui.mean", 1), ("p90_min", "ui.p90", 1),
+                                                 ("transport_cost_eur", "ui.cost", 0),
+                                                 ("unserved", "ui.unserved", 0)], strict=True):
+        if key in s.index:
+            r = s.loc[key]
+            diff = float(r["diff"])
+            col.metric(t(label, lang), num(float(r["value_b"]), dec),
+                       delta=num(diff, dec) if abs(diff) >= 0.5 * 10 ** -dec else None,
+                       delta_color="inverse")
+    (st.warning if nb > 0.5 else st.info)(t("app.newly_beyond", lang, n=num(nb, 0)))
+
+
+def compare_layers(prep, doc, ev_b, cmp, band: str):
+    """Before, after and change-map layers of a grade band, and the change map's title."""
+    sc_cells = jobs.scenario_cells(cells, cmp, band)
+    thr = float(doc["thresholds_min"][band])
+    sch_layers = scenario_layers(prep, doc)
+    base_pts = scenario_points(prep, prep.schools["id"], prep.crs)
+    before = sc_cells.rename(columns={"time_a": "time_min"})
+    after = sc_cells.rename(columns={"time_b": "time_min"})
+    ctx = [map_layers.boundaries_layer(boundaries, lang)] if boundaries is not None else []
+    layers_a = [map_layers.travel_time_layer(before, lang, time_col="time_min", population="pupils"),
+                map_layers.schools_layer(base_pts, lang, name="name"), *ctx]
+    layers_b = [map_layers.travel_time_layer(after, lang, time_col="time_min", population="pupils"),
+                *sch_layers]
+    layers_c = [planner.change_layer(sc_cells, lang), planner.newly_beyond_layer(sc_cells, lang),
+                *sch_layers]
+    title = planner.map_title(t("plan.change_map", lang), region=REGION_TITLE, band=band,
+                              threshold=thr, year=doc.get("year", ""),
+                              mode=doc["transport"]["mode"], lang=lang)
+    return layers_a, layers_b, layers_c, title
+
+
+def coloured(df: pd.DataFrame, col: str, *, good_negative: bool = True):
+    """A table with gains green and losses red in ``col``."""
+    def colour(v):
+        if not isinstance(v, int | float) or pd.isna(v) or abs(v) < 1e-9:
+            return ""
+        good = (v < 0) == good_negative
+        return "color: #1a7f37; font-weight: 600" if good else "color: #c62828; font-weight: 600"
+    return df.style.map(colour, subset=[col]).format(precision=1, thousands=" " if lang == "lv" else ",",
+                                                     decimal="," if lang == "lv" else ".")
+
+
+def gain_colour(v) -> str:
+    if not isinstance(v, int | float) or pd.isna(v) or abs(v) < 0.05:
+        return ""
+    return "color: #1a7f37; font-weight: 600" if v < 0 else "color: #c62828; font-weight: 600"
+
+
+def comparison_display(table: pd.DataFrame):
+    """Indicators as text in the user's number format (pupils whole, minutes to 0.1), with the
+    differences green when lower and red when higher."""
+    unit, diff = t("app.unit", lang), t("app.difference", lang)
+    dec = [1 if u in (t("unit.min", lang), t("unit.km", lang)) else 0 for u in table[unit]]
+    shown = table.copy()
+    for c in table.columns[2:]:
+        shown[c] = [("+" if c == diff and v > 0.05 else "") + num(float(v), d)
+                    for v, d in zip(table[c], dec, strict=True)]
+    colours = [gain_colour(v) for v in table[diff]]
+    return shown.style.apply(lambda _: colours, subset=[diff])
+
+
+def compare_tables(cmp: dict, area: str, band: str, names: dict) -> dict:
+    """Indicators side by side, pupils per school and school changes, coloured."""
+    table = jobs.comparison_table(cmp, lang, area=area, band=band)
+    diff = t("app.difference", lang)
+    st.dataframe(comparison_display(table), hide_index=True)
+    st.caption(t("ui.fraction_note", lang))
+    sch = cmp["schools"].assign(name=lambda d: d["id"].astype(str).map(names).fillna(d["name"]))
+    sch = sch[["id", "name", "pupils_a", "pupils_b", "diff"]]
+    shown = sch.assign(pupils_a=sch["pupils_a"].round(0), pupils_b=sch["pupils_b"].round(0),
+                       diff=sch["diff"].round(0)).rename(columns={
+        "id": t("col.school_id", lang), "name": t("col.name", lang),
+        "pupils_a": t("ui.before", lang), "pupils_b": t("ui.after", lang), "diff": diff})
+    st.subheader(t("ui.schools_table", lang))
+    st.dataframe(coloured(shown, diff, good_negative=False).format(precision=0), hide_index=True)
+    sw = school_flows(area_rows(cmp["switches"], area, band))
+    tables = {t("app.indicator", lang): table, t("ui.schools_table", lang): sch}
     if len(sw):
         st.subheader(t("app.switches", lang))
         sw = sw.assign(school_a=sw["school_a"].map(names).fillna(sw["school_a"]),
                        school_b=sw["school_b"].map(names).fillna(sw["school_b"]))
-        st.dataframe(i18n.columns(sw.round(1), lang), hide_index=True)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        yaml_path = save_scenario(sc, Path(tmp) / "scenario.yaml")
-        st.download_button(t("app.download_scenario", lang), yaml_path.read_bytes(),
-                           file_name=f"{region}-scenario.yaml", mime="text/yaml")
-    st.download_button(t("app.download_comparison", lang),
-                       cmp["summary"].to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"{region}-comparison.csv", mime="text/csv")
-
-    with st.expander(t("app.optimise", lang)):
-        c1, c2 = st.columns(2)
-        objective = c1.radio(t("app.objective", lang), ["p-median", "coverage"], key="obj",
-                             format_func=lambda o: t(f"app.objective.{o}", lang))
-        n_open = int(ev_a.state.open.sum())
-        p = c2.slider(t("app.n_schools", lang), 1, n_open, max(1, n_open - 3), key="p")
-        if st.button(t("app.run", lang), key="run_opt"):
-            res = optimize(prep, objective=objective, p=int(p), base=base)
-            st.text(res.summary())
-            st.write(f"{t('app.close', lang)}: " + ", ".join(
-                names.get(i, i) for i in res.close_ids))
-            proposal = result_to_scenario(res, base)
-            with tempfile.TemporaryDirectory() as tmp:
-                path = save_scenario(proposal, Path(tmp) / "proposal.yaml")
-                st.download_button(t("app.download_scenario", lang), path.read_bytes(),
-                                   file_name=f"{region}-proposal.yaml", mime="text/yaml",
-                                   key="dl_prop")
+        st.dataframe(i18n.columns(sw.assign(pupils=sw["pupils"].round(0)), lang), hide_index=True)
+        tables[t("app.switches", lang)] = sw
+    return tables
 
 
-with tab_scen:
-    scenario_page()
+# ==================================================================================================
+# Optimise
+# ==================================================================================================
+def optimise_view() -> None:
+    if not HAS_ROADS:
+        st.warning(t("app.no_roads", lang))
+        return
+    prep = load_prepared(region, STAMP)
+    names = school_names(prep)
+    doc = current_doc()
+    base = planner.scenario_of({**doc, "changes": []})
+    c1, c2 = st.columns(2)
+    objective = c1.radio(t("app.objective", lang), ["p-median", "coverage"], key="obj",
+                         format_func=lambda o: t(f"app.objective.{o}", lang))
+    n_open = int((~prep.schools["is_new"].astype(bool)).sum())
+    p = c2.slider(t("app.n_schools", lang), 1, n_open, max(1, n_open - 3), key="p")
+    if st.button(t("app.run", lang), key="run_opt", type="primary"):
+        bar = st.progress(0.0, text=t("ui.opt_running", lang))
 
-with tab_schools:
+        def progress(done, total):
+            bar.progress(min(1.0, done / max(total, 1)), text=t("ui.opt_running", lang))
+
+        res = optimize(prep, objective=objective, p=int(p), base=base, progress=progress)
+        bar.empty()
+        st.session_state[f"opt-{region}"] = (res, base)
+    got = st.session_state.get(f"opt-{region}")
+    if got is None:
+        return
+    res, base = got
+    st.success(planner.optimise_summary(res, lang))
+    table = pd.DataFrame({
+        t("col.school_id", lang): [*res.keep_ids, *res.close_ids],
+        t("col.name", lang): [names.get(i, i) for i in [*res.keep_ids, *res.close_ids]],
+        t("ui.decision", lang): [t("ui.kept", lang)] * len(res.keep_ids)
+        + [t("ui.closed", lang)] * len(res.close_ids)})
+    proposal = result_to_scenario(res, base)
+    if st.button(t("ui.load_as_scenario", lang), key="opt_load"):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = save_scenario(proposal, Path(tmp) / "proposal.yaml").read_bytes()
+        set_doc(planner.scenario_doc_from_bytes(data, "proposal.yaml"))
+        st.session_state["goto"] = "scenario"
+        st.rerun()
+    layers = [map_layers.schools_layer(scenario_points(prep, res.keep_ids, prep.crs), lang,
+                                       name="name")]
+    if res.close_ids:
+        layers.append(planner.closed_schools_layer(
+            scenario_points(prep, res.close_ids, prep.crs), lang))
+    if boundaries is not None:
+        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    title = planner.map_title(t("ui.opt_map", lang), region=REGION_TITLE, band="1-12",
+                              threshold=base.thresholds_min["1-6"], year=base.year or "",
+                              mode=base.transport.mode, lang=lang)
+    m = web.make_map(layers, lang=lang, title=title)
+    web_streamlit.render_streamlit(m, height=480, interactive=False)
+    st.dataframe(table, hide_index=True)
+    export_buttons("optimise", layers=layers, m=m, tables={t("ui.opt_map", lang): table},
+                   title=title, subtitle=SOURCES)
+
+
+# ==================================================================================================
+# Schools, data, broadband
+# ==================================================================================================
+def schools_view() -> None:
     cols = [c for c in ("school_id", "name", "school_type", "grades_served", "pupils_1_12",
                         "municipality", "address", "status") if c in schools.columns]
-    st.dataframe(i18n.columns(pd.DataFrame(schools[cols]), lang), hide_index=True)
+    df = pd.DataFrame(schools[cols]).copy()
+    if "school_type" in df:
+        df["school_type"] = df["school_type"].map(lambda v: planner.label_of("ui.stype.", v, lang))
+    if "status" in df:
+        df["status"] = df["status"].map(lambda v: planner.label_of("ui.status.", v, lang))
+    st.dataframe(i18n.columns(df, lang), hide_index=True)
+    export_buttons("schools", tables={t("app.tab.schools", lang): i18n.columns(df, lang)},
+                   formats=("pdf", "csv"), title=f"{t('app.tab.schools', lang)} — {REGION_TITLE}",
+                   subtitle=SOURCES)
 
-with tab_data:
+
+def data_view() -> None:
     st.subheader(t("app.layers", lang))
-    rows = [{"layer": k, "rows": v.get("rows", v.get("nodes")), "origin": v.get("origin"),
-             "sources": ", ".join(v.get("sources", {}))}
+    rows = [{"layer": planner.layer_label(k, lang), "rows": v.get("rows", v.get("nodes")),
+             "origin": planner.label_of("ui.origin.", v.get("origin"), lang),
+             "sources": ", ".join(planner.label_of(
+                 "plan.src.", "generated" if (sv or {}).get("origin") == "generated" else k, lang)
+                 for k, sv in v.get("sources", {}).items())}
             for k, v in bundle.manifest.get("layers", {}).items()]
     st.dataframe(i18n.columns(pd.DataFrame(rows), lang), hide_index=True)
+    st.caption(SOURCES)
     if bundle.missing:
         st.subheader(t("app.missing_layers", lang))
-        for k, v in bundle.missing.items():
-            st.markdown(f"- **{k}**: {v}")
+        for k in bundle.missing:
+            st.markdown(f"- **{planner.layer_label(k, lang)}**: "
+                        + (t("app.no_roads", lang) if k == "roads" else t("ui.missing", lang)))
+        with st.expander(t("ui.missing_details", lang)):
+            for k, v in bundle.missing.items():
+                st.text(f"{k}: {v}")
+
+
+VIEWS = [("map", "app.tab.map", map_view), ("scenario", "app.tab.scenarios", scenario_view),
+         ("compare", "ui.tab.compare", compare_view), ("optimise", "ui.tab.optimise", optimise_view),
+         ("schools", "app.tab.schools", schools_view), ("data", "app.tab.data", data_view)]
+if app_broadband is not None:
+    VIEWS.append(("broadband", "ui.tab.broadband",
+                  lambda: app_broadband.broadband_tab(region, lang)))
+
+labels = [t(key, lang) for _, key, _ in VIEWS]
+view_ids = [v for v, _, _ in VIEWS]
+if "goto" in st.session_state:  # open a view from code (buttons, tests): a new tabs widget
+    st.session_state["view"] = st.session_state.pop("goto")
+    st.session_state["tabs_gen"] = st.session_state.get("tabs_gen", 0) + 1
+current = st.session_state.get("view", "map")
+tabs = st.tabs(labels, key=f"tabs-{lang}-{st.session_state.get('tabs_gen', 0)}", on_change="rerun",
+               default=labels[view_ids.index(current)] if current in view_ids else labels[0])
+for (view, _, show), tab in zip(VIEWS, tabs, strict=True):
+    if tab.open:
+        st.session_state["view"] = view
+        with tab:
+            show()

@@ -11,7 +11,7 @@ Usage::
 
     python bench/bench_scenario.py [--repeat 7] [--optimize]
 
-Prints per scenario the median wall time of :func:`geo.planning.scenario.evaluate` (apply changes,
+Prints per scenario the median wall time of :func:`geo.planning.evaluate.evaluate` (apply changes,
 capacity-constrained assignment, every indicator table), the networkx evaluation's time and the
 ratio, and checks that the exact assignment's pupil-minutes are never above the greedy's.
 ``--optimize`` also runs the heuristic and the MILP on the demo region and on Malta (with

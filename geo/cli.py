@@ -1,24 +1,78 @@
 """Command-line interface: ``python -m geo SUBCOMMAND ...``.
 
-Each subcommand parses its options here and calls functions of the engine; heavy modules are
-imported inside the handlers so that ``python -m geo --help`` answers at once.
+Each subcommand parses its options here and calls one job of :mod:`geo.jobs` (or a function
+of the engine); the handlers hold no analysis of their own.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
+from geo._files import check_output_path
 from geo.errors import GeoInputError
-from geo.jobs import run_access, run_compare, run_evaluate, run_optimize, run_prepare
-from geo.network.graph import build_network_from_file
+from geo.jobs import (
+    run_access,
+    run_compare,
+    run_evaluate,
+    run_optimize,
+    run_optimize_sweep,
+    run_prepare,
+    run_whitespots,
+)
+from geo.network.graph import build_network_from_file, check_metric_crs
+from geo.progress import tqdm_progress
 from geo.region.build import build_bundle
 from geo.region.synth import format_summary, generate
 from geo.sources.osm_download import clip_osm, download_geofabrik, download_overpass
 from geo.sources.vector import read_vector
+
+
+def _number(kind: type, *, low: float, strict: bool, what: str):
+    """An argparse ``type=`` that accepts finite numbers above ``low`` (or at least ``low``).
+
+    The option name is added by argparse: ``argument --budget: 'nan' is not a finite number``.
+    """
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}.") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number.")
+        if value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} must be {'greater than' if strict else 'at least'} {low:g}.")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+#: ``type=`` of options: positive numbers (limits, budgets), counts, non-negative numbers.
+POSITIVE = _number(float, low=0, strict=True, what="a number > 0")
+NON_NEGATIVE = _number(float, low=0, strict=False, what="a number >= 0")
+COUNT = _number(int, low=1, strict=False, what="a whole number >= 1")
+YEAR = _number(int, low=1900, strict=False, what="a year")
+
+
+def _metric_crs(text: str) -> str:
+    """``type=`` of ``--crs``: a projected CRS in metres (:func:`check_metric_crs`)."""
+    try:
+        return check_metric_crs(text, what="CRS")
+    except GeoInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_force(p) -> None:
+    """``--force``: write into a non-empty output that lacks the tool's marker."""
+    p.add_argument("--force", action="store_true",
+                   help="write into an existing folder (or over a file) this tool did not "
+                        "write; other files in the folder are kept (see README, 'Where "
+                        "outputs go')")
 
 
 def _add_network(sub) -> None:
@@ -28,8 +82,9 @@ def _add_network(sub) -> None:
     )
     p.add_argument("file", help="OSM file")
     p.add_argument("--out", required=True, help="output folder of the network cache")
+    _add_force(p)
     p.add_argument("--mode", choices=["drive", "walk"], default="drive", help="network type")
-    p.add_argument("--crs", default=None, help="metric CRS (default: local UTM, EPSG:3059 in Latvia)")
+    p.add_argument("--crs", default=None, type=_metric_crs, help="metric CRS (default: local UTM, EPSG:3059 in Latvia)")
     p.add_argument("--no-track", action="store_true", help="leave highway=track out")
     p.add_argument(
         "--clip", default=None,
@@ -39,14 +94,12 @@ def _add_network(sub) -> None:
 
 
 def _cmd_network(args) -> int:
-
     clip = None
     if args.clip:
-
         clip = read_vector(args.clip, name="clip polygon")
     net = build_network_from_file(
         args.file, args.out, mode=args.mode, crs=args.crs, include_track=not args.no_track,
-        clip=clip, progress=True,
+        clip=clip, progress=True, force=args.force,
     )
     print(net.summary())
     return 0
@@ -64,23 +117,24 @@ def _add_access(sub) -> None:
     )
     p.add_argument("--origins", required=True, help="origins: any vector file (points or cells)")
     p.add_argument("--out", required=True, help="output GeoPackage (layers origins, facilities)")
+    _add_force(p)
     p.add_argument("--facility-id", default=None, help="id column of the facilities")
     p.add_argument("--origin-id", default=None, help="id column of the origins")
     p.add_argument(
         "--population", default=None,
         help="population column of the origins (default: population, pop, T when present)",
     )
-    p.add_argument("--cutoff", type=float, default=None, help="search limit, minutes")
-    p.add_argument("--max-snap", type=float, default=None, help="snapping limit, metres")
+    p.add_argument("--cutoff", type=POSITIVE, default=None, help="search limit, minutes")
+    p.add_argument("--max-snap", type=POSITIVE, default=None, help="snapping limit, metres")
     p.set_defaults(func=_cmd_access)
 
 
 def _cmd_access(args) -> int:
-
     summary = run_access(
         network=args.network, facilities=args.facilities, origins=args.origins, out=args.out,
         facility_id=args.facility_id, origin_id=args.origin_id, population=args.population,
-        cutoff_min=args.cutoff, max_snap_m=args.max_snap, progress=True,
+        cutoff_s=None if args.cutoff is None else args.cutoff * 60.0,
+        max_snap_m=args.max_snap, progress=True, force=args.force,
     )
     print(summary)
     return 0
@@ -91,7 +145,10 @@ def _add_synth(sub) -> None:
         "synth",
         help="generate the fictional demo region (OSM, IZM xlsx, census, Ookla, boundaries)",
     )
-    p.add_argument("--out", required=True, help="output folder (replaced when complete)")
+    p.add_argument("--out", required=True, help="output folder (the tool's earlier files are "
+                   "replaced when complete; a folder of other files is refused without --force)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder the tool did not create (your files stay)")
     p.add_argument("--scale", choices=["demo", "vidzeme"], default="demo",
                    help="demo: about 2,000 km2; vidzeme: about 16,000 km2 (benchmarks)")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
@@ -100,20 +157,20 @@ def _add_synth(sub) -> None:
 
 
 def _cmd_synth(args) -> int:
+    check_output_path(args.out, kind="folder")  # never a file, ".", home, project or "/"
+    progress, close = tqdm_progress("Demo region", unit=" steps", total=10, leave=True)
+    steps = {"n": 10}
 
+    def step(k, n, msg):
+        steps["n"] = n
+        progress(k, n, msg)
 
-    with tqdm(total=10, desc="Demo region", unit=" steps") as bar:
-
-        def progress(k, n, msg):
-            bar.total = n
-            bar.n = k
-            bar.set_postfix_str(msg)
-            bar.refresh()
-
-        summary = generate(args.out, scale=args.scale, seed=args.seed, progress=progress,
-                           osm_formats=("pbf", "xml") if args.xml else ("pbf",))
-        bar.n = bar.total
-        bar.refresh()
+    try:
+        summary = generate(args.out, scale=args.scale, seed=args.seed, progress=step,
+                           osm_formats=("pbf", "xml") if args.xml else ("pbf",), force=args.force)
+        progress(steps["n"], steps["n"])
+    finally:
+        close()
     print(format_summary(summary))
     return 0
 
@@ -139,7 +196,7 @@ def _add_download(sub) -> None:
     p.add_argument("--full", metavar="FILE", default=None,
                    help="with --geofabrik --clip: where to keep the full extract "
                         "(default data/downloads/NAME-latest.osm.pbf)")
-    p.add_argument("--buffer", type=float, default=0.0, metavar="METRES",
+    p.add_argument("--buffer", type=NON_NEGATIVE, default=0.0, metavar="METRES",
                    help="with --place/--polygon: widen the area by this many metres")
     p.add_argument("--base-url", default=None, help="Geofabrik base URL (default: settings)")
     p.add_argument("--overpass-url", default=None, help="Overpass API URL (default: settings)")
@@ -150,8 +207,7 @@ def _add_download(sub) -> None:
 
 
 def _cmd_download(args) -> int:
-
-
+    check_output_path(args.out, kind="file")  # never a folder, a link or a read-only place
     if args.geofabrik is None and (args.clip or args.full):
         raise GeoInputError("--clip and --full go with --geofabrik (an Overpass download "
                             "already covers only the place or polygon).")
@@ -182,6 +238,7 @@ def _add_build(sub) -> None:
     )
     p.add_argument("region", help="recipe name in data/regions (e.g. vidzeme) or a .yaml file")
     p.add_argument("--out", default=None, help="bundle folder (default data/bundles/REGION)")
+    _add_force(p)
     p.add_argument("--offline", action="store_true", help="do not download missing files")
     p.add_argument("--no-network", action="store_true", help="skip the road network cache")
     p.add_argument("--scale", choices=["demo", "vidzeme"], default=None,
@@ -192,10 +249,10 @@ def _add_build(sub) -> None:
 
 
 def _cmd_build(args) -> int:
-
     gen = {k: v for k, v in (("scale", args.scale), ("seed", args.seed)) if v is not None}
     res = build_bundle(args.region, out=args.out, online=not args.offline,
-                       network=not args.no_network, progress=True, generator_options=gen or None)
+                       network=not args.no_network, progress=True, generator_options=gen or None,
+                       force=args.force)
     print(res.summary())
     return 0
 
@@ -209,13 +266,15 @@ def _add_scenario(sub) -> None:
     g.add_argument("--bundle", help="region bundle folder or name (prepared on the fly)")
     q = ss.add_parser("prepare", help="route the origin x school matrix of a bundle once")
     q.add_argument("--bundle", required=True, help="region bundle folder or name")
-    q.add_argument("--year", type=int, default=None, help="base year of the pupils")
+    q.add_argument("--year", type=YEAR, default=None, help="base year of the pupils")
     q.add_argument("--out", required=True, help="output folder")
+    _add_force(q)
     q.set_defaults(func=_cmd_scenario_prepare)
     q = ss.add_parser("evaluate", parents=[region],
                       help="evaluate scenario files: CSV tables and a GeoPackage")
     q.add_argument("files", nargs="+", help="scenario YAML file(s)")
     q.add_argument("--out", required=True, help="output folder (one subfolder per file)")
+    _add_force(q)
     q.add_argument("--lang", choices=["lv", "en"], default="en")
     q.set_defaults(func=_cmd_scenario_evaluate)
     q = ss.add_parser("compare", parents=[region],
@@ -223,28 +282,26 @@ def _add_scenario(sub) -> None:
     q.add_argument("a", help="scenario A (YAML)")
     q.add_argument("b", help="scenario B (YAML)")
     q.add_argument("--out", required=True, help="output folder")
+    _add_force(q)
     q.add_argument("--lang", choices=["lv", "en"], default="en")
     q.set_defaults(func=_cmd_scenario_compare)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
 def _cmd_scenario_prepare(args) -> int:
-
-    print(run_prepare(bundle=args.bundle, out=args.out, year=args.year))
+    print(run_prepare(bundle=args.bundle, out=args.out, year=args.year, force=args.force))
     return 0
 
 
 def _cmd_scenario_evaluate(args) -> int:
-
     print(run_evaluate(args.files, out=args.out, prepared=args.prepared, bundle=args.bundle,
-                       lang=args.lang))
+                       lang=args.lang, force=args.force))
     return 0
 
 
 def _cmd_scenario_compare(args) -> int:
-
     print(run_compare(args.a, args.b, out=args.out, prepared=args.prepared, bundle=args.bundle,
-                      lang=args.lang))
+                      lang=args.lang, force=args.force))
     return 0
 
 
@@ -255,23 +312,62 @@ def _add_optimize(sub) -> None:
     g.add_argument("--bundle", help="region bundle folder or name")
     p.add_argument("--objective", choices=["p-median", "coverage"], default="p-median")
     n = p.add_mutually_exclusive_group(required=True)
-    n.add_argument("--p", type=int, help="number of schools to keep")
-    n.add_argument("--budget", type=float, help="annual budget of the kept schools, EUR")
+    n.add_argument("--p", type=COUNT, help="number of schools to keep")
+    n.add_argument("--budget", type=POSITIVE, help="annual budget of the kept schools, EUR")
+    n.add_argument("--sweep", help="trade-off curve: p=START:STOP:STEP or budget=START:STOP:STEP"
+                   " (--out is then a folder)")
+    p.add_argument("--scheduler", default="local",
+                   help="sweeps: local (a Dask LocalCluster, default), serial, or tcp://HOST:PORT")
+    p.add_argument("--workers", type=COUNT, default=None,
+                   help="sweeps: worker processes of the LocalCluster (default: all cores)")
+    p.add_argument("--lang", choices=["lv", "en"], default="en")
     p.add_argument("--keep", nargs="*", default=[], help="school ids that stay open")
     p.add_argument("--close", nargs="*", default=[], help="school ids that close")
     p.add_argument("--base", default=None, help="base scenario (YAML): transport, year, sites")
-    p.add_argument("--method", choices=["heuristic", "milp", "both"], default="heuristic")
-    p.add_argument("--time-limit", type=float, default=60.0, help="MILP time limit, seconds")
-    p.add_argument("--out", required=True, help="output scenario file (YAML)")
+    p.add_argument("--method", choices=["heuristic", "milp", "both", "certified", "auto"],
+                   default="auto", help="auto: heuristic on small regions, certified (proven "
+                   "gap) at region scale")
+    p.add_argument("--time-limit", type=POSITIVE, default=60.0,
+                   help="MILP or certified-solve time limit, seconds")
+    p.add_argument("--out", required=True, help="output scenario file (YAML); with --sweep a "
+                   "folder")
+    _add_force(p)
     p.set_defaults(func=_cmd_optimize)
 
 
 def _cmd_optimize(args) -> int:
-
+    if args.sweep:
+        print(run_optimize_sweep(args.sweep, out=args.out, prepared=args.prepared,
+                                 bundle=args.bundle, base=args.base, scheduler=args.scheduler,
+                                 workers=args.workers, lang=args.lang,
+                                 objective=args.objective, keep=args.keep, close=args.close,
+                                 method=args.method, time_limit_s=args.time_limit,
+                                 force=args.force))
+        return 0
     print(run_optimize(out=args.out, prepared=args.prepared, bundle=args.bundle,
                        objective=args.objective, p=args.p, budget=args.budget, keep=args.keep,
                        close=args.close, base=args.base, method=args.method,
-                       time_limit=args.time_limit))
+                       time_limit_s=args.time_limit, force=args.force))
+    return 0
+
+
+def _add_whitespots(sub) -> None:
+    p = sub.add_parser("whitespots", help="broadband white spots: classes per cell, "
+                       "municipality and border band, schools, joint view, priority list")
+    p.add_argument("--bundle", required=True, help="region bundle folder or name")
+    p.add_argument("--scenario", default=None,
+                   help="scenario (YAML) of the joint view (default: baseline; needs roads)")
+    p.add_argument("--points", default=None,
+                   help="places whose broadband to report: CSV with lon/lat, or a vector file")
+    p.add_argument("--out", required=True, help="output folder (GeoPackage, CSV, report)")
+    p.add_argument("--lang", choices=["lv", "en"], default="en")
+    _add_force(p)
+    p.set_defaults(func=_cmd_whitespots)
+
+
+def _cmd_whitespots(args) -> int:
+    print(run_whitespots(bundle=args.bundle, out=args.out, scenario=args.scenario,
+                         points=args.points, lang=args.lang, force=args.force))
     return 0
 
 
@@ -289,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_build(sub)
     _add_scenario(sub)
     _add_optimize(sub)
+    _add_whitespots(sub)
     return parser
 
 

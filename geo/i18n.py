@@ -96,8 +96,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "app.other_osm": {"lv": "Cits OSM fails…", "en": "Another OSM file…"},
     "app.no_roads": {
-        "lv": "Šim reģionam nav ceļu tīkla, tāpēc brauciena laiku nevar aprēķināt.",
-        "en": "This region has no road network, so travel time cannot be computed.",
+        "lv": "Šim reģionam nav ceļu tīkla. Bez ceļiem nevar aprēķināt brauciena laiku, "
+              "baltos plankumus, skolu apkalpes zonas, scenārijus un optimizāciju. Bez ceļiem "
+              "darbojas: iedzīvotāju un skolēnu režģis, skolas, dienesta viesnīcas un platjoslas "
+              "internets (cilne «Platjosla»). Ceļus lejupielādē ar "
+              "`python -m geo download` (skat. README).",
+        "en": "This region has no road network. Without roads, travel time, white spots, "
+              "catchments, scenarios and optimisation cannot be computed. What works without "
+              "roads: the population and pupils grid, schools, dormitories and broadband "
+              "(the Broadband tab). Get the roads with `python -m geo download` (see README).",
     },
     "app.grade_band": {"lv": "Klašu grupa", "en": "Grade band"},
     "app.pupils": {"lv": "Skolēni", "en": "Pupils"},

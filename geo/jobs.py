@@ -15,11 +15,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 from tqdm import tqdm
 
 from geo import i18n, settings
-from geo.errors import GeoInputError
+from geo._csv import write_csv
+from geo._files import (
+    check_output_dir,
+    check_output_file,
+    new_run,
+    owned_dir,
+    owned_file,
+    result_names,
+    write_gpkg,
+)
+from geo._yaml import load_yaml
+from geo.broadband.analysis import analyse_bundle
+from geo.broadband.classes import region_summary
+from geo.errors import GeoInputError, check_number
 from geo.i18n import t
 from geo.network.access import catchments, isochrones, nearest_facility, snap_facilities
 from geo.network.access import catchments as catchments_table
@@ -38,18 +50,26 @@ from geo.outputs.layers import (
     travel_time_layer,
     white_spots_layer,
 )
-from geo.outputs.report import export_gpkg
+from geo.outputs.report import export_broadband_report, export_gpkg
 from geo.outputs.web import make_map
 from geo.planning.evaluate import evaluate, format_summary
-from geo.planning.indicators import compare, school_flows
+from geo.planning.indicators import compare, compare_joint, school_flows, weighted_quantiles
 from geo.planning.optimize import optimize, result_to_scenario
 from geo.planning.prepared import Prepared, prepare_bundle
-from geo.planning.scenario import load_scenario, save_scenario
+from geo.planning.scenario import baseline, load_scenario, save_scenario
+from geo.planning.sweep import current_point, parse_sweep, run_sweep, write_sweep
+from geo.progress import tqdm_progress
 from geo.region.build import build_bundle
 from geo.region.bundle import load_bundle
 from geo.region.recipe import list_recipes
+from geo.sources.coverage import points_from_table
 from geo.sources.osm import read_facilities, sniff_format
-from geo.sources.tabular import pick_column
+from geo.sources.tabular import (
+    check_numeric_column,
+    check_unique_ids,
+    pick_column,
+    read_csv_any,
+)
 from geo.sources.vector import read_vector
 
 POPULATION_COLUMNS = ("population", "pop", "T", "pupils", "POP")
@@ -60,7 +80,6 @@ ID_COLUMNS = ("id", "osm_id", "reg_nr", "ref", "GRD_ID", "name")
 
 def read_facilities_any(path: str | Path, *, kinds=("school",)) -> gpd.GeoDataFrame:
     """Facilities from any vector file, or from an OSM file (its schools by default)."""
-
     path = Path(path)
     osm_fmt = None
     if path.is_file() and path.stat().st_size > 0:
@@ -79,7 +98,7 @@ def read_facilities_any(path: str | Path, *, kinds=("school",)) -> gpd.GeoDataFr
 
 
 
-def run_access(
+def run_access(  # noqa: PLR0913  keyword-only options of a public entry point
     *,
     network,
     facilities,
@@ -88,9 +107,10 @@ def run_access(
     facility_id: str | None = None,
     origin_id: str | None = None,
     population: str | None = None,
-    cutoff_min: float | None = None,
+    cutoff_s: float | None = None,
     max_snap_m: float | None = None,
     progress: bool = False,
+    force: bool = False,
 ) -> str:
     """Nearest facility for every origin and catchment of every facility.
 
@@ -106,37 +126,50 @@ def run_access(
         ``n_origins``, ``population``, ``mean_time_min``, ``max_time_min``, ``snapped``).
     facility_id, origin_id, population : str, optional
         Column names (defaults are guessed from common names).
-    cutoff_min : float, optional
-        Search limit, minutes.
+    cutoff_s : float, optional
+        Search limit, seconds (the CLI's ``--cutoff`` is in minutes).
     max_snap_m : float, optional
         Snapping limit, metres (default :data:`geo.settings.SNAP_MAX_DISTANCE_M`).
     progress : bool, default False
         Progress messages.
+    force : bool, default False
+        Replace an existing ``out`` that the tool did not write (see
+        :func:`geo._files.owned_file`); checked before any work.
 
     Returns
     -------
     str
         A summary for the console.
     """
-
+    if out is not None:
+        check_output_file(out, force=force)
+    if cutoff_s is not None:
+        cutoff_s = check_number(cutoff_s, name="cutoff_s (--cutoff x 60)")
+    if max_snap_m is not None:
+        max_snap_m = check_number(max_snap_m, name="max_snap_m (--max-snap)")
     net = network if isinstance(network, Network) else Network.load(network)
     fac = facilities if isinstance(facilities, gpd.GeoDataFrame) else read_facilities_any(facilities)
     org = origins if isinstance(origins, gpd.GeoDataFrame) else read_vector(origins, name="origins")
     fid_col = pick_column(fac, facility_id, ID_COLUMNS, what="facility id")
+    if fid_col:
+        check_unique_ids(fac, fid_col, what="facility", first_row=1, rows_word="features")
     oid_col = pick_column(org, origin_id, ID_COLUMNS, what="origin id")
     pop_col = pick_column(org, population, POPULATION_COLUMNS, what="population")
+    if pop_col:
+        check_numeric_column(org, pop_col, what="population", option="--population",
+                             first_row=1, rows_word="features")
     snap_m = settings.SNAP_MAX_DISTANCE_M if max_snap_m is None else float(max_snap_m)
     if progress:
         print(f"network {net.n_nodes:,} nodes; {len(fac):,} facilities; {len(org):,} origins")
     near = nearest_facility(
         net, org, fac, origin_id=oid_col, facility_id=fid_col, population=pop_col,
-        cutoff_s=None if cutoff_min is None else cutoff_min * 60.0, max_snap_m=snap_m,
+        cutoff_s=cutoff_s, max_snap_m=snap_m,
     )
     fids = fac[fid_col].to_numpy() if fid_col else np.asarray(fac.index)
-    fs = snap_facilities(net, fac, max_distance_m=snap_m)
+    fs = snap_facilities(net, fac, max_snap_m=snap_m)
     catch = catchments(near, facility_ids=fids)
     catch["snapped"] = fs.ok
-    catch["snap_m"] = fs.distance_m
+    catch["snap_m"] = fs.dist_m
     n_un = int((~near["snapped"]).sum())
     n_far = int((near["snapped"] & near["facility_id"].isna()).sum())
     lines = [
@@ -168,7 +201,9 @@ def run_access(
         if "name" in fac.columns and fid_col != "name":
             f["name"] = fac["name"].to_numpy()
 
-        export_gpkg(out, {"origins": o, "facilities": f})
+        inputs = [x for x in (network, facilities, origins) if isinstance(x, str | Path)]
+        with owned_file(out, force=force, run=new_run("access", inputs=inputs)) as tmp:
+            export_gpkg(tmp, {"origins": o, "facilities": f})
         lines.append(f"written: {out}")
     return "\n".join(lines)
 
@@ -192,7 +227,6 @@ def find_osm_files(paths=None) -> list[Path]:
     list of Path
         Sorted by name, without duplicates.
     """
-
     found: dict[str, Path] = {}
     for folder in paths if paths is not None else settings.data_search_path():
         for sub in (folder, folder / "osm"):
@@ -215,7 +249,6 @@ def default_osm_file(files: list[Path]) -> Path:
 
 def network_cache_dir(osm_path: str | Path, *, mode: str = "drive") -> Path:
     """Cache folder of a file's network: ``data/cache/<name>-<mode>-<size>-<mtime>``."""
-
     p = Path(osm_path)
     st = p.stat()
     stem = p.name.split(".")[0]
@@ -229,7 +262,6 @@ def prepare_network(osm_path: str | Path, *, mode: str = "drive", progress: bool
     -------
     geo.network.Network
     """
-
     cache = network_cache_dir(osm_path, mode=mode)
     if (cache / "network.npz").exists():
         try:
@@ -250,7 +282,6 @@ def grid_cells(net, *, size_m: float = 1000.0) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Columns ``cell_id``, ``n_nodes``, polygon geometry, in ``net.crs``.
     """
-
     ix = np.floor(net.x / size_m).astype(np.int64)
     iy = np.floor(net.y / size_m).astype(np.int64)
     cells = pd.DataFrame({"ix": ix, "iy": iy}).value_counts().rename("n_nodes").reset_index()
@@ -274,7 +305,6 @@ FALLBACK_REGION = "demo"
 
 def bundle_dir(name: str) -> Path:
     """Folder of a region's bundle (``settings.BUNDLES_DIR / name``)."""
-
     return settings.BUNDLES_DIR / name
 
 
@@ -303,7 +333,6 @@ def default_region() -> tuple[str, str]:
 
 def region_choices() -> list[str]:
     """Regions the user can open: recipes in ``data/regions`` and bundles already built."""
-
     names = set(list_recipes())
     if settings.BUNDLES_DIR.is_dir():
         names |= {p.name for p in settings.BUNDLES_DIR.iterdir()
@@ -319,7 +348,6 @@ def open_bundle(name: str, *, build_if_missing: bool = True, progress: bool = Fa
     -------
     geo.region.Bundle
     """
-
     path = bundle_dir(name)
     if not (path / "manifest.json").exists():
         if not build_if_missing:
@@ -329,9 +357,37 @@ def open_bundle(name: str, *, build_if_missing: bool = True, progress: bool = Fa
     return load_bundle(path)
 
 
+def bundle_warnings(manifest: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> list[str]:
+    """The warnings of a bundle's build (``manifest["warnings"]``) in the user's language.
+
+    Parameters
+    ----------
+    manifest : dict
+        ``Bundle.manifest`` (or the ``manifest.json`` as read).
+    lang : {"lv", "en"}
+
+    Returns
+    -------
+    list of str
+        One text per warning (schools at impossible places, repaired boundaries...); a
+        warning without a translation keeps its English ``message``.
+    """
+    out = []
+    for w in manifest.get("warnings") or []:
+        if not isinstance(w, dict):
+            out.append(str(w))
+            continue
+        code = w.get("code", "")
+        key = f"warn.school_{w.get('kind')}" if code == "school_location" else f"warn.{code}"
+        if key not in i18n.STRINGS:
+            out.append(str(w.get("message", w)))
+            continue
+        out.append(t(key, lang, **{**w, "km": w.get("km") or "?"}))
+    return out
+
+
 def band_pupils(cells: gpd.GeoDataFrame, band: str) -> np.ndarray:
     """Pupils of a grade band per cell (sum of its ``g1``..``g12`` columns)."""
-
     cols = [f"g{g}" for g in settings.GRADE_BANDS[band]]
     missing = [c for c in cols if c not in cells.columns]
     if missing:
@@ -368,7 +424,6 @@ def band_access(net, cells: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, band: s
         The cells with ``pupils`` (of the band), ``facility_id``, ``school_name``,
         ``time_min``, ``dist_km``, ``snapped``.
     """
-
     serving = schools_serving(schools, band)
     if serving.empty:
         raise GeoInputError(f"no located school serves grades {band}.",
@@ -388,14 +443,14 @@ def band_access(net, cells: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, band: s
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted median (NaN when the weights sum to 0); infinite values count as largest."""
-    ok = ~np.isnan(values) & (weights > 0)
-    if not ok.any():
-        return float("nan")
-    v, w = values[ok], weights[ok]
-    order = np.argsort(v, kind="stable")
-    cw = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
+    """Weighted median (NaN when the weights sum to 0); infinite values count as largest.
+
+    One implementation with the indicators' quantiles
+    (:func:`geo.planning.indicators.weighted_quantiles`).
+    """
+    values, weights = np.asarray(values, np.float64), np.asarray(weights, np.float64)
+    key = np.zeros(len(values), np.int64)
+    return float(weighted_quantiles(key, values, weights, (0.5,), 1, keep_inf=True)[0, 0])
 
 
 # ------------------------------------------------------------------------------------------
@@ -406,13 +461,11 @@ REGION_AREA = "(region)"
 
 def scenario_files(region: str) -> list[Path]:
     """Scenario files in ``scenarios/`` made for a region (their ``region:`` key)."""
-
-
     out = []
     for p in sorted((settings.PROJECT_ROOT / "scenarios").glob("*.yaml")):
         try:
-            data = yaml.safe_load(p.read_text("utf-8")) or {}
-        except (OSError, yaml.YAMLError):
+            data = load_yaml(p, kind="scenario").data or {}
+        except GeoInputError:
             continue
         if isinstance(data, dict) and str(data.get("region", "")) == region:
             out.append(p)
@@ -438,7 +491,6 @@ def comparison_table(cmp: dict, lang: str, *, area: str = REGION_AREA,
     pandas.DataFrame
         Columns: indicator label, unit, baseline value, scenario value, difference.
     """
-
     s = cmp["summary"]
     s = s[(s["area"] == area) & (s["grade_band"] == band)]
     name_a = str(s["scenario_a"].iloc[0]) if len(s) else "a"
@@ -496,17 +548,14 @@ def scenario_cells(cells: gpd.GeoDataFrame, cmp: dict, band: str) -> gpd.GeoData
 # Command-line jobs (``python -m geo scenario ...`` / ``optimize``)
 # ------------------------------------------------------------------------------------------
 def _tqdm_progress(desc: str):
+    cb, close = tqdm_progress(desc, unit="search")
 
-    bar = tqdm(desc=desc, unit="search", leave=False)
-
-    def cb(done, total):
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    def update(done, total):
+        cb(done, total)
         if done >= total:
-            bar.close()
+            close()
 
-    return cb
+    return update
 
 
 def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None = None,
@@ -521,37 +570,67 @@ def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None
     return prepare_bundle(bundle, progress=_tqdm_progress("routing") if progress else None)
 
 
-def run_prepare(*, bundle, out, year=None) -> str:
+def run_prepare(*, bundle, out, year=None, force=False) -> str:
+    """Prepare a bundle for scenarios (route the origin x school matrix) into ``out``.
 
+    Returns a summary for the console (``python -m geo scenario prepare``).
+    """
+    check_output_dir(out, force=force, command="scenario prepare")
     prep = prepare_bundle(bundle, year=year, progress=_tqdm_progress("routing"))
-    prep.save(out)
+    prep.save(out, force=force, run=new_run("scenario prepare", inputs=[bundle]))
     return (f"prepared {prep.region or bundle}: {prep.n_origins:,} origins x "
             f"{prep.n_schools} schools, pupils {prep.pupils.sum():,.0f} ({prep.base_year}); "
             f"written: {out}")
 
 
-def run_evaluate(files, *, out, prepared=None, bundle=None, lang="en") -> str:
+i18n.register({
+    "jobs.same_file_names": {
+        "lv": "Vairākiem scenāriju failiem ir vienāds nosaukums: rezultātu apakšmapju "
+              "nosaukumiem priekšā pievienota faila mape ({names}).",
+        "en": "Several scenario files share a file name: the result subfolders are prefixed "
+              "with the file's folder ({names}).",
+    },
+})
 
+
+def run_evaluate(files, *, out, prepared=None, bundle=None, lang="en", force=False) -> str:
+    """Evaluate scenario files into ``out`` (a folder the tool owns; one subfolder per file
+    when several, named by :func:`geo._files.result_names`, the whole run written at once)."""
+    check_output_dir(out, force=force, command="scenario evaluate")
+    names = result_names(files)
     prep = load_region(prepared=prepared, bundle=bundle, progress=True)
     scs = [load_scenario(f) for f in files]  # check every file before evaluating any
+    run = new_run("scenario evaluate", inputs=[*files, prepared or bundle])
+    if len(files) == 1:
+        ev = evaluate(prep, scs[0])
+        write_evaluation(ev, out, force=force, run=run)
+        return "\n".join([format_summary(ev, lang), f"  written: {out}"])
     lines = []
-    for f, sc in tqdm(list(zip(files, scs, strict=True)), desc="scenarios", leave=False):
-        ev = evaluate(prep, sc)
-        dest = Path(out) if len(files) == 1 else Path(out) / Path(f).stem
-        write_evaluation(ev, dest)
-        lines += [format_summary(ev, lang), f"  written: {dest}"]
+    with owned_dir(out, force=force, run=run) as tmp:
+        for name, sc in tqdm(list(zip(names, scs, strict=True)), desc="scenarios", leave=False):
+            ev = evaluate(prep, sc)
+            write_evaluation(ev, tmp / name, run=run)
+            lines += [format_summary(ev, lang), f"  written: {Path(out) / name}"]
+    if names != [Path(f).stem for f in files]:
+        lines.append(t("jobs.same_file_names", lang, names=", ".join(names)))
     return "\n".join(lines)
 
 
-def run_compare(file_a, file_b, *, out, prepared=None, bundle=None, lang="en") -> str:
+def run_compare(file_a, file_b, *, out, prepared=None, bundle=None, lang="en",
+                force=False) -> str:
+    """Evaluate two scenario files and write their comparison (tables, map) into ``out``.
 
-
+    Returns a summary for the console (``python -m geo scenario compare``).
+    """
+    check_output_dir(out, force=force, command="scenario compare")
     prep = load_region(prepared=prepared, bundle=bundle, progress=True)
     sa, sb = load_scenario(file_a), load_scenario(file_b)
     evs = [evaluate(prep, s) for s in tqdm([sa, sb], desc="scenarios", leave=False)]
     cmp = compare(*evs)
     cmp["school_flows"] = school_flows(cmp["switches"])
-    write_comparison(cmp, evs[0], evs[1], out)
+    cmp["joint"] = compare_joint(*evs)  # pupils newly in the broadband + travel joint gap
+    write_comparison(cmp, evs[0], evs[1], out, force=force,
+                     run=new_run("scenario compare", inputs=[file_a, file_b, prepared or bundle]))
     s = cmp["summary"]
     s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
     lines = [f"{sa.name} -> {sb.name}"]
@@ -562,40 +641,74 @@ def run_compare(file_a, file_b, *, out, prepared=None, bundle=None, lang="en") -
     lines.append(f"  pupils changing school: {cmp['switches']['pupils'].sum():,.1f}; "
                  f"newly beyond the threshold: "
                  f"{cmp['newly_beyond']['newly_beyond_pupils'].sum():,.1f}")
+    if "joint_gap" in s.index:
+        r = s.loc["joint_gap"]
+        lines.append(f"  joint gap (no school in time, no broadband): {r['value_a']:,.1f} -> "
+                     f"{r['value_b']:,.1f} ({r['diff']:+,.1f}); newly in it: "
+                     f"{cmp['joint']['newly_joint'].sum():,.1f}")
     lines.append(f"  written: {out}")
     return "\n".join(lines)
 
 
-def run_optimize(*, out, prepared=None, bundle=None, objective="p-median", p=None,
+def run_optimize(*, out, prepared=None, bundle=None, objective="p-median", p=None,  # noqa: PLR0913  keyword-only options of a public entry point
                  budget=None, keep=(), close=(), base=None, method="heuristic",
-                 time_limit=settings.MILP_TIME_LIMIT_S) -> str:
+                 time_limit_s=settings.MILP_TIME_LIMIT_S, force=False) -> str:
+    """Choose the schools to keep (:func:`geo.planning.optimize.optimize`) and write the
+    result as a scenario file ``out``.
 
-
+    Returns a summary for the console (``python -m geo optimize``).
+    """
+    check_output_file(out, force=force)
     prep = load_region(prepared=prepared, bundle=bundle, progress=True)
     base_sc = load_scenario(base) if base else None
-    bar = tqdm(desc="greedy", leave=False)
-
-    def cb(done, total):
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
+    cb, close_bar = tqdm_progress("greedy")
     try:
         res = optimize(prep, objective=objective, p=p, budget_eur=budget, keep=keep,
-                       close=close, base=base_sc, method=method, time_limit_s=time_limit,
+                       close=close, base=base_sc, method=method, time_limit_s=time_limit_s,
                        progress=cb)
     finally:
-        bar.close()
+        close_bar()
     sc = result_to_scenario(res, base_sc)
     sc.region = sc.region or prep.region
-    save_scenario(sc, out)
+    with owned_file(out, force=force,
+                    run=new_run("optimize", inputs=[prepared or bundle, base])) as tmp:
+        save_scenario(sc, tmp)
     return f"{res.summary()}\nwritten: {out}"
+
+
+def run_optimize_sweep(spec, *, out, prepared=None, bundle=None, base=None, scheduler="local",  # noqa: PLR0913  keyword-only options of a public entry point
+                       workers=None, lang=i18n.DEFAULT_LANGUAGE, force=False, **options) -> str:
+    """A trade-off sweep (``optimize --sweep p=40:149:5``): every point optimised and
+    evaluated (:mod:`geo.planning.sweep`, serially or on Dask), written to the folder
+    ``out`` (``frontier.csv``, ``frontier.png``, ``scenarios/*.yaml``).
+
+    Returns a summary for the console.
+    """
+    param, values = parse_sweep(spec)
+    check_output_dir(out, force=force, command="optimize sweep")
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    base_sc = load_scenario(base) if base else None
+    points = run_sweep(prep, param, values, scheduler=scheduler, n_workers=workers,
+                       progress=scheduler != "serial", base=base_sc, **options)
+    run = new_run("optimize sweep", inputs=[prepared or bundle, base])
+    with owned_dir(out, force=force, run=run) as tmp:
+        write_sweep(points, tmp, current=current_point(prep, base_sc), lang=lang)
+    files = {"csv": Path(out) / "frontier.csv", "png": Path(out) / "frontier.png"}
+    lines = [f"{'':>10} {'schools':>8} {'mean min':>9} {'p90 min':>8} {'beyond':>8} "
+             f"{'gap %':>7}"]
+    for pt in points:
+        r = pt.row
+        gap = "" if r["gap"] is None else f"{100 * r['gap']:.3f}"
+        lines.append(f"{param}={pt.value:<8g} {r['schools']:>8.0f} {r['mean_min']:>9.2f} "
+                     f"{r['p90_min']:>8.2f} {r['beyond_threshold']:>8.1f} {gap:>7}")
+    lines.append(f"written: {files['csv']}, {files['png']}, {Path(out) / 'scenarios'}")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
 # Engine results -> map
 # --------------------------------------------------------------------------------------------
-def travel_time_layers(
+def travel_time_layers(  # noqa: PLR0913  keyword-only options of a public entry point
     net,
     schools: gpd.GeoDataFrame,
     origins: gpd.GeoDataFrame,
@@ -646,7 +759,6 @@ def travel_time_layers(
         The layers, and the per-origin table of ``geo.network.access.nearest_facility`` with a
         ``school_name`` column.
     """
-
     _check_lang(lang)
     if population is None:
         population = pick_column(origins, None, ("population", "T", "pop"))
@@ -715,3 +827,116 @@ def travel_time_map(
     m = make_map(layers, lang=lang, title=title or t("map.title.travel_time", lang), tiles=tiles)
     m._geo_nearest = nearest
     return m
+
+
+# --------------------------------------------------------------------------------------------
+# Broadband white spots (geo.broadband): `python -m geo whitespots`, the app's Broadband tab
+# --------------------------------------------------------------------------------------------
+i18n.register({
+    "jobs.ws.no_roads_scenario": {
+        "lv": "scenārijam (--scenario) vajag ceļu tīklu, bet reģionam tā nav.",
+        "en": "a scenario (--scenario) needs the road network, and the region has none.",
+    },
+})
+
+
+def whitespots_beyond(prep: Prepared, scenario=None) -> pd.DataFrame:
+    """Per origin and grade band: ``pupils`` and ``travel_white`` (beyond the threshold or
+    unserved) of a scenario (default: the baseline, no changes) on a prepared region."""
+    ev = evaluate(prep, scenario if scenario is not None else baseline())
+    o = ev.indicators["origins"]
+    return pd.DataFrame({"origin_id": o["origin_id"], "grade_band": o["grade_band"],
+                         "pupils": o["pupils"],
+                         "travel_white": o["beyond_threshold"] + o["unserved"]})
+
+
+def read_points_any(path: str | Path) -> gpd.GeoDataFrame:
+    """Points a user supplies: a CSV with lon/lat columns, or any vector file."""
+    path = Path(path)
+    if path.suffix.lower() in (".csv", ".txt"):
+        return points_from_table(read_csv_any(path, name="points"), path=path, name="points")
+    return read_vector(path, name="points")
+
+
+def whitespots_result(bundle, *, scenario=None, with_roads: bool = True, points=None):
+    """Broadband white spots of a region bundle (:func:`geo.broadband.analysis.analyse`):
+    with roads, road distances in the priority list and the joint view of ``scenario``
+    (YAML path or Scenario; default the baseline); without roads, straight-line distances and
+    no joint view. ``points``: a file (:func:`read_points_any`) or GeoDataFrame of places
+    whose broadband to report."""
+    b = bundle if hasattr(bundle, "layers") else load_bundle(bundle)
+    net = Network.load(b.network_dir) if (with_roads and b.network_dir is not None) else None
+    if scenario is not None and net is None:
+        raise GeoInputError(t("jobs.ws.no_roads_scenario", "en"), path=b.path,
+                            fix="build the region with its OSM roads, or leave out --scenario.")
+    beyond = None
+    if net is not None and any(n.startswith("pupils_") for n in b.layers):
+        sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario
+        beyond = whitespots_beyond(prepare_bundle(b), sc)
+    pts = read_points_any(points) if isinstance(points, str | Path) else points
+    return analyse_bundle(b, network=net, beyond=beyond, points=pts)
+
+
+def whitespots_geo_layers(ws, bundle) -> dict[str, gpd.GeoDataFrame]:
+    """Geometry layers of the GeoPackage: cells, schools (points), priority settlements
+    (merged cells) and the border lines when known."""
+    out = {"cells": ws.cells}
+    sch = bundle.layers.get("schools")
+    if sch is not None and len(ws.schools):
+        pts = sch[sch.geometry.notna()].drop_duplicates("school_id").set_index("school_id")
+        pts = pts.reindex(ws.schools["school_id"].astype(str))
+        out["schools"] = gpd.GeoDataFrame(ws.schools, geometry=pts.geometry.values,
+                                          crs=sch.crs)
+    cells = ws.cells[ws.cells["settlement"] >= 0]
+    if len(cells):
+        merged = cells[["settlement", "geometry"]].dissolve("settlement").reset_index()
+        out["priority"] = merged.merge(ws.priority, on="settlement")
+    if bundle.layers.get("border") is not None and len(bundle.layers["border"]):
+        out["border"] = bundle.layers["border"]
+    return out
+
+
+def write_whitespots(ws, bundle, folder: Path, *, lang: str = "en") -> None:
+    """Write the GeoPackage, the CSV tables and the broadband report into ``folder``."""
+    write_gpkg(folder / "whitespots.gpkg", whitespots_geo_layers(ws, bundle))
+    tables = {**ws.tables(), "summary": region_summary(ws.cells)}
+    for name, df in tables.items():
+        write_csv(df, folder / f"{name}.csv", bom=False, lineterminator="\n")
+    export_broadband_report(folder / "report", ws, lang=lang,
+                            boundaries=bundle.layers.get("boundaries"),
+                            border=bundle.layers.get("border"))
+
+
+def whitespots_summary(ws, lang: str = "en") -> str:
+    """A few lines for the console: the region's classes, measured speeds, joint view."""
+    s = region_summary(ws.cells)
+    lines = [f"broadband classes ({ws.notes['classes']}), population and share:"]
+    for r in s.itertuples():
+        lines.append(f"  {r[1]:<15} {r.population:>9,.0f}  {100 * r.share:5.1f}%  "
+                     f"cells {r.cells:,}")
+    for k in ("below_30", "below_100"):
+        f = ws.figures[k]
+        lines.append(f"  best measured {k.replace('_', ' ')} Mbit/s: {f['population']:,.0f} people "
+                     f"= {100 * f['share_of_all']:.1f}% of all, "
+                     f"{100 * f['share_of_tested']:.1f}% of those in tested cells")
+    if ws.joint is not None:
+        j = ws.joint[(ws.joint["municipality"] == "(region)") & (ws.joint["grade_band"] == "all")]
+        lines.append(f"  joint gap (no school in time, no broadband): "
+                     f"{float(j['joint'].sum()):,.1f} pupils")
+    else:
+        lines.append("  joint view: " + t("bb.joint_needs_roads", lang))
+    lines.append(f"  uncovered settlements: {len(ws.priority):,} "
+                 f"(distances: {ws.notes['distance']})")
+    return "\n".join(lines)
+
+
+def run_whitespots(*, bundle, out, scenario=None, points=None, lang: str = "en",
+                   force: bool = False) -> str:
+    """``python -m geo whitespots``: analyse a bundle and write GeoPackage, CSV and report."""
+    check_output_dir(out, force=force)
+    b = load_bundle(bundle)
+    ws = whitespots_result(b, scenario=scenario, points=points)
+    with owned_dir(out, force=force,
+                   run=new_run("whitespots", inputs=[bundle, scenario, points])) as tmp:
+        write_whitespots(ws, b, tmp, lang=lang)
+    return f"{whitespots_summary(ws, lang)}\n  written: {out}"

@@ -171,6 +171,23 @@ UNSERVED_PENALTY_MIN = 10_000.0
 #: Capacity-constrained assignment: candidate schools per pupil group in the first min-cost
 #: flow (more are added when the optimality check asks for them).
 ASSIGN_K_NEAREST = 6
+#: Assignment: tolerance of the capacity and optimality checks (pupils, minutes), the most
+#: min-cost-flow rounds, and the share of all pupils in over-full schools above which every
+#: pupil group takes part in the first round.
+ASSIGN_TOL = 1e-6
+ASSIGN_MAX_ROUNDS = 20
+ASSIGN_ALL_MOVE_SHARE = 0.3
+#: School types (``school_type`` of the IZM reader) left out of the assignment: special,
+#: evening and distance schools do not serve a catchment of ordinary pupils.
+EXCLUDED_SCHOOL_TYPES: tuple[str, ...] = ("special", "evening", "distance")
+#: Capacity assumed when the schools table has none: current pupils x this factor.
+CAPACITY_FROM_PUPILS = 1.25
+#: Share of capacity under which an open school counts as under-used (indicators).
+UNDER_CAPACITY_SHARE = 0.5
+#: Default search limit of an origin x facility travel-time matrix (seconds).
+MATRIX_CUTOFF_S = 3600.0
+#: Lon/lat box of Latvia (EPSG:3059 area of use): networks inside it use LATVIA_CRS.
+LATVIA_BOUNDS = (20.8, 55.6, 28.3, 58.1)
 #: Pupils per resident by grade band, used when origins carry a population but no pupil counts:
 #: Vidzeme pupils in grades 1-6 / 7-9 / 10-12 on 1 Dec 2022 (IZM, 13,145 / 6,712 / 3,004 in
 #: general-education schools) divided by the 2021 census population (214,157).
@@ -206,6 +223,11 @@ MAP_WHITE_SPOT_COLOR = "#d55e00"
 MAP_BROADBAND_BANDS_MBPS: tuple[float, ...] = (0, 30, 100, 300, 1000)
 #: Colours of those bands, slow to fast (ColorBrewer YlGnBu, colour-blind safe).
 MAP_BROADBAND_COLORS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+#: People (or pupils) per census cell on the population map: band edges and colours
+#: (sequential, colour-blind safe); cells with nobody are not drawn.
+MAP_POPULATION_BANDS: tuple[float, ...] = (1, 10, 50, 250, 1000)
+MAP_PUPIL_BANDS: tuple[float, ...] = (0.5, 2, 10, 50, 200)
+MAP_POPULATION_COLORS: tuple[str, ...] = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 #: Decimal places of longitude/latitude in web maps (5 decimals = about 1 m).
 MAP_COORD_DECIMALS = 5
 #: Douglas-Peucker tolerance (metres) applied per layer before a map is drawn.
@@ -217,6 +239,33 @@ MAP_SIMPLIFY_M: dict[str, float] = {
 MAP_MAX_CELLS = 20000
 
 # --------------------------------------------------------------------------------------------
+# Broadband white spots (geo.broadband)
+# --------------------------------------------------------------------------------------------
+#: EU NGA threshold of the 2013 broadband guidelines, Mbit/s download: white = no network at
+#: or above it, grey = one operator's network, black = two or more.
+BROADBAND_NGA_MBPS = 30.0
+#: 2023 guidelines: an area is a target when no network reliably delivers this download.
+BROADBAND_FAST_MBPS = 100.0
+#: Gigabit (Digital Decade 2030 target for every household), Mbit/s.
+BROADBAND_GIGABIT_MBPS = 1000.0
+#: Share of a cell's area a coverage polygon must overlap for the cell to count as reached.
+#: 0 = any overlap of positive area (a polygon touching only the cell's edge does not count).
+BROADBAND_MIN_OVERLAP_SHARE = 0.0
+#: Giga school-connectivity bands (Mbit/s, typical measured download): bad < 1 <= moderate
+#: < 20 <= good (the edges are strict: "good above 20").
+GIGA_BANDS_MBPS: tuple[float, float] = (1.0, 20.0)
+#: Distance bands to the national land border, km: [0, 5), [5, 20), [20, inf).
+BORDER_BANDS_KM: tuple[float, ...] = (0.0, 5.0, 20.0)
+#: Cost proxy of connecting an uncovered settlement: fibre laid along roads, EUR per km
+#: (a placeholder of the order of rural FTTH backhaul builds; set it from tenders).
+FIBRE_COST_PER_KM_EUR = 25_000.0
+#: Colours of the broadband classes on maps (colour-blind safe; unknown in grey).
+BROADBAND_CLASS_COLORS: dict[str, str] = {
+    "white": "#d55e00", "grey": "#e69f00", "black": "#0072b2",
+    "measured_white": "#f0a27a", "measured_nga": "#56b4e9", "unknown": "#bdbdbd",
+}
+
+# --------------------------------------------------------------------------------------------
 # Locating registry schools on OSM schools by name (geo.region.school_matching)
 # --------------------------------------------------------------------------------------------
 #: Candidates farther than this from the school's address locality are rejected (metres),
@@ -226,6 +275,21 @@ LOCATE_MAX_DISTANCE_M = 15_000.0
 LOCATE_SAME_PLACE_M = 150.0
 #: Similarity (difflib ratio, 0-1) above which an OSM name is suggested for an unmatched school.
 LOCATE_SUGGEST_RATIO = 0.75
+#: A located school farther than this outside the region's boundary (metres) is suspect: it is
+#: reported by name and not used (at (0, 0), swapped lon/lat, another region).
+LOCATE_REGION_MARGIN_M = 5_000.0
+
+# --------------------------------------------------------------------------------------------
+# Plausibility limits of input values
+# --------------------------------------------------------------------------------------------
+#: Largest plausible population of one 1 km2 grid cell (people); the densest km2 of Riga holds
+#: about 20,000, so more is a unit or column error. Scaled by the cell area for other grids.
+MAX_CELL_POPULATION_PER_KM2 = 50_000
+#: Values that census releases use for "confidential" (become NaN, not errors).
+CENSUS_CONFIDENTIAL_VALUES = (-9999, -999, -99, -1)
+#: Largest area change (% of the original area) accepted when repairing an invalid boundary
+#: polygon; a larger change is refused.
+BOUNDARY_REPAIR_MAX_CHANGE_PCT = 1.0
 
 # --------------------------------------------------------------------------------------------
 # Files and folders
@@ -260,6 +324,53 @@ DOWNLOAD_TIMEOUT_S = 60
 DOWNLOAD_CHUNK_BYTES = 1 << 16
 #: Cache of Overpass/Nominatim answers (osmnx's JSON cache): a repeated download is offline.
 OVERPASS_CACHE_DIR = DOWNLOADS_DIR / "overpass_cache"
+
+# --------------------------------------------------------------------------------------------
+# Input size limits (geo.sources.tabular.check_file)
+# --------------------------------------------------------------------------------------------
+#: Largest input accepted per kind of file, in MB (10**6 bytes), checked before anything is
+#: loaded so that memory stays bounded (a 200 MB CSV of zeros read as school locations used to
+#: take 12-20 GB). For ZIP-based files (``.xlsx``) and Parquet the unpacked size counts, for a
+#: shapefile the ``.shp`` and ``.dbf`` together. Reading a CSV takes up to about 25 times its
+#: size in memory (a file of one short number per line, read as text), so each limit keeps
+#: the worst case under about 1 GB while leaving ample room over the real files:
+#:
+#: - school tables (locations, capacity, dormitories; IZM Excel exports): 20 MB. The real
+#:   IZM exports for all of Latvia are 0.01-0.39 MB (at most 2.8 MB unpacked); a table with
+#:   one row per school of Latvia (about 1,300 institutions) is well under 1 MB.
+#: - 1 km population grid and its tiles, Ookla tiles and grids: 30 MB. The Vidzeme census
+#:   CSV is 0.79 MB for 7,590 cells, all of Latvia about 4 MB, the three Baltic states about
+#:   9 MB; the largest real tile is 0.73 MB (0.83 MB unpacked); the Vidzeme Ookla grid 0.06 MB.
+#:   Clip the global Ookla or Europe-wide Eurostat files to the region first.
+#: - coverage, boundaries and other vector layers: 100 MB (the real Latvian town polygons are
+#:   1.6 MB; operator address-point files for all of Latvia, about 450,000 addresses, are
+#:   about 40 MB).
+MAX_INPUT_MB: dict[str, float] = {
+    "school locations": 20.0, "school capacity": 20.0, "dormitories": 20.0, "IZM": 20.0,
+    "population grid": 30.0, "grid tile": 30.0, "Ookla tiles": 30.0, "Ookla grid": 30.0,
+    "coverage": 100.0, "boundaries": 100.0,
+    # Ookla's global quarterly Parquet read with a clip area: streamed in batches of
+    # READ_BATCH_ROWS rows, only the tiles in the area's bounding box are kept, so memory
+    # depends on the region, not on the file (a sanity bound only).
+    "Ookla tiles, clipped": 5000.0,
+}
+#: Limit (MB) of any other kind of input (origins, facilities, clip polygons...).
+MAX_INPUT_MB_DEFAULT = 100.0
+#: Rows per batch when a large Parquet file is streamed (about 20-50 MB of memory per batch
+#: for the Ookla tiles with their WKT polygons).
+READ_BATCH_ROWS = 200_000
+
+# --------------------------------------------------------------------------------------------
+# YAML inputs (geo._yaml): scenario files, region recipes
+# --------------------------------------------------------------------------------------------
+#: Largest YAML file accepted per input kind, bytes (checked before reading). A real scenario
+#: is a few kB, a recipe about 2 kB.
+YAML_MAX_BYTES: dict[str, int] = {"scenario": 1 << 20, "recipe": 256 << 10}
+#: Deepest nesting of mappings and lists accepted in a YAML file (real files use about 5).
+YAML_MAX_DEPTH = 50
+#: Most values a YAML file may hold once its aliases (``*name``) are expanded; more is an
+#: alias bomb ("billion laughs").
+YAML_MAX_NODES = 100_000
 
 
 def data_search_path() -> list[Path]:

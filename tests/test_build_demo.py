@@ -53,6 +53,7 @@ def test_build_demo_prints_sizes_and_runs_through_the_engine(demo):
     assert np.isfinite(t).all() and 0 < t.median() < 30
 
 
+@pytest.mark.benchmark  # about 30 s: the Vidzeme-scale build; bench/ scripts build it too
 def test_build_demo_vidzeme_scale_prints_sizes(tmp_path):
     out = _build(tmp_path, "--scale", "vidzeme")
     area = float(re.search(r"area ([\d,]+) km2", out).group(1).replace(",", ""))

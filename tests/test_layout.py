@@ -17,7 +17,8 @@ import pytest
 GEO = Path(__file__).resolve().parents[1] / "geo"
 
 LAYERS = (
-    ("geo", "geo.settings", "geo.errors", "geo.i18n", "geo.grades", "geo._files"),
+    ("geo", "geo.settings", "geo.errors", "geo.i18n", "geo.grades", "geo._files", "geo._csv",
+     "geo._yaml", "geo.progress"),
     ("geo.sources",),
     ("geo.network",),
     ("geo.region",),

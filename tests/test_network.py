@@ -112,8 +112,8 @@ def test_snap_reports_far_points_and_needs_crs():
     s = snap(net, pts)
     assert s.ok.tolist() == [True, False, False]
     assert s.node[1] == -1 and s.n_unsnapped == 2
-    assert s.distance_m[0] < 200 and s.distance_m[1] > 100_000
-    assert s.time_s[0] == pytest.approx(s.distance_m[0] / (10 / 3.6))
+    assert s.dist_m[0] < 200 and s.dist_m[1] > 100_000
+    assert s.time_s[0] == pytest.approx(s.dist_m[0] / (10 / 3.6))
     with pytest.raises(GeoInputError, match="no coordinate reference system"):
         snap(net, gpd.GeoDataFrame(geometry=[shapely.Point(9.52, 47.14)]))
 

@@ -118,3 +118,129 @@ def test_report_gaps():
     for name, gap in GAPS:
         print(f"gap {name}: {100 * gap:.4f} %")
     assert all(g <= 0.02 for _, g in GAPS)
+
+
+# ------------------------------------------------------------------------------------------
+# Location models (geo.planning.location) against exact solves by other methods
+# ------------------------------------------------------------------------------------------
+def _small(seed, n_g=40, n_c=8):
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(0, 30, (n_g, 2)), rng.uniform(0, 30, (n_c, 2))
+    T = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    T[rng.random(T.shape) < 0.1] = np.inf  # the school does not teach the group's grades
+    w = rng.uniform(1, 20, n_g)
+    return T, w, np.full(n_c, np.ceil(w.sum() / 2.5))
+
+
+def _transport_lp(cost, w, cap, open_c, unserved):
+    """Capacitated assignment of a network by a dense scipy LP (independent of assign())."""
+    from scipy.optimize import linprog
+
+    cols = np.flatnonzero(open_c)
+    C = np.minimum(cost[:, cols], unserved)
+    n_g, n = len(w), len(cols)
+    A_eq = np.hstack([np.kron(np.eye(n_g), np.ones((1, n))), np.eye(n_g)])
+    A_ub = np.hstack([np.kron(w[None, :], np.eye(n)), np.zeros((n, n_g))])
+    r = linprog(np.r_[(w[:, None] * C).ravel(), w * unserved], A_ub=A_ub, b_ub=cap[cols],
+                A_eq=A_eq, b_eq=np.ones(n_g), bounds=(0, 1))
+    return r.fun
+
+
+def _brute(model, cost, p, fixed_open=()):
+    import itertools
+
+    n_c = cost.shape[1]
+    best = (np.inf, None)
+    for s in itertools.combinations(range(n_c), p):
+        if not set(fixed_open) <= set(s):
+            continue
+        v = _transport_lp(cost, model.w, model.capacity, np.isin(np.arange(n_c), s),
+                          model.unserved)
+        best = min(best, (v, s), key=lambda t: t[0])
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("method", ["exact", "certified"])
+def test_capacitated_p_median_and_coverage_equal_brute_force(seed, method):
+    """Capacitated p-median (with a school that must stay open) and maximal coverage: the
+    MILP and the certified solve equal brute force over every network, each network's
+    assignment solved by a dense scipy LP."""
+    from geo.planning.location import MaxCoverage, PMedian
+
+    T, w, cap = _small(seed)
+    fo = np.zeros(T.shape[1], bool)
+    fo[2] = True
+    m = PMedian.from_cost_matrix(T, w, p=3, capacity=cap, fixed_open=fo).solve(method=method)
+    bf, net = _brute(m, T, 3, fixed_open=[2])
+    assert m.objective_value == pytest.approx(bf, rel=1e-5)
+    assert m.bound <= bf * (1 + 1e-6) and m.gap <= 1e-4
+    assert m.open[2] and m.open.sum() == 3
+    c = MaxCoverage.from_cost_matrix(T, w, p=3, capacity=cap, threshold=10.0).solve(
+        method=method)
+    bfc, _ = _brute(c, c.cost(), 3)
+    assert c.objective_value == pytest.approx(bfc, rel=1e-5, abs=1e-6)
+
+
+def test_lscp_and_p_center_equal_brute_force():
+    import itertools
+
+    from geo.planning.location import LSCP, PCenter
+
+    T, w, _ = _small(3, n_g=30, n_c=9)
+    ls = LSCP.from_cost_matrix(T, w, threshold=12.0).solve()
+    within = T <= 12.0
+    ok = within.any(axis=1)
+    need = next(k for k in range(1, 10) if any(
+        within[ok][:, list(s)].any(axis=1).all() for s in itertools.combinations(range(9), k)))
+    assert ls.objective_value == need
+    assert within[ok][:, ls.open].any(axis=1).all()
+    assert ls.uncoverable == pytest.approx(w[~ok].sum())
+    for p in (2, 4):
+        pc = PCenter.from_cost_matrix(T, w, p=p).solve()
+        fin = np.isfinite(T).any(axis=1)
+        bf = min(np.where(np.isin(np.arange(9), s)[None, :], T, np.inf).min(axis=1)[fin].max()
+                 for s in itertools.combinations(range(9), p))
+        assert pc.objective_value == pytest.approx(bf) and pc.open.sum() == p
+
+
+def test_models_from_prepared_and_certified_on_the_demo(demo):
+    """from_prepared gives the instance the optimiser uses; the certified solve proves a gap
+    below 1 % and matches the exact MILP on the demo (capacities bind)."""
+    from geo.planning.location import LSCP, MaxCoverage, PMedian
+
+    pm = PMedian.from_prepared(demo, p=15)
+    inst = build_instance(demo)
+    assert pm.minutes.shape == inst.cost.shape and pm.w.sum() == pytest.approx(inst.w.sum())
+    cert = PMedian.from_prepared(demo, p=15).solve(method="certified")
+    ex = pm.solve(method="exact")
+    assert cert.gap < 0.01
+    assert cert.bound <= ex.objective_value * (1 + 1e-6)
+    assert cert.objective_value <= ex.objective_value * (1 + 0.01)
+    res = optimize(demo, p=15, method="certified")
+    assert res.value == pytest.approx(cert.objective_value, rel=1e-9)
+    assert res.certificate.gap < 0.01 and "proven gap" in res.summary()
+    # coverage from the prepared region: same costs as the optimiser's coverage instance
+    cov = MaxCoverage.from_prepared(demo, p=15)
+    ci = build_instance(demo, objective="coverage")
+    fin = np.isfinite(ci.cost)
+    assert np.allclose(cov.cost()[fin], ci.cost[fin])
+    ls = LSCP.from_prepared(demo).solve()
+    assert 1 <= ls.objective_value <= inst.n_c
+
+
+def test_certified_budget_and_fixed_schools_against_the_milp(demo):
+    """The certified solve honours keep/close lists and budgets; its lower bound is below the
+    exact MILP's optimum and its network's value above the MILP's bound (both valid)."""
+    keep, close = ["9912900021"], ["9913900024"]
+    res = optimize(demo, p=12, keep=keep, close=close, method="certified")
+    assert set(keep) <= set(res.keep_ids) and not set(close) & set(res.keep_ids)
+    ex = optimize(demo, p=12, keep=keep, close=close, method="milp", time_limit_s=60)
+    assert ex.milp_status == "optimal"
+    assert res.bound <= ex.milp_value * (1 + 1e-6)
+    assert res.value >= ex.milp_bound * (1 - 1e-6)
+    assert res.gap < 0.01
+    budget = 10 * 250_000
+    rb = optimize(demo, budget_eur=budget, method="certified")
+    assert demo.schools.set_index("id").loc[rb.keep_ids, "annual_cost_eur"].sum() <= budget
+    assert rb.bound <= rb.value and rb.gap < 0.01

@@ -150,7 +150,7 @@ def test_bundle_writes_everything_or_nothing(tmp_path, layers, schools_table):
                                lang="lv", title="Vidzeme")
     assert set(got) == {"html", "png", "pdf", "gpkg", "csv"}
     names = sorted(x.name for x in out.iterdir())
-    assert names == ["report.gpkg", "report.html", "report.pdf", "report.png",
+    assert names == [".geo-output.json", "report.gpkg", "report.html", "report.pdf", "report.png",
                      "report_Skolas_2022.csv"]
     csv = got["csv"][0].read_text(encoding="utf-8-sig")
     assert csv.splitlines()[0].count(";") == 3  # lv -> Latvian Excel CSV

@@ -49,8 +49,9 @@ def census(demo):
 
 
 def _checksums(folder: Path) -> dict[str, str]:
+    """Digest of every region file (the tool's output marker, which records the run, aside)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".geo-output.json"}
 
 
 def _tile_xy(name: str) -> tuple[int, int]:
@@ -95,14 +96,17 @@ def test_bad_arguments_raise_and_leave_existing_output(demo, tmp_path, monkeypat
     out = tmp_path / "region"
     out.mkdir()
     (out / "keep.txt").write_text("previous result")
+    with pytest.raises(GeoInputError, match="did not write"):  # not the tool's folder
+        synth.generate(out)
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(synth, "_write_ookla", boom)
     with pytest.raises(RuntimeError, match="disk full"):
-        synth.generate(out)
+        synth.generate(out, force=True)
     assert (out / "keep.txt").read_text() == "previous result"
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["region"]
 
 

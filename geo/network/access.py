@@ -20,7 +20,7 @@ times and distances.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -32,11 +32,11 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, check_number
 from geo.network.graph import Network
 from geo.network.snap import Snap, snap
-
-Progress = Callable[[int, int], None] | None
+from geo.progress import Progress
+from geo.sources.tabular import check_unique_ids
 
 
 # ------------------------------------------------------------------------------------------
@@ -57,7 +57,7 @@ def snap_facilities(
     net: Network,
     facilities: gpd.GeoDataFrame,
     *,
-    max_distance_m: float = settings.SNAP_MAX_DISTANCE_M,
+    max_snap_m: float = settings.SNAP_MAX_DISTANCE_M,
     speed_kmh: float = settings.SNAP_SPEED_KMH,
 ) -> Snap:
     """Snap facilities; raise when none of them is near the network.
@@ -65,17 +65,17 @@ def snap_facilities(
     Raises
     ------
     GeoInputError
-        When the layer is empty, or no facility lies within ``max_distance_m`` of the network
+        When the layer is empty, or no facility lies within ``max_snap_m`` of the network
         (facilities outside the network's area, or in the wrong CRS).
     """
     src = facilities.attrs.get("source")
     if len(facilities) == 0:
         raise GeoInputError("the facilities layer is empty.", path=src)
-    s = snap(net, facilities, max_distance_m=max_distance_m, speed_kmh=speed_kmh, name="facilities")
+    s = snap(net, facilities, max_snap_m=max_snap_m, speed_kmh=speed_kmh, name="facilities")
     if not s.ok.any():
-        d = np.nanmin(s.distance_m) if np.isfinite(s.distance_m).any() else np.nan
+        d = np.nanmin(s.dist_m) if np.isfinite(s.dist_m).any() else np.nan
         raise GeoInputError(
-            f"none of the {len(facilities)} facilities lies within {max_distance_m:.0f} m of the "
+            f"none of the {len(facilities)} facilities lies within {max_snap_m:.0f} m of the "
             f"road network (nearest is {d / 1000:,.1f} km away): they are outside the network's "
             "area.",
             path=src,
@@ -220,7 +220,7 @@ def nearest_facility_nodes(
         # the last hop into a virtual node is the facility leg: make it the root
         last = p >= n
         root_len = np.zeros(n)
-        root_len[last] = fs.distance_m[fac[p[last] - n]]
+        root_len[last] = fs.dist_m[fac[p[last] - n]]
         p[last] = -9999
         dist_m = _tree_distance(net, p, root_len)
         dist_m[~reached] = np.inf
@@ -262,13 +262,19 @@ def nearest_facility(
         ``snapped`` (False: too far from any road, reported, not dropped), and ``population``
         when asked.
     """
-    fs = snap_facilities(net, facilities, max_distance_m=max_snap_m)
+    if cutoff_s is not None:
+        check_number(cutoff_s, name="cutoff_s")
+    check_number(max_snap_m, name="max_snap_m")
+    if facility_id is not None and facility_id in facilities.columns:
+        check_unique_ids(facilities, facility_id, what="facility", first_row=1,
+                         rows_word="features")
+    fs = snap_facilities(net, facilities, max_snap_m=max_snap_m)
     acc = nearest_facility_nodes(net, fs, cutoff_s=cutoff_s)
-    os_ = snap(net, origins, max_distance_m=max_snap_m, name="origins")
+    os_ = snap(net, origins, max_snap_m=max_snap_m, name="origins")
     fids = _ids(facilities, facility_id)
     node = np.where(os_.ok, os_.node, 0)
     t = np.where(os_.ok, acc.time_s[node] + os_.time_s, np.inf)
-    d = np.where(os_.ok, acc.dist_m[node] + os_.distance_m, np.inf)
+    d = np.where(os_.ok, acc.dist_m[node] + os_.dist_m, np.inf)
     f = np.where(os_.ok, acc.facility[node], -1)
     if cutoff_s is not None:
         beyond = t > cutoff_s
@@ -279,7 +285,7 @@ def nearest_facility(
         "time_s": t,
         "time_min": t / 60.0,
         "dist_m": d,
-        "snap_m": os_.distance_m,
+        "snap_m": os_.dist_m,
         "snapped": os_.ok,
     })
     if population is not None:
@@ -326,7 +332,7 @@ def node_matrix(
     cutoff_s: float | None = None,
     with_distance: bool = False,
     block: int = 32,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Network time (and distance) from origin nodes to facility nodes.
 
@@ -359,17 +365,17 @@ def node_matrix(
     return T[:, inv], (D[:, inv] if with_distance else None)
 
 
-def travel_time_matrix(
+def travel_time_matrix(  # noqa: PLR0913  keyword-only options of a public entry point
     net: Network,
     origins: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
     *,
     origin_id: str | None = None,
     facility_id: str | None = None,
-    cutoff_s: float | None = 3600.0,
+    cutoff_s: float | None = settings.MATRIX_CUTOFF_S,
     with_distance: bool = True,
     max_snap_m: float = settings.SNAP_MAX_DISTANCE_M,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> TravelMatrix:
     """Origin x facility travel times within a cutoff.
 
@@ -380,7 +386,7 @@ def travel_time_matrix(
         Any CRS; polygons use their representative point.
     origin_id, facility_id : str, optional
         Id columns (default: the index).
-    cutoff_s : float or None, default 3600
+    cutoff_s : float or None, default settings.MATRIX_CUTOFF_S (3600)
         Times above this (seconds, incl. off-network legs) are ``inf``. None: no limit.
     with_distance : bool, default True
         Also return network distances (metres).
@@ -393,15 +399,15 @@ def travel_time_matrix(
     -------
     TravelMatrix
     """
-    fs = snap_facilities(net, facilities, max_distance_m=max_snap_m)
-    os_ = snap(net, origins, max_distance_m=max_snap_m, name="origins")
+    fs = snap_facilities(net, facilities, max_snap_m=max_snap_m)
+    os_ = snap(net, origins, max_snap_m=max_snap_m, name="origins")
     onode = np.where(os_.ok, os_.node, 0)
     fnode = np.where(fs.ok, fs.node, 0)
     T, D = node_matrix(net, onode, fnode, cutoff_s=cutoff_s, with_distance=with_distance,
                        progress=progress)
     T = T + os_.time_s[:, None] + fs.time_s[None, :]
     if D is not None:
-        D = D + os_.distance_m[:, None] + fs.distance_m[None, :]
+        D = D + os_.dist_m[:, None] + fs.dist_m[None, :]
     bad = ~os_.ok[:, None] | ~fs.ok[None, :]
     if cutoff_s is not None:
         bad = bad | (T > cutoff_s)

@@ -16,7 +16,6 @@ A :class:`Network` saves to a folder (``network.npz`` arrays, ``edges.parquet`` 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -33,8 +32,8 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from geo import settings
-from geo._files import atomic_dir
-from geo.errors import GeoInputError, NetworkError
+from geo._files import check_output_dir, file_digest, new_run, owned_dir
+from geo.errors import GeoInputError, NetworkError, named_errors
 from geo.network.speed import speed_source_share, way_speeds
 from geo.sources.osm import OSMRoads, read_osm
 
@@ -44,7 +43,7 @@ CACHE_VERSION = 1
 # ------------------------------------------------------------------------------------------
 # CRS choice
 # ------------------------------------------------------------------------------------------
-LATVIA_BOUNDS = (20.8, 55.6, 28.3, 58.1)  # lon/lat box of Latvia (EPSG:3059 area of use)
+LATVIA_BOUNDS = settings.LATVIA_BOUNDS  # lon/lat box of Latvia (EPSG:3059 area of use)
 
 
 def pick_crs(lon: np.ndarray, lat: np.ndarray) -> str:
@@ -68,6 +67,46 @@ def pick_crs(lon: np.ndarray, lat: np.ndarray) -> str:
         return settings.LATVIA_CRS
     zone = int((lo + 180) // 6) + 1
     return f"EPSG:{32600 + zone if la >= 0 else 32700 + zone}"
+
+
+def check_metric_crs(crs, *, path=None, what: str = "metric CRS") -> str:
+    """Validate a CRS given as the metric CRS of a network or a region.
+
+    Parameters
+    ----------
+    crs : str or pyproj.CRS
+        ``"EPSG:3059"``, ``"3059"``, a WKT or PROJ string...
+    path : str or Path, optional
+        File the CRS came from (a recipe), named in the message.
+    what : str, default "metric CRS"
+        How the option is called in messages (``"--crs"``, ``"crs: of the recipe"``).
+
+    Returns
+    -------
+    str
+        The CRS as given (unchanged), once it is known to be projected with metre units.
+
+    Raises
+    ------
+    GeoInputError
+        An unknown code (``EPSG:99999``, ``abc``), or a geographic CRS (EPSG:4326: distances
+        would be in degrees) or a projected CRS whose unit is not the metre.
+    """
+    fix = f"give a projected CRS in metres, e.g. {settings.LATVIA_CRS} (LKS-92) in Latvia."
+    try:
+        c = pyproj.CRS.from_user_input(crs)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise GeoInputError(f"{what} {crs!r} is not a known coordinate reference system.",
+                            path=path, fix=fix) from exc
+    if not c.is_projected:
+        raise GeoInputError(
+            f"{what} {crs!r} ({c.name}) is geographic (degrees): distances, snapping limits "
+            "and speeds need metres.", path=path, fix=fix)
+    units = {a.unit_name for a in c.axis_info}
+    if not units <= {"metre", "meter"}:
+        raise GeoInputError(f"{what} {crs!r} ({c.name}) is in {sorted(units)}, not metres.",
+                            path=path, fix=fix)
+    return crs
 
 
 _GEOD = pyproj.Geod(ellps="WGS84")
@@ -226,7 +265,6 @@ class Network:
         Edge attributes ``time_s`` (seconds) and ``length_m`` (metres). Used to check results
         against an independent implementation.
         """
-
         coo = self.graph.tocoo()
         lcoo = self.length.tocoo()
         g = nx.DiGraph()
@@ -238,8 +276,11 @@ class Network:
         return g
 
     # -- persistence ------------------------------------------------------------------------
-    def save(self, folder: str | Path) -> Path:
+    def save(self, folder: str | Path, *, force: bool = False, run: dict | None = None) -> Path:
         """Save to a folder atomically (written to a temporary folder, then swapped in).
+
+        The folder is one the tool owns (:func:`geo._files.owned_dir`): a non-empty folder
+        without the tool's marker is refused unless ``force``; other files are kept.
 
         Returns
         -------
@@ -247,7 +288,7 @@ class Network:
             The folder.
         """
         folder = Path(folder)
-        with atomic_dir(folder) as tmp:
+        with owned_dir(folder, force=force, run=run) as tmp:
             g, ln = self.graph, self.length
             np.savez(
                 tmp / "network.npz",
@@ -267,7 +308,8 @@ class Network:
         Raises
         ------
         GeoInputError
-            When the folder is not a network cache or was written by another version.
+            When the folder is not a network cache, was written by another version, or is
+            truncated, corrupt or unreadable (any failure names the folder).
         """
         folder = Path(folder)
         npz_path = folder / "network.npz"
@@ -276,23 +318,29 @@ class Network:
                 "is not a network cache (network.npz missing).", path=folder,
                 fix="build it with `python -m geo network FILE --out DIR`.",
             )
-        meta = json.loads((folder / "meta.json").read_text("utf-8"))
-        if meta.get("cache_version") != CACHE_VERSION:
-            raise GeoInputError(
-                f"network cache version {meta.get('cache_version')} is not {CACHE_VERSION}.",
-                path=folder, fix="rebuild it with `python -m geo network FILE --out DIR`.",
+        fix = "rebuild it with `python -m geo network FILE --out DIR`."
+        with named_errors(folder, problem="the network cache is corrupt or truncated", fix=fix):
+            meta = json.loads((folder / "meta.json").read_text("utf-8"))
+            if not isinstance(meta, dict):
+                raise GeoInputError("meta.json of the network cache is not a JSON object.",
+                                    path=folder, fix=fix)
+            if meta.get("cache_version") != CACHE_VERSION:
+                raise GeoInputError(
+                    f"network cache version {meta.get('cache_version')} is not {CACHE_VERSION}.",
+                    path=folder, fix=fix,
+                )
+            with np.load(npz_path, allow_pickle=False) as z:
+                a = {k: z[k] for k in z.files}
+            n = len(a["node_osmid"])
+            g = sparse.csr_array((a["time_s"], a["indices"], a["indptr"]), shape=(n, n))
+            ln = sparse.csr_array((a["length_m"], a["indices"], a["indptr"]), shape=(n, n))
+            g.check_format(full_check=True)
+            edges = pd.read_parquet(folder / "edges.parquet")
+            return cls(
+                crs=meta["crs"], node_osmid=a["node_osmid"], x=a["x"], y=a["y"], lon=a["lon"],
+                lat=a["lat"], graph=g, length=ln, edges=edges, geom_offsets=a["geom_offsets"],
+                geom_xy=a["geom_xy"], meta=meta,
             )
-        with np.load(npz_path) as z:
-            a = {k: z[k] for k in z.files}
-        n = len(a["node_osmid"])
-        g = sparse.csr_array((a["time_s"], a["indices"], a["indptr"]), shape=(n, n))
-        ln = sparse.csr_array((a["length_m"], a["indices"], a["indptr"]), shape=(n, n))
-        edges = pd.read_parquet(folder / "edges.parquet")
-        return cls(
-            crs=meta["crs"], node_osmid=a["node_osmid"], x=a["x"], y=a["y"], lon=a["lon"],
-            lat=a["lat"], graph=g, length=ln, edges=edges, geom_offsets=a["geom_offsets"],
-            geom_xy=a["geom_xy"], meta=meta,
-        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -361,126 +409,161 @@ def build_network(
     NetworkError
         When nothing routable remains (e.g. every way lost its nodes to clipping).
     """
+    if crs is not None:
+        check_metric_crs(crs)
     t0 = time.perf_counter()
     report = dict(roads.report)
-    valid = np.isfinite(roads.lon)
-    starts, ends, way_of = _pieces(roads.offsets, valid)
-    if len(starts) == 0:
-        raise NetworkError(
-            "no way keeps two consecutive nodes (missing nodes or clipping removed them all).",
-            path=roads.source, fix="use a larger extract or clip polygon.",
-        )
-    report["way_pieces"] = int(len(starts))
-    lens = ends - starts
-    # flat arrays of the kept pieces
-    idx = np.repeat(starts - np.cumsum(np.r_[0, lens[:-1]]), lens) + np.arange(lens.sum())
-    piece_of = np.repeat(np.arange(len(starts)), lens)
-    nid = roads.node_id[idx]
-    lon = roads.lon[idx]
-    lat = roads.lat[idx]
-    poff = np.r_[0, np.cumsum(lens)]
-    # intersections: piece ends, and nodes occurring 2+ times
-    uniq, inv, counts = np.unique(nid, return_inverse=True, return_counts=True)
-    is_node = counts[inv] >= 2
-    is_node[poff[:-1]] = True
-    is_node[poff[1:] - 1] = True
-    # segment lengths along pieces
-    seg = geodesic_m(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    seg[(poff[1:-1] - 1)] = 0.0  # no segment across piece boundaries
-    cum = np.r_[0.0, np.cumsum(seg)]
-    # edges: consecutive intersection positions within a piece
-    pos = np.flatnonzero(is_node)
-    same_piece = piece_of[pos[:-1]] == piece_of[pos[1:]]
-    a = pos[:-1][same_piece]
-    b = pos[1:][same_piece]
-    length = cum[b] - cum[a]
-    eway = way_of[piece_of[a]]
+    flat = _flat_pieces(roads)
+    report["way_pieces"] = int(len(flat.poff) - 1)
+    a, b, length, uniq, inv = _edge_ends(flat)
     ways = _with_speeds(roads)
-    speed = ways["speed_kmh"].to_numpy(np.float64)[eway]
-    etime = length / (speed / 3.6)
-    oneway = ways["oneway"].to_numpy(np.int8)[eway]
-
-    # compact node ids
-    node_flat = inv  # position in uniq
-    used = np.unique(np.r_[node_flat[a], node_flat[b]])
-    remap = np.full(len(uniq), -1, np.int64)
-    remap[used] = np.arange(len(used))
-    u = remap[node_flat[a]]
-    v = remap[node_flat[b]]
-    node_osmid = uniq[used]
-    # coordinates of nodes (first occurrence)
-    first = np.full(len(uniq), -1, np.int64)
-    first[node_flat[::-1]] = np.arange(len(nid))[::-1]
-    n_lon = lon[first[used]]
-    n_lat = lat[first[used]]
+    eway = flat.way_of[flat.piece_of[a]]
+    u, v, node_osmid, n_lon, n_lat = _compact_nodes(uniq, inv, a, b, flat)
     if crs is None:
         crs = pick_crs(n_lon, n_lat)
     tr = pyproj.Transformer.from_crs(settings.WGS84, crs, always_xy=True)
     nx_, ny_ = tr.transform(n_lon, n_lat)
-    # edge polylines (projected)
-    glen = b - a + 1
-    gidx = np.repeat(a - np.cumsum(np.r_[0, glen[:-1]]), glen) + np.arange(glen.sum())
-    gx, gy = tr.transform(lon[gidx], lat[gidx])
-    geom_xy = np.column_stack([gx, gy])
-    geom_offsets = np.r_[0, np.cumsum(glen)].astype(np.int64)
-
-    edges = pd.DataFrame({
-        "u": u, "v": v, "way_id": ways.index.to_numpy()[eway],
-        "highway": ways["highway"].to_numpy()[eway], "name": ways["name"].to_numpy()[eway],
-        "oneway": oneway, "speed_kmh": speed,
-        "speed_source": ways["speed_source"].to_numpy()[eway],
-        "surface_group": ways["surface_group"].to_numpy()[eway],
-        "length_m": length, "time_s": etime,
-    })
+    geom_offsets, geom_xy = _edge_polylines(a, b, flat, tr)
+    edges = _edge_table(u, v, ways, eway, length)
     # self-loops stay in the edge table (maps, road length) but never become arcs
     report["self_loops"] = int((u == v).sum())
-
-    n = len(node_osmid)
-    graph, lgraph = _arcs_to_csr(edges, n)
+    nodes = [node_osmid, nx_, ny_, n_lon, n_lat]
+    graph, lgraph = _arcs_to_csr(edges, len(node_osmid))
     if largest_component:
-        ncomp, labels = csgraph.connected_components(graph, directed=True, connection="strong")
-        if ncomp > 1:
-            big = np.bincount(labels).argmax()
-            keep_node = labels == big
-            report["strong_components"] = int(ncomp)
-            report["nodes_outside_largest_component"] = int((~keep_node).sum())
-            remap = np.full(n, -1, np.int64)
-            remap[keep_node] = np.arange(keep_node.sum())
-            ke = keep_node[edges["u"].to_numpy()] & keep_node[edges["v"].to_numpy()]
-            edges, geom_offsets, geom_xy = _take_edges(
-                edges, geom_offsets, geom_xy, np.flatnonzero(ke)
-            )
-            edges["u"] = remap[edges["u"].to_numpy()]
-            edges["v"] = remap[edges["v"].to_numpy()]
-            node_osmid, nx_, ny_ = node_osmid[keep_node], nx_[keep_node], ny_[keep_node]
-            n_lon, n_lat = n_lon[keep_node], n_lat[keep_node]
-            n = len(node_osmid)
-            graph, lgraph = _arcs_to_csr(edges, n)
+        keep_node = _largest_strong_component(graph, report)
+        if keep_node is not None:
+            edges, geom_offsets, geom_xy = _keep_nodes(edges, geom_offsets, geom_xy, keep_node)
+            nodes = [np.asarray(x)[keep_node] for x in nodes]
+            graph, lgraph = _arcs_to_csr(edges, len(nodes[0]))
+    node_osmid, nx_, ny_, n_lon, n_lat = nodes
+    n = len(node_osmid)
     if n < 2 or graph.nnz == 0:
         raise NetworkError("the road network has no connected part with two or more nodes.",
                            path=roads.source)
-
-    share_len = speed_source_share(edges["speed_source"], edges["length_m"])
-    share_cnt = speed_source_share(edges["speed_source"])
-    meta = {
-        "source": roads.source,
-        "source_sha256": _sha256(roads.source),
-        "mode": roads.mode,
-        "n_nodes": int(n),
-        "n_arcs": int(graph.nnz),
-        "n_edges": int(len(edges)),
-        "road_km": float(edges["length_m"].sum() / 1000),
-        "speed_source_share_by_length": share_len,
-        "speed_source_share_by_count": share_cnt,
-        "report": report,
-        "build_seconds": round(time.perf_counter() - t0, 3),
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
+    meta = _network_meta(roads, edges, n, graph.nnz, report, t0)
     return Network(
         crs=crs, node_osmid=node_osmid, x=np.asarray(nx_, np.float64),
         y=np.asarray(ny_, np.float64), lon=n_lon, lat=n_lat, graph=graph, length=lgraph,
         edges=edges.reset_index(drop=True), geom_offsets=geom_offsets, geom_xy=geom_xy, meta=meta,
     )
+
+
+@dataclass
+class _Flat:
+    """The kept way pieces (runs of consecutive valid nodes) as flat node arrays."""
+
+    nid: np.ndarray  # OSM node id
+    lon: np.ndarray
+    lat: np.ndarray
+    piece_of: np.ndarray  # piece of each node position
+    poff: np.ndarray  # piece offsets into the flat arrays
+    way_of: np.ndarray  # way (row of roads.ways) of each piece
+
+
+def _flat_pieces(roads: OSMRoads) -> _Flat:
+    starts, ends, way_of = _pieces(roads.offsets, np.isfinite(roads.lon))
+    if len(starts) == 0:
+        raise NetworkError(
+            "no way keeps two consecutive nodes (missing nodes or clipping removed them all).",
+            path=roads.source, fix="use a larger extract or clip polygon.",
+        )
+    lens = ends - starts
+    idx = np.repeat(starts - np.cumsum(np.r_[0, lens[:-1]]), lens) + np.arange(lens.sum())
+    return _Flat(nid=roads.node_id[idx], lon=roads.lon[idx], lat=roads.lat[idx],
+                 piece_of=np.repeat(np.arange(len(starts)), lens),
+                 poff=np.r_[0, np.cumsum(lens)], way_of=way_of)
+
+
+def _edge_ends(flat: _Flat):
+    """Edges between consecutive intersections (piece ends, and nodes occurring 2+ times)
+    within a piece: flat positions ``a``, ``b``, geodesic length (metres), and the unique
+    node ids with the inverse index of every position."""
+    poff = flat.poff
+    uniq, inv, counts = np.unique(flat.nid, return_inverse=True, return_counts=True)
+    is_node = counts[inv] >= 2
+    is_node[poff[:-1]] = True
+    is_node[poff[1:] - 1] = True
+    seg = geodesic_m(flat.lon[:-1], flat.lat[:-1], flat.lon[1:], flat.lat[1:])
+    seg[(poff[1:-1] - 1)] = 0.0  # no segment across piece boundaries
+    cum = np.r_[0.0, np.cumsum(seg)]
+    pos = np.flatnonzero(is_node)
+    same_piece = flat.piece_of[pos[:-1]] == flat.piece_of[pos[1:]]
+    a = pos[:-1][same_piece]
+    b = pos[1:][same_piece]
+    return a, b, cum[b] - cum[a], uniq, inv
+
+
+def _compact_nodes(uniq, inv, a, b, flat: _Flat):
+    """Node numbers 0..n-1 of the edge ends, their OSM ids and coordinates (first
+    occurrence)."""
+    used = np.unique(np.r_[inv[a], inv[b]])
+    remap = np.full(len(uniq), -1, np.int64)
+    remap[used] = np.arange(len(used))
+    first = np.full(len(uniq), -1, np.int64)
+    first[inv[::-1]] = np.arange(len(flat.nid))[::-1]
+    return (remap[inv[a]], remap[inv[b]], uniq[used], flat.lon[first[used]],
+            flat.lat[first[used]])
+
+
+def _edge_polylines(a, b, flat: _Flat, tr) -> tuple[np.ndarray, np.ndarray]:
+    """Projected polylines of the edges: offsets and xy."""
+    glen = b - a + 1
+    gidx = np.repeat(a - np.cumsum(np.r_[0, glen[:-1]]), glen) + np.arange(glen.sum())
+    gx, gy = tr.transform(flat.lon[gidx], flat.lat[gidx])
+    return np.r_[0, np.cumsum(glen)].astype(np.int64), np.column_stack([gx, gy])
+
+
+def _edge_table(u, v, ways: pd.DataFrame, eway, length) -> pd.DataFrame:
+    speed = ways["speed_kmh"].to_numpy(np.float64)[eway]
+    return pd.DataFrame({
+        "u": u, "v": v, "way_id": ways.index.to_numpy()[eway],
+        "highway": ways["highway"].to_numpy()[eway], "name": ways["name"].to_numpy()[eway],
+        "oneway": ways["oneway"].to_numpy(np.int8)[eway], "speed_kmh": speed,
+        "speed_source": ways["speed_source"].to_numpy()[eway],
+        "surface_group": ways["surface_group"].to_numpy()[eway],
+        "length_m": length, "time_s": length / (speed / 3.6),
+    })
+
+
+def _largest_strong_component(graph, report: dict) -> np.ndarray | None:
+    """Mask of the nodes of the largest strongly connected component (None: only one)."""
+    ncomp, labels = csgraph.connected_components(graph, directed=True, connection="strong")
+    if ncomp <= 1:
+        return None
+    keep_node = labels == np.bincount(labels).argmax()
+    report["strong_components"] = int(ncomp)
+    report["nodes_outside_largest_component"] = int((~keep_node).sum())
+    return keep_node
+
+
+def _keep_nodes(edges: pd.DataFrame, geom_offsets, geom_xy, keep_node):
+    """The edges between kept nodes, renumbered."""
+    remap = np.full(len(keep_node), -1, np.int64)
+    remap[keep_node] = np.arange(keep_node.sum())
+    ke = keep_node[edges["u"].to_numpy()] & keep_node[edges["v"].to_numpy()]
+    edges, geom_offsets, geom_xy = _take_edges(edges, geom_offsets, geom_xy, np.flatnonzero(ke))
+    edges["u"] = remap[edges["u"].to_numpy()]
+    edges["v"] = remap[edges["v"].to_numpy()]
+    return edges, geom_offsets, geom_xy
+
+
+def _network_meta(roads: OSMRoads, edges: pd.DataFrame, n: int, n_arcs: int, report: dict,
+                  t0: float) -> dict:
+    return {
+        "source": roads.source,
+        "source_sha256": file_digest(roads.source),
+        "mode": roads.mode,
+        "n_nodes": int(n),
+        "n_arcs": int(n_arcs),
+        "n_edges": int(len(edges)),
+        "road_km": float(edges["length_m"].sum() / 1000),
+        "speed_source_share_by_length": speed_source_share(edges["speed_source"],
+                                                           edges["length_m"]),
+        "speed_source_share_by_count": speed_source_share(edges["speed_source"]),
+        "report": report,
+        "build_seconds": round(time.perf_counter() - t0, 3),
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
 
 
 def _take_edges(edges: pd.DataFrame, offsets: np.ndarray, xy: np.ndarray, sel: np.ndarray):
@@ -520,14 +603,6 @@ def _arcs_to_csr(edges: pd.DataFrame, n: int) -> tuple[sparse.csr_array, sparse.
     return g, lg
 
 
-def _sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def build_network_from_file(
     path: str | Path,
     out_dir: str | Path | None = None,
@@ -537,6 +612,7 @@ def build_network_from_file(
     include_track: bool = True,
     clip=None,
     progress: bool = False,
+    force: bool = False,
 ) -> Network:
     """Read an OSM file, build its network and (optionally) save the cache.
 
@@ -552,13 +628,20 @@ def build_network_from_file(
         See :func:`build_network`.
     progress : bool, default False
         Progress bars.
+    force : bool, default False
+        Write into a non-empty ``out_dir`` that lacks the tool's marker (see
+        :func:`geo._files.owned_dir`); checked before the network is built.
 
     Returns
     -------
     Network
     """
+    if crs is not None:
+        check_metric_crs(crs)
+    if out_dir is not None:
+        check_output_dir(out_dir, force=force, command="network")
     roads = read_osm(path, mode=mode, include_track=include_track, clip=clip, progress=progress)
     net = build_network(roads, crs=crs)
     if out_dir is not None:
-        net.save(out_dir)
+        net.save(out_dir, force=force, run=new_run("network", inputs=[path]))
     return net

@@ -24,7 +24,7 @@ class Snap:
     ----------
     node : numpy.ndarray of int64
         Node position, -1 where the point is farther than the limit (or has no geometry).
-    distance_m : numpy.ndarray of float64
+    dist_m : numpy.ndarray of float64
         Straight-line distance to that node (metres; NaN for missing geometry).
     time_s : numpy.ndarray of float64
         Time of that off-network leg at the snapping speed (seconds).
@@ -33,7 +33,7 @@ class Snap:
     """
 
     node: np.ndarray
-    distance_m: np.ndarray
+    dist_m: np.ndarray
     time_s: np.ndarray
     ok: np.ndarray
 
@@ -82,7 +82,7 @@ def snap(
     net: Network,
     points,
     *,
-    max_distance_m: float = settings.SNAP_MAX_DISTANCE_M,
+    max_snap_m: float = settings.SNAP_MAX_DISTANCE_M,
     speed_kmh: float = settings.SNAP_SPEED_KMH,
     name: str = "points",
 ) -> Snap:
@@ -94,7 +94,7 @@ def snap(
     points : GeoDataFrame or GeoSeries
         Any CRS (reprojected); polygons use their representative point. A layer without a CRS
         raises :class:`GeoInputError`.
-    max_distance_m : float, default settings.SNAP_MAX_DISTANCE_M (2000 m)
+    max_snap_m : float, default settings.SNAP_MAX_DISTANCE_M (2000 m)
         Farther points are not snapped (``node == -1``) and must be reported by the caller.
     speed_kmh : float, default settings.SNAP_SPEED_KMH (10 km/h)
         Speed of the off-network leg; its time is added to network times.
@@ -113,7 +113,7 @@ def snap(
         d, i = net.tree.query(np.column_stack([x[finite], y[finite]]), k=1)
         dist[finite] = d
         node[finite] = i
-    ok = finite & (dist <= max_distance_m)
+    ok = finite & (dist <= max_snap_m)
     node[~ok] = -1
     time_s = dist / (speed_kmh / 3.6)
-    return Snap(node=node, distance_m=dist, time_s=time_s, ok=ok)
+    return Snap(node=node, dist_m=dist, time_s=time_s, ok=ok)

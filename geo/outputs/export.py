@@ -8,7 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo._files import atomic_dir
+from geo._csv import write_csv
+from geo._files import owned_dir, write_gpkg
 from geo.planning.evaluate import Evaluation
 from geo.planning.scenario import save_scenario
 
@@ -16,18 +17,17 @@ from geo.planning.scenario import save_scenario
 # ------------------------------------------------------------------------------------------
 # Exports
 # ------------------------------------------------------------------------------------------
-def _atomic_dir(out: Path, write) -> Path:
-    """Write into a temporary folder beside ``out`` and rename it into place at the end, so
-    a failure never leaves half-written results over earlier ones."""
-
-    with atomic_dir(out) as tmp:
+def _atomic_dir(out: Path, write, *, force: bool = False, run: dict | None = None) -> Path:
+    """Write into a temporary folder beside ``out`` and move it into place at the end, so
+    a failure never leaves half-written results over earlier ones. ``out`` is a folder the
+    tool owns (:func:`geo._files.owned_dir`; ``force`` and ``run`` are passed to it)."""
+    with owned_dir(out, force=force, run=run) as tmp:
         write(tmp)
     return Path(out)
 
 
 def origin_layer(ev: Evaluation, table: pd.DataFrame | None = None):
     """Per-origin table (one row per origin, bands as columns) as points in the region CRS."""
-
     t = ev.indicators["origins"] if table is None else table
     wide = t.pivot_table(index="origin_id", columns="grade_band",
                          values=[c for c in t.columns if c not in (
@@ -48,7 +48,6 @@ def origin_layer(ev: Evaluation, table: pd.DataFrame | None = None):
 
 def school_layer(ev: Evaluation):
     """Per-school table as points in the region CRS."""
-
     s = ev.indicators["schools"].copy()
     prep = ev.prep
     return gpd.GeoDataFrame(s, geometry=gpd.points_from_xy(prep.schools["x"], prep.schools["y"]),
@@ -69,32 +68,33 @@ def _gpkg_safe(gdf):
     return gdf
 
 
-def write_evaluation(ev: Evaluation, out: str | Path) -> Path:
+def write_evaluation(ev: Evaluation, out: str | Path, *, force: bool = False,
+                     run: dict | None = None) -> Path:
     """Write an evaluation: one CSV per table and ``scenario.gpkg`` (layers ``origins`` with
     the white spots, ``schools``), plus the scenario file as evaluated. Atomic."""
     def write(tmp: Path):
         for name, df in ev.indicators.items():
-            df.to_csv(tmp / f"{name}.csv", index=False)
+            write_csv(df, tmp / f"{name}.csv", bom=False, lineterminator="\n")
         o = _gpkg_safe(origin_layer(ev))
         s = _gpkg_safe(school_layer(ev))
-        o.to_file(tmp / "scenario.gpkg", layer="origins", driver="GPKG")
-        s.to_file(tmp / "scenario.gpkg", layer="schools", driver="GPKG")
+        write_gpkg(tmp / "scenario.gpkg", {"origins": o, "schools": s})
         save_scenario(ev.scenario, tmp / "scenario.yaml")
-    return _atomic_dir(Path(out), write)
+    return _atomic_dir(Path(out), write, force=force, run=run)
 
 
-def write_comparison(cmp: dict, ev_a: Evaluation, ev_b: Evaluation, out: str | Path) -> Path:
+def write_comparison(cmp: dict, ev_a: Evaluation, ev_b: Evaluation, out: str | Path, *,
+                     force: bool = False, run: dict | None = None) -> Path:
     """Write a comparison (:func:`geo.planning.indicators.compare`): CSV tables and ``compare.gpkg``
     (layer ``origins``: per origin and band, time in both scenarios, change, status)."""
 
     def write(tmp: Path):
         for name, df in cmp.items():
-            df.to_csv(tmp / f"{name}.csv", index=False)
+            write_csv(df, tmp / f"{name}.csv", bom=False, lineterminator="\n")
         t = cmp["origins"]
         prep = ev_a.prep
         pos = pd.Series(np.arange(prep.n_origins), index=prep.origin_ids)
         i = pos[t["origin_id"]].to_numpy()
         g = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(prep.origin_x[i], prep.origin_y[i]),
                              crs=prep.crs)
-        _gpkg_safe(g).to_file(tmp / "compare.gpkg", layer="origins", driver="GPKG")
-    return _atomic_dir(Path(out), write)
+        write_gpkg(tmp / "compare.gpkg", {"origins": _gpkg_safe(g)})
+    return _atomic_dir(Path(out), write, force=force, run=run)

@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from geo import i18n, settings
+from geo.broadband.classes import ALL_CLASSES
 from geo.errors import GeoInputError
 from geo.i18n import t
 from geo.sources.tabular import pick_column
@@ -33,10 +34,20 @@ i18n.register({
         "en": "White spots: travel over {minutes} min",
     },
     "map.white_spot": {"lv": "ilgāk par {minutes} min", "en": "over {minutes} min"},
+    "map.population": {"lv": "Iedzīvotāji 1 km šūnā ({year})", "en": "Population per 1 km cell ({year})"},
+    "map.pupils": {"lv": "Skolēni 1 km šūnā ({year}), {band}", "en": "Pupils per 1 km cell ({year}), {band}"},
+    "map.population_note": {
+        "lv": "Tautas skaitīšanas 1 km režģis; šūnas bez iedzīvotājiem nav zīmētas.",
+        "en": "Census 1 km grid; cells with nobody living there are not drawn.",
+    },
     "map.broadband": {
         "lv": "Fiksētā interneta ātrums (Ookla), Mbit/s",
         "en": "Fixed broadband speed (Ookla), Mbit/s",
     },
+    "map.broadband_classes": {"lv": "Interneta klases (baltās, pelēkās, melnās zonas)",
+                              "en": "Broadband classes (white, grey, black areas)"},
+    "map.field.class": {"lv": "Klase", "en": "Class"},
+    "bb.border_line": {"lv": "Valsts sauszemes robeža", "en": "National land border"},
     "map.broadband_note": {
         "lv": "Šūna bez krāsas: nav reģistrētu mērījumu (ne vienmēr nav pārklājuma).",
         "en": "No colour: no speed test recorded (not necessarily no service).",
@@ -135,8 +146,8 @@ class MapLayer:
 
 
 #: Drawing order (bottom to top) by layer key.
-Z_ORDER = ("broadband", "travel_time", "catchments", "isochrones", "white_spots", "roads",
-           "boundaries", "dormitories", "schools")
+Z_ORDER = ("population", "pupils", "broadband", "broadband_classes", "travel_time", "catchments", "isochrones",
+           "white_spots", "roads", "boundaries", "dormitories", "schools")
 
 
 def _z(layer: MapLayer) -> int:
@@ -513,7 +524,7 @@ def _time_minutes(gdf: gpd.GeoDataFrame, time_col: str | None) -> tuple[np.ndarr
     return v, time_col
 
 
-def travel_time_layer(
+def travel_time_layer(  # noqa: PLR0913  keyword-only options of a public entry point
     cells: gpd.GeoDataFrame,
     lang: str = i18n.DEFAULT_LANGUAGE,
     *,
@@ -818,6 +829,170 @@ def broadband_layer(
                     fields=[("f0", t("map.field.speed", lang)), ("f1", t("map.field.tests", lang))],
                     legend=legend, show=show, fill_opacity=0.8, note=t("map.broadband_note", lang),
                     attribution="Ookla Open Data (CC BY-NC-SA 4.0)", source=src)
+
+
+def population_layer(
+    cells: gpd.GeoDataFrame,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    values: str | Sequence[str] = "T",
+    year: int | str = 2021,
+    band: str | None = None,
+    show: bool = True,
+) -> MapLayer:
+    """People (or pupils) per census cell, graded; cells with nobody are left out.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Census or pupils-per-cell polygons in any CRS.
+    lang : {"lv", "en"}
+    values : str or sequence of str, default "T"
+        The count column (``T``: census total population), or columns summed per cell (the
+        grade columns ``g1`` ... ``g12`` of a grade band: then the layer shows pupils).
+    year : int or str, default 2021
+        Shown in the layer name.
+    band : str, optional
+        Grade band shown in the name of a pupils layer (e.g. ``"1-12"``).
+    show : bool, default True
+
+    Returns
+    -------
+    MapLayer
+        Key ``"population"`` (one column) or ``"pupils"`` (summed grade columns).
+    """
+    _check_lang(lang)
+    cols = [values] if isinstance(values, str) else list(values)
+    src, disp = _prepare(cells, "population", columns=cols)
+    count = np.nansum(np.column_stack([_num(disp[c]) for c in cols]), axis=1)
+    pupils = not isinstance(values, str)
+    bands = settings.MAP_PUPIL_BANDS if pupils else settings.MAP_POPULATION_BANDS
+    colors = settings.MAP_POPULATION_COLORS
+    keep = count >= bands[0]
+    idx = band_index(count[keep], bands)
+    data = gpd.GeoDataFrame({"_c": np.asarray(colors, dtype=object)[idx],
+                             "f0": _fmt(count[keep], 1 if pupils else 0)},
+                            geometry=disp.geometry.values[keep], crs=settings.WGS84)
+    legend = [LegendItem(lab, c, "fill") for lab, c in zip(band_labels(bands), colors, strict=True)]
+    key, label = ("pupils", "map.field.pupils") if pupils else ("population", "map.field.population")
+    name = (t("map.pupils", lang, year=year, band=band or "1-12") if pupils
+            else t("map.population", lang, year=year))
+    return MapLayer(key, name, data, "polygon", fields=[("f0", t(label, lang))], legend=legend,
+                    show=show, fill_opacity=0.75, note=t("map.population_note", lang),
+                    attribution="CSP / Eurostat census 2021 grid", source=src)
+
+
+def broadband_class_layer(
+    cells: gpd.GeoDataFrame,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    class_col: str = "broadband_class",
+    population: str | None = "population",
+    dissolve: bool | None = None,
+    show: bool = True,
+) -> MapLayer:
+    """Broadband classes per cell (:mod:`geo.broadband.classes`): white / grey / black from
+    operator layers, or measured white / NGA evidence / unknown from Ookla, with Latvian and
+    English labels; unknown cells are grey and labelled (no test is not "no coverage").
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Cells in any CRS with ``class_col`` (e.g. ``WhiteSpots.cells``).
+    lang : {"lv", "en"}
+    class_col : str, default "broadband_class"
+    population : str, optional
+        Population column shown in the tooltip.
+    dissolve : bool, optional
+        One merged polygon per class (default: when more than ``settings.MAP_MAX_CELLS``).
+    show : bool, default True
+
+    Returns
+    -------
+    MapLayer
+        Key ``broadband_classes``; the legend lists the classes present, in class order.
+    """
+    _check_lang(lang)
+    src, disp = _prepare(cells, "broadband classes", columns=[class_col])
+    cls = disp[class_col].fillna("unknown").astype(str).to_numpy(object)
+    colors = settings.BROADBAND_CLASS_COLORS
+    labels = {c: t(f"bb.class.{c}", lang) for c in ALL_CLASSES}
+    pop = _num(disp[population]) if population in disp else None
+    data = gpd.GeoDataFrame({
+        "_c": [colors.get(c, settings.MAP_UNREACHABLE_COLOR) for c in cls],
+        "f0": [labels.get(c, c) for c in cls],
+        "f1": _fmt(pop) if pop is not None else ["–"] * len(cls),
+    }, geometry=disp.geometry.values, crs=settings.WGS84)
+    present = [c for c in ALL_CLASSES if c in set(cls)]
+    legend = [LegendItem(labels[c], colors[c], "fill") for c in present]
+    kind = _kind(data)
+    data, _ = _maybe_merge(data, kind, dissolve, {colors[c]: labels[c] for c in present}, pop)
+    source = ("bb.source.declared" if class_col == "broadband_class" and "class_source" in disp
+              and (disp["class_source"] == "declared").any() else "bb.source.measured")
+    return MapLayer("broadband_classes", t("map.broadband_classes", lang), data, kind,
+                    fields=[("f0", t("map.field.class", lang)),
+                            ("f1", t("map.field.population", lang))],
+                    legend=legend, show=show, fill_opacity=0.75, note=t(source, lang),
+                    attribution="Ookla Open Data (CC BY-NC-SA 4.0); Eurostat Census 2021",
+                    source=src)
+
+
+def joint_gap_layer(
+    cells: gpd.GeoDataFrame,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    pupils: str = "joint_pupils",
+    color: str = "#7b3294",
+    show: bool = True,
+) -> MapLayer:
+    """Cells whose pupils can neither reach a school in time nor learn remotely (travel-time
+    white spot and broadband white spot, :mod:`geo.broadband.joint`).
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Cells with a ``pupils`` column (pupils in the joint gap); only cells above 0 are drawn.
+    lang : {"lv", "en"}
+    pupils : str, default "joint_pupils"
+    color : str, default "#7b3294" (purple, distinct from the class colours)
+    show : bool, default True
+
+    Returns
+    -------
+    MapLayer
+        Key ``joint_gap``.
+    """
+    _check_lang(lang)
+    src, disp = _prepare(cells, "joint gap", columns=[pupils])
+    v = _num(disp[pupils])
+    sub = disp.loc[v > 1e-9]
+    label = t("bb.joint", lang)
+    data = gpd.GeoDataFrame({"_c": [color] * len(sub), "f0": _fmt(v[v > 1e-9], 1)},
+                            geometry=sub.geometry.values, crs=settings.WGS84)
+    return MapLayer("joint_gap", label, data, _kind(data),
+                    fields=[("f0", t("map.field.pupils", lang))],
+                    legend=[LegendItem(label, color, "fill", stroke="#000000")], show=show,
+                    fill_opacity=0.7, stroke="#000000", stroke_width=0.8,
+                    source=src.loc[v > 1e-9])
+
+
+def border_line_layer(
+    lines: gpd.GeoDataFrame,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    color: str = "#000000",
+    show: bool = True,
+) -> MapLayer:
+    """The national land border (:mod:`geo.broadband.border`) as a thick dash-dot line."""
+    _check_lang(lang)
+    src, disp = _prepare(lines, "border")
+    label = t("bb.border_line", lang)
+    data = gpd.GeoDataFrame({"_c": [color] * len(disp), "_w": [3.0] * len(disp),
+                             "_d": ["10 4 2 4"] * len(disp), "f0": [label] * len(disp)},
+                            geometry=disp.geometry.values, crs=settings.WGS84)
+    return MapLayer("border", label, data, "line", fields=[("f0", label)],
+                    legend=[LegendItem(label, color, "line", 3.0, "10 4 2 4")], show=show,
+                    source=src)
 
 
 def boundaries_layer(

@@ -17,9 +17,6 @@ folder only after every export succeeded.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -28,13 +25,14 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import i18n, settings
-from geo._files import atomic_file
+from geo._csv import write_csv
+from geo._files import atomic_file, check_output_dir, owned_dir, write_gpkg
+from geo.broadband.classes import WHITE_CLASSES
 from geo.errors import GeoInputError
 from geo.i18n import t
 from geo.outputs import layers as map_layers
@@ -56,7 +54,6 @@ FORMATS = ("html", "png", "pdf", "gpkg", "csv")
 # --------------------------------------------------------------------------------------------
 def _atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` for a temporary path beside ``path``, then rename it to ``path``."""
-
     path = Path(path)
     with atomic_file(path) as tmp:
         write(tmp)
@@ -193,7 +190,6 @@ def table_figures(
 
     Geometry columns are dropped; numbers are formatted for ``lang``.
     """
-
     if isinstance(df, gpd.GeoDataFrame):
         df = pd.DataFrame(df.drop(columns=df.geometry.name))
     cols = [str(c) for c in df.columns]
@@ -252,7 +248,6 @@ def export_pdf(
     Path
         Fonts are embedded (DejaVu Sans covers Latvian letters).
     """
-
     if layers is None and not tables:
         raise GeoInputError("nothing to put in the PDF.", path=path, fix="give layers or tables.")
     figs = []
@@ -317,7 +312,6 @@ def export_gpkg(path: str | Path, layers: Mapping[str, object]) -> Path:
     -------
     Path
     """
-
     if not layers:
         raise GeoInputError("no layers to write.", path=path, fix="give at least one layer.")
     ready = {}
@@ -326,14 +320,7 @@ def export_gpkg(path: str | Path, layers: Mapping[str, object]) -> Path:
             raise GeoInputError("a layer has an empty name.", path=path, fix="name every layer.")
         ready[str(name)] = _gpkg_ready(str(name), obj, path)
 
-    def write(tmp: Path) -> None:
-        for name, df in ready.items():
-            if isinstance(df, gpd.GeoDataFrame):
-                df.to_file(tmp, layer=name, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG")
-
-    return _atomic(path, write)
+    return _atomic(path, lambda tmp: write_gpkg(tmp, ready))
 
 
 def export_csv(
@@ -347,6 +334,10 @@ def export_csv(
     index: bool = False,
 ) -> Path:
     """Write a table as CSV in UTF-8 with BOM (Excel then reads Latvian letters correctly).
+
+    Written by :func:`geo._csv.write_csv`: text cells that a spreadsheet would run as a
+    formula (starting with ``=``, ``+``, ``-``, ``@``, tab, carriage return) get a leading
+    ``'``; numbers stay numbers.
 
     Parameters
     ----------
@@ -396,11 +387,7 @@ def export_csv(
                 out["lon"] = np.round(shapely.get_x(pts), 6)
                 out["lat"] = np.round(shapely.get_y(pts), 6)
 
-    def write(tmp: Path) -> None:
-        out.to_csv(tmp, sep=sep, decimal=decimal, index=index, encoding="utf-8-sig",
-                   lineterminator="\r\n")
-
-    return _atomic(path, write)
+    return write_csv(out, path, sep=sep, decimal=decimal, index=index)
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,7 +398,7 @@ def _safe_name(s: str) -> str:
     return keep.strip("_") or "table"
 
 
-def export_bundle(
+def export_bundle(  # noqa: PLR0913  keyword-only options of a public entry point
     out_dir: str | Path,
     *,
     layers=None,
@@ -423,14 +410,18 @@ def export_bundle(
     formats: Sequence[str] = FORMATS,
     excel_lv: bool | None = None,
     tiles: str | None = None,
+    force: bool = False,
+    run: dict | None = None,
 ) -> dict[str, Path | list[Path]]:
     """Write the map and tables in every format into ``out_dir``.
 
     Parameters
     ----------
     out_dir : str or Path
-        Folder (created when missing). Files are first written into a temporary folder beside
-        it and moved in only when every export succeeded.
+        Folder (created when missing), one the tool owns (:func:`geo._files.owned_dir`: a
+        non-empty folder without the tool's marker is refused unless ``force``; other files
+        stay). Files are first written into a temporary folder beside it and moved in only
+        when every export succeeded.
     layers : sequence of geo.outputs.web.MapLayer, optional
         Map layers (default: those of ``m``).
     m : folium.Map, optional
@@ -447,6 +438,10 @@ def export_bundle(
         CSV for Latvian Excel (``;`` and decimal comma); default True when ``lang == "lv"``.
     tiles : {None, "osm"}
         Tile option of the web map when it is built here.
+    force : bool, default False
+        Write into a non-empty folder without the tool's marker.
+    run : dict, optional
+        From :func:`geo._files.new_run`, recorded in the folder's marker.
 
     Returns
     -------
@@ -467,11 +462,9 @@ def export_bundle(
         raise GeoInputError("nothing to export.", path=out_dir, fix="give layers, a map or tables.")
     if excel_lv is None:
         excel_lv = lang == "lv"
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    out_dir = check_output_dir(out_dir, force=force)
     written: dict[str, Path | list[Path]] = {}
-    try:
+    with owned_dir(out_dir, force=force, run=run, keep_old=True) as work:
         if layers and "html" in formats:
             fmap = m if m is not None else web.make_map(layers, lang=lang, title=title, tiles=tiles)
             written["html"] = export_html(fmap, work / f"{name}.html")
@@ -492,13 +485,88 @@ def export_bundle(
                 export_csv(df, work / f"{name}_{_safe_name(tname)}.csv", excel_lv=excel_lv)
                 for tname, df in tables.items()
             ]
-        final: dict[str, Path | list[Path]] = {}
-        for fmt, p in written.items():
-            moved = []
-            for q in p if isinstance(p, list) else [p]:
-                os.replace(q, out_dir / q.name)
-                moved.append(out_dir / q.name)
-            final[fmt] = moved if isinstance(p, list) else moved[0]
-        return final
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return {fmt: [out_dir / q.name for q in p] if isinstance(p, list) else out_dir / p.name
+            for fmt, p in written.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Broadband section (geo.broadband): map of classes, class table per municipality, border bands
+# --------------------------------------------------------------------------------------------
+i18n.register({
+    "report.bb.title": {"lv": "Platjoslas internets: baltās zonas",
+                        "en": "Broadband: white spots"},
+    "report.bb.municipalities": {"lv": "Iedzīvotāji pa interneta klasēm un novadiem",
+                                 "en": "Population per broadband class and municipality"},
+    "report.bb.border": {"lv": "Iedzīvotāji pa interneta klasēm un attālumu līdz robežai",
+                         "en": "Population per broadband class and distance to the border"},
+    "report.bb.area": {"lv": "Teritorija", "en": "Area"},
+    "report.bb.total": {"lv": "Kopā", "en": "Total"},
+    "report.bb.pupils_white": {"lv": "Skolēni baltajā zonā", "en": "Pupils in white spots"},
+    "report.bb.region": {"lv": "Reģions kopā", "en": "Whole region"},
+})
+
+
+def broadband_class_report_table(table: pd.DataFrame, key: str,
+                                 lang: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """A :func:`geo.broadband.classes.class_table` as the report shows it: per class
+    "population (share)", the total and the pupils in white spots, headers in ``lang``."""
+    classes = [c[len("share_"):] for c in table.columns if c.startswith("share_")]
+    out = pd.DataFrame({t("report.bb.area", lang): [
+        t("report.bb.region", lang) if v == "(region)" else v for v in table[key]]})
+    for c in classes:
+        pct = (100 * table[f"share_{c}"]).round(1)
+        out[t(f"bb.class.{c}", lang)] = [
+            f"{format_number(int(p), lang)} ({format_number(float(s), lang, 1)}%)"
+            for p, s in zip(table[f"population_{c}"], pct, strict=True)]
+    out[t("report.bb.total", lang)] = [format_number(int(v), lang)
+                                       for v in table["population_total"]]
+    white = [c for c in classes if c in WHITE_CLASSES and f"pupils_{c}" in table]
+    if white:
+        out[t("report.bb.pupils_white", lang)] = [
+            format_number(int(v), lang) for v in table[[f"pupils_{c}" for c in white]].sum(axis=1)]
+    return out
+
+
+def broadband_section(ws, lang: str = i18n.DEFAULT_LANGUAGE, *,
+                      boundaries: gpd.GeoDataFrame | None = None,
+                      border: gpd.GeoDataFrame | None = None,
+                      ) -> tuple[list[map_layers.MapLayer], dict[str, pd.DataFrame]]:
+    """Map layers and tables of the report's broadband section.
+
+    Parameters
+    ----------
+    ws : geo.broadband.analysis.WhiteSpots
+    lang : {"lv", "en"}
+    boundaries : GeoDataFrame, optional
+        Municipality outlines drawn over the classes.
+    border : GeoDataFrame, optional
+        National land border lines.
+
+    Returns
+    -------
+    (list of MapLayer, dict of DataFrame)
+        The class layer (and boundaries); tables per municipality and per border band.
+    """
+    layers = [map_layers.broadband_class_layer(ws.cells, lang)]
+    if boundaries is not None:
+        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    if border is not None and len(border):
+        layers.append(map_layers.border_line_layer(border, lang))
+    tables = {
+        t("report.bb.municipalities", lang): broadband_class_report_table(
+            ws.municipalities, "municipality", lang),
+        t("report.bb.border", lang): broadband_class_report_table(
+            ws.border_bands, "border_band", lang),
+    }
+    return layers, tables
+
+
+def export_broadband_report(out_dir: str | Path, ws, *, lang: str = i18n.DEFAULT_LANGUAGE,
+                            boundaries: gpd.GeoDataFrame | None = None,
+                            border: gpd.GeoDataFrame | None = None,
+                            formats: Sequence[str] = ("html", "pdf"),
+                            name: str = "broadband_report") -> dict[str, Path | list[Path]]:
+    """Write the broadband section as an offline HTML map and a PDF (map + tables)."""
+    layers, tables = broadband_section(ws, lang, boundaries=boundaries, border=border)
+    return export_bundle(out_dir, layers=layers, tables=tables, lang=lang,
+                         title=t("report.bb.title", lang), name=name, formats=formats)

@@ -28,7 +28,7 @@ def _nice_length(max_m: float) -> float:
     return exp
 
 
-def plot_map(
+def plot_map(  # noqa: C901  one optional layer per keyword
     layers: Sequence[MapLayer],
     *,
     lang: str = i18n.DEFAULT_LANGUAGE,
@@ -59,7 +59,6 @@ def plot_map(
     -------
     matplotlib.figure.Figure
     """
-
     _check_lang(lang)
     shown = [la for la in sorted(layers, key=_z) if la.show]
     if ax is None:

@@ -346,16 +346,60 @@ def _style_function(layer: MapLayer):
     return style
 
 
+#: Braces as HTML character references: branca renders the script that a map element writes
+#: once more as a jinja2 template, so a ``{{ ... }}`` in a school name would run as template
+#: code (in Python, while the map is exported) unless its braces are escaped.
+_BRACES = {ord("{"): "&#123;", ord("}"): "&#125;"}
+
+
+def html_text(value):
+    """``value`` as HTML text that is safe in a folium map; None and NaN stay as they are.
+
+    ``&``, ``<``, ``>``, ``"`` and ``'`` are escaped (no markup, no script), and so are ``{``
+    and ``}`` (no jinja2 template code, see :data:`_BRACES`). The browser shows the original
+    characters. Every text that a map shows through ``innerHTML`` (tooltips, popups, the
+    layer control, the legend, the title) passes through here, so a school called
+    ``<img src=x onerror=...>`` is shown as those characters and never runs.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    return html_lib.escape(str(value), quote=True).translate(_BRACES)
+
+
+def js_string(text: str) -> str:
+    r"""A JavaScript string literal of ``text`` that is safe inside ``<script>`` and inside a
+    jinja2 template: ``<``, ``>``, ``&``, ``'``, ``{`` and ``}`` as ``\uXXXX`` escapes."""
+    out = json.dumps(str(text), ensure_ascii=False)
+    for ch in "<>&'{}":
+        out = out.replace(ch, f"\\u{ord(ch):04x}")
+    return out
+
+
+def _html_safe(data, columns: Sequence[str]):
+    """A copy of ``data`` whose ``columns`` (the tooltip and popup fields) are HTML text."""
+    out = data.copy()
+    for c in columns:
+        out[c] = [html_text(v) for v in out[c].to_numpy(dtype=object)]
+    return out
+
+
 def layer_to_folium(layer: MapLayer) -> folium.FeatureGroup:
-    """A ``folium.FeatureGroup`` drawing a :class:`MapLayer` (SVG paths, tooltips, popups)."""
-    fg = folium.FeatureGroup(name=layer.name, show=layer.show, overlay=True, control=True)
-    cols = ["_c"] + [c for c in ("_w", "_d", "_r") if c in layer.data] + [c for c, _ in layer.fields]
-    data = feature_collection(layer.data[cols + [layer.data.geometry.name]])
+    """A ``folium.FeatureGroup`` drawing a :class:`MapLayer` (SVG paths, tooltips, popups).
+
+    folium's tooltips and popups and Leaflet's layer control insert their text as HTML, so the
+    field values, their labels and the layer name are escaped here (:func:`html_text`): this
+    is the one place where layer data becomes HTML.
+    """
+    fg = folium.FeatureGroup(name=html_text(layer.name), show=layer.show, overlay=True,
+                             control=True)
+    names = [c for c, _ in layer.fields]
+    cols = ["_c"] + [c for c in ("_w", "_d", "_r") if c in layer.data] + names
+    data = feature_collection(_html_safe(layer.data[cols + [layer.data.geometry.name]], names))
     kw = {}
     if layer.kind == "point":
         if layer.marker == "square":
             size = 14
-            color = layer.data["_c"].iloc[0] if len(layer.data) else "#333333"
+            color = html_text(layer.data["_c"].iloc[0] if len(layer.data) else "#333333")
             kw["marker"] = folium.Marker(icon=folium.DivIcon(
                 html=f'<div style="background:{color}"></div>', icon_size=(size, size),
                 icon_anchor=(size // 2, size // 2), class_name="geo-sq-icon"))
@@ -364,8 +408,7 @@ def layer_to_folium(layer: MapLayer) -> folium.FeatureGroup:
     if not (layer.kind == "point" and layer.marker == "square"):
         kw["style_function"] = _style_function(layer)
     if layer.fields and len(layer.data):
-        names = [c for c, _ in layer.fields]
-        labels = [a for _, a in layer.fields]
+        labels = [html_text(a) for _, a in layer.fields]
         if layer.popup:
             kw["popup"] = folium.GeoJsonPopup(fields=names, aliases=labels, localize=False,
                                               labels=True)
@@ -373,14 +416,14 @@ def layer_to_folium(layer: MapLayer) -> folium.FeatureGroup:
                                                   labels=False)
         else:
             kw["tooltip"] = folium.GeoJsonTooltip(fields=names, aliases=labels, sticky=True)
-    folium.GeoJson(data, name=layer.name, control=False, smooth_factor=1.0,
+    folium.GeoJson(data, name=html_text(layer.name), control=False, smooth_factor=1.0,
                    **kw).add_to(fg)
     fg._geo_layer = layer
     return fg
 
 
 def _legend_symbol(item: LegendItem) -> str:
-    c = html_lib.escape(item.color)
+    c = html_text(item.color)
     if item.symbol == "line":
         style = f"border-top-width:{max(item.width, 1.5):.1f}px;border-top-color:{c};"
         if item.dash:
@@ -390,7 +433,7 @@ def _legend_symbol(item: LegendItem) -> str:
         return f'<span class="geo-sw geo-pt" style="background:{c}"></span>'
     if item.symbol == "square":
         return f'<span class="geo-sw geo-sq" style="background:{c}"></span>'
-    border = f"border-color:{html_lib.escape(item.stroke)};" if item.stroke else ""
+    border = f"border-color:{html_text(item.stroke)};" if item.stroke else ""
     return f'<span class="geo-sw" style="background:{c};{border}"></span>'
 
 
@@ -401,20 +444,20 @@ def legend_html(layers: Sequence[MapLayer], *, lang: str = i18n.DEFAULT_LANGUAGE
         if not layer.legend:
             continue
         rows = "".join(
-            f'<div class="geo-i">{_legend_symbol(it)}{html_lib.escape(it.label)}</div>'
+            f'<div class="geo-i">{_legend_symbol(it)}{html_text(it.label)}</div>'
             for it in layer.legend
         )
-        note = f'<div class="geo-src">{html_lib.escape(layer.note)}</div>' if layer.note else ""
+        note = f'<div class="geo-src">{html_text(layer.note)}</div>' if layer.note else ""
         single = len(layer.legend) == 1 and layer.legend[0].label == layer.name
-        head = "" if single else f'<div class="geo-h">{html_lib.escape(layer.name)}</div>'
+        head = "" if single else f'<div class="geo-h">{html_text(layer.name)}</div>'
         parts.append(
-            f'<div class="geo-sec" data-layer="{html_lib.escape(layer.name)}">'
+            f'<div class="geo-sec" data-layer="{html_text(layer.name)}">'
             f'{head}{rows}{note}</div>'
         )
     attributions = sorted({la.attribution for la in layers if la.attribution})
     if attributions:
-        parts.append(f'<div class="geo-src">{html_lib.escape(t("map.sources", lang))}: '
-                     f'{html_lib.escape("; ".join(attributions))}</div>')
+        parts.append(f'<div class="geo-src">{html_text(t("map.sources", lang))}: '
+                     f'{html_text("; ".join(attributions))}</div>')
     return "".join(parts)
 
 
@@ -426,7 +469,7 @@ class Legend(MacroElement):
 {% macro script(this, kwargs) %}
 (function() {
     var map = {{ this._parent.get_name() }};
-    var layers = { {%- for name, fg in this.groups %}{{ name|tojson }}: {{ fg.get_name() }}{{ "," if not loop.last }}{% endfor -%} };
+    var layers = { {%- for key, fg in this.groups %}{{ key }}: {{ fg.get_name() }}{{ "," if not loop.last }}{% endfor -%} };
     var order = [{%- for name, fg in this.groups %}{{ fg.get_name() }}{{ "," if not loop.last }}{% endfor -%}];
     var control = L.control({position: {{ this.position|tojson }}});
     control.onAdd = function() {
@@ -457,7 +500,8 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "GeoLegend"
         self.html = html
-        self.groups = groups
+        # layer names as ready-made JS literals (no jinja braces, see js_string)
+        self.groups = [(js_string(name), fg) for name, fg in groups]
         self.position = position
 
 
@@ -478,7 +522,7 @@ class Title(MacroElement):
     def __init__(self, text: str):
         super().__init__()
         self._name = "GeoTitle"
-        self.html = html_lib.escape(text)
+        self.html = html_text(text)
 
 
 class FitOnResize(MacroElement):
@@ -558,7 +602,6 @@ def make_map(
         m.fit_bounds([[s, w], [n, e]])
         m.add_child(FitOnResize([[s, w], [n, e]]))
     if fullscreen:
-
         Fullscreen(position="topleft").add_to(m)
     if layer_control:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)

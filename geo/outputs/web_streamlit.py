@@ -41,7 +41,6 @@ def for_streamlit(m: folium.Map, *, copy_map: bool = True) -> folium.Map:
         For a branca colormap (streamlit-folium always adds d3 from a CDN for those) or an
         asset without a vendored copy.
     """
-
     m = copy.deepcopy(m) if copy_map else m
     _ensure_assets(m)
     for el in _walk(m):
@@ -94,7 +93,6 @@ def render_streamlit(
         ``st_folium``'s result in interactive mode.
     """
     if interactive:
-
         return st_folium(
             for_streamlit(m), height=height, width=width, key=key,
             returned_objects=None if returned_objects is None else list(returned_objects),

@@ -155,7 +155,7 @@ class Assignment:
         return df
 
 
-def assign(
+def assign(  # noqa: PLR0913  the problem's arrays, then keyword-only cost options
     minutes: np.ndarray,
     dist_m: np.ndarray | None,
     mode: np.ndarray | None,
@@ -171,8 +171,8 @@ def assign(
     unserved_penalty_min: float = settings.UNSERVED_PENALTY_MIN,
     dorm_trip_factor: float = 1.0 / settings.SCHOOL_DAYS_PER_WEEK,
     k: int = settings.ASSIGN_K_NEAREST,
-    tol: float = 1e-6,
-    max_rounds: int = 20,
+    tol: float = settings.ASSIGN_TOL,
+    max_rounds: int = settings.ASSIGN_MAX_ROUNDS,
 ) -> Assignment:
     """Assign pupils to schools: nearest first, then an exact capacity-constrained flow.
 
@@ -205,9 +205,9 @@ def assign(
         Dormitory trip cost = threshold + one-way time x this factor.
     k : int, default settings.ASSIGN_K_NEAREST
         Candidate schools per movable group in the first min-cost-flow round.
-    tol : float, default 1e-6
+    tol : float, default settings.ASSIGN_TOL (1e-6)
         Tolerance of capacity and optimality checks (pupils, minutes).
-    max_rounds : int, default 20
+    max_rounds : int, default settings.ASSIGN_MAX_ROUNDS (20)
 
     Returns
     -------
@@ -229,110 +229,155 @@ def assign(
     # pupil groups (origin, band) with pupils
     go, gb = np.nonzero(pupils > 0)
     w = pupils[go, gb]
-    n_g = len(w)
-    # --- step 1: cheapest option of every group (vectorised per band) --------------------
-    ch_school = np.full(n_g, -1, np.int64)
-    ch_dorm = np.zeros(n_g, bool)
-    ch_cost = np.full(n_g, U)
-    reach = np.zeros(n_g, bool)
     has_dorm = (dorm_places > 0) & open_mask
-    for b in range(n_b):
-        sel = np.flatnonzero(gb == b)
-        if len(sel) == 0:
-            continue
-        cols = np.flatnonzero(open_mask & offers[:, b])
-        if len(cols) == 0:
-            continue
-        Tb = minutes[go[sel]][:, cols]
-        jd = np.argmin(Tb, axis=1)
-        td = Tb[np.arange(len(sel)), jd]
-        fin = np.isfinite(td)
-        reach[sel] = fin
-        cd = td + P * (td > thr[b])
-        better = fin & (cd < ch_cost[sel])
-        ch_school[sel[better]] = cols[jd[better]]
-        ch_cost[sel[better]] = cd[better]
-        if dorm_bands[b]:
-            dc = np.flatnonzero(has_dorm[cols])
-            if len(dc):
-                Td = Tb[:, dc]
-                Td = np.where(Td > thr[b], Td, np.inf)
-                jj = np.argmin(Td, axis=1)
-                tt = Td[np.arange(len(sel)), jj]
-                cdd = thr[b] + f * tt
-                bd = np.isfinite(tt) & (cdd < ch_cost[sel])
-                ch_school[sel[bd]] = cols[dc[jj[bd]]]
-                ch_cost[sel[bd]] = cdd[bd]
-                ch_dorm[sel[bd]] = True
-    served = ch_school >= 0
-    load = np.bincount(ch_school[served], w[served], minlength=n_s)
-    dload = np.bincount(ch_school[served & ch_dorm], w[served & ch_dorm], minlength=n_s)
+    prob = _Problem(minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f)
+    # step 1: cheapest option of every group
+    ch = _nearest(prob)
+    served = ch.school >= 0
+    load = np.bincount(ch.school[served], w[served], minlength=n_s)
+    dload = np.bincount(ch.school[served & ch.dorm], w[served & ch.dorm], minlength=n_s)
     over = (load > capacity + tol) | (dload > dorm_places + tol)
-
     ctx = dict(minutes=minutes, dist_m=dist_m, mode=mode, go=go, gb=gb, w=w, thr=thr)
     if not over.any():
-        return _build(ctx, np.arange(n_g), ch_school, ch_dorm, w, ch_cost, reach,
+        return _build(ctx, np.arange(len(w)), ch.school, ch.dorm, w, ch.cost, ch.reach,
                       method="nearest", optimal=True, rounds=0, n_movable=0, t0=t0)
+    # step 2: min-cost flow over the groups of congested schools
+    in_S, dorm_mv = _first_movers(prob, ch, capacity + tol, dorm_places + tol, load, dload)
+    flows, optimal, rounds, n_movable = _flow_rounds(
+        prob, ch, (capacity, dorm_places), in_S, dorm_mv, k=k, max_rounds=max_rounds)
+    return _build(ctx, *flows, ch.reach, method="mcf", optimal=optimal, rounds=rounds,
+                  n_movable=n_movable, t0=t0)
 
-    # --- step 2: min-cost flow over the groups of congested schools, checked on the full
-    # problem; when the check fails, all groups with more candidate schools --------------
-    prob = _Problem(minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f)
-    rounds = 0
-    optimal = False
-    # schools over capacity: all their groups move; dormitories over their places: the
-    # dormitory pupils move
-    in_S = load > capacity + tol
-    # pupils who compete for dormitory places: those in one, and those of dormitory bands
-    # whose daily trip is beyond the threshold
-    dorm_mv = np.zeros(n_g, bool)
-    if (dload > dorm_places + tol).any():
-        beyond1 = served & ~ch_dorm & (ch_cost >= P) & (P > 0)
-        dorm_mv = served & (ch_dorm | (dorm_bands[gb] & beyond1))
+
+@dataclass
+class _Choice:
+    """The cheapest option of every pupil group (step 1 of :func:`assign`)."""
+
+    school: np.ndarray  # int64, -1 when none
+    dorm: np.ndarray  # bool: in the school's dormitory
+    cost: np.ndarray  # minutes (unserved penalty when none)
+    reach: np.ndarray  # bool: some open school offering the band is reachable
+
+
+def _nearest(prob: _Problem) -> _Choice:
+    """Cheapest daily or dormitory option of every group, vectorised per band."""
+    n_g = len(prob.w)
+    ch = _Choice(np.full(n_g, -1, np.int64), np.zeros(n_g, bool), np.full(n_g, prob.U),
+                 np.zeros(n_g, bool))
+    for b in range(len(prob.thr)):
+        sel = np.flatnonzero(prob.gb == b)
+        cols = np.flatnonzero(prob.open & prob.offers[:, b])
+        if len(sel) == 0 or len(cols) == 0:
+            continue
+        Tb = prob.minutes[prob.go[sel]][:, cols]
+        _nearest_daily(ch, sel, cols, Tb, prob.thr[b], prob.P)
+        if prob.dorm_bands[b]:
+            _nearest_dorm(ch, sel, cols, Tb, prob.has_dorm, prob.thr[b], prob.f)
+    return ch
+
+
+def _nearest_daily(ch: _Choice, sel, cols, Tb, thr: float, P: float) -> None:
+    """Nearest school of groups ``sel`` among ``cols`` (times ``Tb``), beyond-threshold
+    penalty ``P`` added."""
+    jd = np.argmin(Tb, axis=1)
+    td = Tb[np.arange(len(sel)), jd]
+    fin = np.isfinite(td)
+    ch.reach[sel] = fin
+    cd = td + P * (td > thr)
+    better = fin & (cd < ch.cost[sel])
+    ch.school[sel[better]] = cols[jd[better]]
+    ch.cost[sel[better]] = cd[better]
+
+
+def _nearest_dorm(ch: _Choice, sel, cols, Tb, has_dorm, thr: float, f: float) -> None:
+    """A dormitory beyond the threshold when cheaper (threshold + ``f`` x one-way time)."""
+    dc = np.flatnonzero(has_dorm[cols])
+    if len(dc) == 0:
+        return
+    Td = Tb[:, dc]
+    Td = np.where(Td > thr, Td, np.inf)
+    jj = np.argmin(Td, axis=1)
+    tt = Td[np.arange(len(sel)), jj]
+    cdd = thr + f * tt
+    bd = np.isfinite(tt) & (cdd < ch.cost[sel])
+    ch.school[sel[bd]] = cols[dc[jj[bd]]]
+    ch.cost[sel[bd]] = cdd[bd]
+    ch.dorm[sel[bd]] = True
+
+
+def _first_movers(prob: _Problem, ch: _Choice, cap_limit, dorm_limit, load, dload):
+    """Schools whose groups all move (over capacity, or holding most pupils: then every
+    school), and the groups competing for dormitory places (when a dormitory is over)."""
+    w = prob.w
+    served = ch.school >= 0
+    in_S = load > cap_limit
+    dorm_mv = np.zeros(len(w), bool)
+    if (dload > dorm_limit).any():
+        beyond1 = served & ~ch.dorm & (ch.cost >= prob.P) & (prob.P > 0)
+        dorm_mv = served & (ch.dorm | (prob.dorm_bands[prob.gb] & beyond1))
     # when the congested schools hold a large share of the pupils, the chains of moves
     # usually reach everywhere: take every group at once
-    if w[served & in_S[np.maximum(ch_school, 0)]].sum() > 0.3 * w.sum():
+    if w[served & in_S[np.maximum(ch.school, 0)]].sum() > settings.ASSIGN_ALL_MOVE_SHARE * w.sum():
         in_S[:] = True
-    kk = k
+    return in_S, dorm_mv
+
+
+def _flow_rounds(prob: _Problem, ch: _Choice, limits, in_S, dorm_mv, *, k: int,
+                 max_rounds: int):
+    """Min-cost flow over the movable groups, checked on the full problem; widened (more
+    schools, then more candidates) until optimal. Returns the flows, optimality, rounds and
+    the number of movable groups of the last round."""
+    served = ch.school >= 0
+    kk, rounds = k, 0
     while True:
         rounds += 1
-        movable = served & (in_S[np.maximum(ch_school, 0)] | dorm_mv)
-        fixed = ~movable
-        fl = fixed & served
-        rescap = capacity - np.bincount(ch_school[fl], w[fl], minlength=n_s)
-        fd = fl & ch_dorm
-        resdorm = dorm_places - np.bincount(ch_school[fd], w[fd], minlength=n_s)
-        mv = np.flatnonzero(movable)
-        arcs = prob.arcs(mv, kk)
-        x, a, full, dfull = _solve_mcf(arcs, w[mv], rescap, resdorm, n_s, U,
-                                            prob.cost_scale)
-        keep = np.flatnonzero(fixed)
-        pos = x > 0
-        out_g = np.r_[keep, mv[a["g"][pos]]]
-        out_s = np.r_[ch_school[keep], a["s"][pos]]
-        out_d = np.r_[ch_dorm[keep], a["dorm"][pos]]
-        out_w = np.r_[w[keep], x[pos]]
-        out_c = np.r_[ch_cost[keep], a["c"][pos] / prob.cost_scale]
-        bad = prob.negative_cycle_schools(out_g, out_s, out_d, out_w, full, dfull)
+        movable = served & (in_S[np.maximum(ch.school, 0)] | dorm_mv)
+        flows, bad, full, n_movable = _flow_round(prob, ch, movable, limits, kk)
         optimal = bad is None
-        if optimal or rounds >= max_rounds or (in_S.all() and kk >= n_s):
-            break
-        # schools on a negative cycle, and schools filled up, join the flow (twice at
-        # most, then every group); when all take part, a cheaper arc lies outside the k
-        # candidates: widen them
-        grow = (bad | full) & ~in_S
-        if grow.any() and rounds < 3:
-            in_S |= grow
-        elif not in_S.all():
-            in_S[:] = True
-        elif kk < n_s:
-            kk = min(2 * kk, n_s)
-        else:
-            in_S[:] = True
-    return _build(ctx, out_g, out_s, out_d, out_w, out_c, reach, method="mcf",
-                  optimal=optimal, rounds=rounds, n_movable=len(mv), t0=t0)
+        if optimal or rounds >= max_rounds or (in_S.all() and kk >= prob.n_s):
+            return flows, optimal, rounds, n_movable
+        kk = _widen(in_S, bad, full, rounds, kk, prob.n_s)
 
 
-def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0) -> Assignment:
+def _flow_round(prob: _Problem, ch: _Choice, movable, limits, kk: int):
+    """One min-cost flow of the ``movable`` groups over their ``kk`` cheapest schools, the
+    other groups fixed; the flows and the schools on a negative cycle (None: optimal)."""
+    capacity, dorm_places = limits
+    w, n_s = prob.w, prob.n_s
+    fixed = ~movable
+    fl = fixed & (ch.school >= 0)
+    rescap = capacity - np.bincount(ch.school[fl], w[fl], minlength=n_s)
+    fd = fl & ch.dorm
+    resdorm = dorm_places - np.bincount(ch.school[fd], w[fd], minlength=n_s)
+    mv = np.flatnonzero(movable)
+    arcs = prob.arcs(mv, kk)
+    x, a, full, dfull = _solve_mcf(arcs, w[mv], rescap, resdorm, n_s, prob.U, prob.cost_scale)
+    keep = np.flatnonzero(fixed)
+    pos = x > 0
+    flows = (np.r_[keep, mv[a["g"][pos]]], np.r_[ch.school[keep], a["s"][pos]],
+             np.r_[ch.dorm[keep], a["dorm"][pos]], np.r_[w[keep], x[pos]],
+             np.r_[ch.cost[keep], a["c"][pos] / prob.cost_scale])
+    bad = prob.negative_cycle_schools(*flows[:4], full, dfull)
+    return flows, bad, full, len(mv)
+
+
+def _widen(in_S, bad, full, rounds: int, kk: int, n_s: int) -> int:
+    """Schools on a negative cycle, and schools filled up, join the flow (twice at most, then
+    every group); when all take part, a cheaper arc lies outside the k candidates: widen
+    them. Updates ``in_S`` in place; returns the new k."""
+    grow = (bad | full) & ~in_S
+    if grow.any() and rounds < 3:
+        in_S |= grow
+    elif not in_S.all():
+        in_S[:] = True
+    elif kk < n_s:
+        kk = min(2 * kk, n_s)
+    else:
+        in_S[:] = True
+    return kk
+
+
+def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0) -> Assignment:  # noqa: PLR0913  internal: the flows of one assignment
     go, gb, thr = ctx["go"], ctx["gb"], ctx["thr"]
     o, b = go[g], gb[g]
     sv = s >= 0
@@ -368,7 +413,7 @@ class _Problem:
     schools, in scaled integer units held as float64, ``inf`` where not allowed) are built
     once and shared by the candidate arcs and the optimality check."""
 
-    def __init__(self, minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):
+    def __init__(self, minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):  # noqa: PLR0913  internal: the arrays of one problem
         self.minutes, self.go, self.gb, self.w = minutes, go, gb, w
         self.offers, self.open, self.has_dorm = offers, open_mask, has_dorm
         self.dorm_bands, self.thr, self.P, self.U, self.f = dorm_bands, thr, P, U, f
@@ -454,6 +499,14 @@ class _Problem:
         integer-scaled instance that was solved).
         """
         n = self.n_s
+        W = self._residual_costs(g, s, d, full, dfull, x)
+        on_cycle = _negative_cycle_nodes(W)
+        return None if on_cycle is None else on_cycle[:n] | on_cycle[n:2 * n]
+
+    def _residual_costs(self, g, s, d, full, dfull, x) -> np.ndarray:
+        """Cheapest residual arc between every two nodes (schools' daily nodes, their
+        dormitory nodes, the sink), groups eliminated; ``inf`` where none."""
+        n = self.n_s
         N = 2 * n + 1
         sink = 2 * n
         node = np.where(s < 0, sink, np.where(d, n + np.maximum(s, 0), np.maximum(s, 0)))
@@ -461,29 +514,7 @@ class _Problem:
         gbg = self.gb[g]
         for b in np.unique(gbg):
             sel = np.flatnonzero(gbg == b)
-            daily, dorm = self.mats(b)
-            ri = self.row_in_band[g[sel]]
-            nd_all = node[sel]
-            order = np.argsort(nd_all, kind="stable")
-            nd = nd_all[order]
-            ri = ri[order]
-            starts = np.r_[0, np.flatnonzero(np.diff(nd)) + 1]
-            # cost of each piece where it is now
-            here = np.full(len(sel), self.U_int)
-            isd = nd >= n
-            isd &= nd < sink
-            dl = nd < n
-            here[dl] = daily[ri[dl], nd[dl]]
-            if dorm is not None and isd.any():
-                here[isd] = dorm[ri[isd], nd[isd] - n]
-            src = nd[starts]
-            W[src, :n] = np.minimum(W[src, :n], np.minimum.reduceat(
-                daily[ri] - here[:, None], starts, axis=0))
-            if dorm is not None:
-                W[src, n:2 * n] = np.minimum(W[src, n:2 * n], np.minimum.reduceat(
-                    dorm[ri] - here[:, None], starts, axis=0))
-            W[src, sink] = np.minimum(W[src, sink], np.minimum.reduceat(
-                self.U_int - here, starts))
+            self._band_residual(W, b, self.row_in_band[g[sel]], node[sel])
         sv = s >= 0
         load = np.bincount(s[sv], x[sv], minlength=n)
         dload = np.bincount(s[sv & d], x[sv & d], minlength=n)
@@ -494,33 +525,67 @@ class _Problem:
         W[j, sink] = np.where(~full, np.minimum(W[j, sink], 0.0), W[j, sink])
         W[sink, j] = np.where(load > 0, np.minimum(W[sink, j], 0.0), W[sink, j])
         np.fill_diagonal(W, np.inf)
-        dist = np.zeros(N)
-        pred = np.full(N, -1, np.int64)
-        cols = np.arange(N)
-        for _ in range(N + 1):
-            cand = dist[:, None] + W
-            arg = cand.argmin(axis=0)
-            best = cand[arg, cols]
-            imp = best < dist - 0.5
-            if not imp.any():
-                return None
-            dist = np.where(imp, best, dist)
-            pred = np.where(imp, arg, pred)
-        # still improving after N rounds: walk back the predecessors onto the cycles
-        start = np.flatnonzero(imp)
+        return W
+
+    def _band_residual(self, W: np.ndarray, b, ri, nd_all) -> None:
+        """Lower ``W`` by the moves of band ``b``'s flow pieces (rows ``ri`` of the band's
+        matrices, now at nodes ``nd_all``) to any other node."""
+        n = self.n_s
+        sink = 2 * n
+        daily, dorm = self.mats(b)
+        order = np.argsort(nd_all, kind="stable")
+        nd = nd_all[order]
+        ri = ri[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(nd)) + 1]
+        # cost of each piece where it is now
+        here = np.full(len(nd), self.U_int)
+        isd = nd >= n
+        isd &= nd < sink
+        dl = nd < n
+        here[dl] = daily[ri[dl], nd[dl]]
+        if dorm is not None and isd.any():
+            here[isd] = dorm[ri[isd], nd[isd] - n]
+        src = nd[starts]
+        W[src, :n] = np.minimum(W[src, :n], np.minimum.reduceat(
+            daily[ri] - here[:, None], starts, axis=0))
+        if dorm is not None:
+            W[src, n:2 * n] = np.minimum(W[src, n:2 * n], np.minimum.reduceat(
+                dorm[ri] - here[:, None], starts, axis=0))
+        W[src, sink] = np.minimum(W[src, sink], np.minimum.reduceat(
+            self.U_int - here, starts))
+
+
+def _negative_cycle_nodes(W: np.ndarray) -> np.ndarray | None:
+    """Bellman-Ford over the dense arc-cost matrix ``W`` (``inf``: no arc): None when there is
+    no negative cycle, else a mask of the nodes on one (walked back along the predecessors)."""
+    N = len(W)
+    dist = np.zeros(N)
+    pred = np.full(N, -1, np.int64)
+    cols = np.arange(N)
+    for _ in range(N + 1):
+        cand = dist[:, None] + W
+        arg = cand.argmin(axis=0)
+        best = cand[arg, cols]
+        imp = best < dist - 0.5
+        if not imp.any():
+            return None
+        dist = np.where(imp, best, dist)
+        pred = np.where(imp, arg, pred)
+    # still improving after N rounds: walk back the predecessors onto the cycles
+    start = np.flatnonzero(imp)
+    for _ in range(N):
+        start = pred[start]
+    on_cycle = np.zeros(N, bool)
+    for v in np.unique(start):
+        if on_cycle[v]:
+            continue
+        u = v
         for _ in range(N):
-            start = pred[start]
-        on_cycle = np.zeros(N, bool)
-        for v in np.unique(start):
-            if on_cycle[v]:
-                continue
-            u = v
-            for _ in range(N):
-                on_cycle[u] = True
-                u = pred[u]
-                if u == v or u < 0:
-                    break
-        return on_cycle[:n] | on_cycle[n:2 * n]
+            on_cycle[u] = True
+            u = pred[u]
+            if u == v or u < 0:
+                break
+    return on_cycle
 
 
 def _solve_mcf(arcs, w, rescap, resdorm, n_s, U, cost_scale):
@@ -531,7 +596,6 @@ def _solve_mcf(arcs, w, rescap, resdorm, n_s, U, cost_scale):
     arcs including one unserved arc (school -1) per group, and which schools and
     dormitories are full in the integer instance.
     """
-
     n_g = len(w)
     sup = np.ceil(w * _FLOW_SCALE - 1e-9).astype(np.int64)
     sup = np.maximum(sup, 1)

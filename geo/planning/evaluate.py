@@ -12,7 +12,7 @@ from geo import settings
 from geo.grades import band_offers
 from geo.i18n import t
 from geo.planning.assign import Assignment, assign
-from geo.planning.indicators import indicators
+from geo.planning.indicators import indicators, joint_indicators
 from geo.planning.prepared import Prepared
 from geo.planning.scenario import Scenario, SchoolState, apply_scenario, load_scenario
 
@@ -63,7 +63,6 @@ def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
     -------
     Evaluation
     """
-
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     t0 = time.perf_counter()
     p2, st = apply_scenario(prep, sc)
@@ -79,6 +78,7 @@ def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
                     indicators={}, seconds={"apply": t1 - t0, "assign": t2 - t1})
     if with_indicators:
         ev.indicators = indicators(ev)
+        ev.indicators.update(joint_indicators(ev))  # broadband joint gap, when known
     ev.seconds["indicators"] = time.perf_counter() - t2
     ev.seconds["total"] = time.perf_counter() - t0
     return ev
@@ -86,11 +86,11 @@ def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
 
 def format_summary(ev: Evaluation, lang: str = "en") -> str:
     """A few region-wide figures for the console."""
-
     s = ev.indicators["summary"]
     s = s[(s["area"] == s["area"].iloc[0]) & (s["grade_band"] == "all")].set_index("indicator")
     keys = ["pupils", "schools", "unserved", "beyond_threshold", "dormitory", "mean_min",
-            "p90_min", "max_min", "pupil_km_per_day", "transport_cost_eur", "crossing_border"]
+            "p90_min", "max_min", "pupil_km_per_day", "transport_cost_eur", "crossing_border",
+            "joint_gap"]
     lines = [f"{ev.scenario.name} ({ev.prep.region or 'region'}, pupils of "
              f"{ev.scenario.year or ev.prep.base_year})"]
     for k in keys:

@@ -20,10 +20,14 @@ Definitions (one-way trips, home -> school):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo.broadband.classes import WHITE_CLASSES
+from geo.broadband.joint import joint_gap, joint_table
 from geo.i18n import register
 from geo.planning.transport import WALK
 
@@ -75,7 +79,7 @@ register({
 
 
 #: Share of capacity under which a school counts as under-used.
-UNDER_CAPACITY_SHARE = 0.5
+UNDER_CAPACITY_SHARE = settings.UNDER_CAPACITY_SHARE
 
 
 def time_bands_min() -> tuple[float, ...]:
@@ -89,9 +93,13 @@ def _band_labels(edges) -> list[str]:
 
 
 def weighted_quantiles(key: np.ndarray, values: np.ndarray, weights: np.ndarray,
-                       qs: tuple[float, ...], n_keys: int) -> np.ndarray:
+                       qs: tuple[float, ...], n_keys: int, *,
+                       keep_inf: bool = False) -> np.ndarray:
     """Weighted quantiles of ``values`` per ``key`` (lower quantile: the smallest value with
     at least the share ``q`` of the weight at or below it).
+
+    Values that are NaN or have no weight are left out; so are infinite values unless
+    ``keep_inf`` (then they count as the largest).
 
     Returns
     -------
@@ -99,7 +107,7 @@ def weighted_quantiles(key: np.ndarray, values: np.ndarray, weights: np.ndarray,
         NaN for keys without weight.
     """
     out = np.full((n_keys, len(qs)), np.nan)
-    ok = (weights > 0) & np.isfinite(values)
+    ok = (weights > 0) & (~np.isnan(values) if keep_inf else np.isfinite(values))
     key, values, weights = key[ok], values[ok], weights[ok]
     if len(key) == 0:
         return out
@@ -119,12 +127,230 @@ def weighted_quantiles(key: np.ndarray, values: np.ndarray, weights: np.ndarray,
     return out
 
 
+@dataclass
+class _Areas:
+    """How flows are counted per (area, grade band): area 0 is the region, then municipalities.
+
+    Every flow is repeated as (region, band), (region, all), (area, band), (area, all)
+    (``rep`` indexes the flow of each repeat, ``K`` its key); the municipal repeats of flows
+    from origins without a municipality are dropped (they would count the region twice).
+    """
+
+    bands: list
+    munis: list
+    s_area: np.ndarray  # area of each school
+    fa: np.ndarray  # area of each flow's origin
+    K: np.ndarray
+    rep: np.ndarray
+    W: np.ndarray  # pupils of each repeat
+
+    @property
+    def areas(self) -> list:
+        return [REGION, *self.munis]
+
+    @property
+    def n_a(self) -> int:
+        return len(self.munis) + 1
+
+    @property
+    def bcols(self) -> int:
+        return len(self.bands) + 1  # bands + all
+
+    @property
+    def n_k(self) -> int:
+        return self.n_a * self.bcols
+
+    def total(self, mask: np.ndarray) -> np.ndarray:
+        """Pupils of the flows in ``mask``, per key."""
+        m = mask[self.rep]
+        return np.bincount(self.K[m], self.W[m], minlength=self.n_k)
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Area and grade-band label of each key."""
+        return (np.repeat(np.asarray(self.areas, object), self.bcols),
+                np.tile(np.asarray([*self.bands, ALL], object), self.n_a))
+
+
+def _areas(prep, a) -> _Areas:
+    bands = list(prep.bands)
+    nb = len(bands)
+    munis = np.unique(np.r_[prep.origin_municipality, prep.schools["municipality"].to_numpy(str)])
+    munis = [m for m in munis if m != ""]
+    amap = {m: i + 1 for i, m in enumerate(munis)}
+    o_area = np.array([amap.get(m, 0) for m in prep.origin_municipality], np.int64)
+    s_muni = prep.schools["municipality"].to_numpy(str)
+    s_area = np.array([amap.get(m, 0) for m in s_muni], np.int64)
+    bcols = nb + 1
+    fa = o_area[a.origin]
+    band = a.band
+    K = np.concatenate([0 * bcols + band, 0 * bcols + nb + 0 * band,
+                        fa * bcols + band, fa * bcols + nb + 0 * band])
+    n = len(a.pupils)
+    rep = np.tile(np.arange(n), 4)
+    dup = np.r_[np.zeros(2 * n, bool), np.tile(fa == 0, 2)]
+    K, rep = K[~dup], rep[~dup]
+    return _Areas(bands, munis, s_area, fa, K, rep, a.pupils[rep])
+
+
+def _flow_values(ar: _Areas, a, sc) -> tuple[dict, np.ndarray]:
+    """Per key: pupil counts, travel-time statistics, pupil-km and costs; and the weights of
+    the daily travel times (per repeat)."""
+    sv = a.school >= 0
+    daily = sv & ~a.dorm
+    walk = daily & (a.mode == WALK)
+    vals = {
+        "pupils": ar.total(np.ones(len(a.pupils), bool)),
+        "daily": ar.total(daily),
+        "walking": ar.total(walk),
+        "dormitory": ar.total(sv & a.dorm),
+        "unserved": ar.total(~sv),
+        "unserved_unreachable": ar.total(~sv & ~a.reachable),
+        "unserved_full": ar.total(~sv & a.reachable),
+        "beyond_threshold": ar.total(a.beyond),
+    }
+    K, n_k = ar.K, ar.n_k
+    mins = a.minutes[ar.rep]
+    wt = np.where(daily[ar.rep], ar.W, 0.0)
+    sw = np.bincount(K, wt, minlength=n_k)
+    vals["mean_min"] = np.where(sw > 0, np.bincount(K, wt * np.nan_to_num(mins), minlength=n_k)
+                                / np.where(sw > 0, sw, 1), np.nan)
+    q = weighted_quantiles(K, mins, wt, (0.5, 0.9, 1.0), n_k)
+    vals["median_min"], vals["p90_min"], vals["max_min"] = q[:, 0], q[:, 1], q[:, 2]
+    days_week = settings.SCHOOL_DAYS_PER_WEEK
+    km = np.where(daily & ~walk, 2 * a.dist_m / 1000.0, 0.0)
+    km = km + np.where(sv & a.dorm, 2 * a.dist_m / 1000.0 / days_week, 0.0)
+    km = np.nan_to_num(km)
+    vals["pupil_km_per_day"] = np.bincount(K, ar.W * km[ar.rep], minlength=n_k)
+    vals["transport_cost_eur"] = (vals["pupil_km_per_day"] * sc.school_days_per_year
+                                  * sc.cost_per_pupil_km_eur)
+    vals["dormitory_cost_eur"] = vals["dormitory"] * sc.dormitory_place_cost_eur
+    vals["crossing_border"] = ar.total(_crossing(ar, a))
+    return vals, wt
+
+
+def _crossing(ar: _Areas, a) -> np.ndarray:
+    """Flows to a school in another municipality than the home."""
+    return (a.school >= 0) & (ar.s_area[np.maximum(a.school, 0)] != ar.fa)
+
+
+def _school_flags(prep, a, st) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pupils per school, and which open schools are over capacity / under half full."""
+    load = a.school_load(prep.n_schools)
+    opn = st.open
+    over = opn & (load > st.capacity + 1e-6)
+    under = opn & np.isfinite(st.capacity) & (load < UNDER_CAPACITY_SHARE * st.capacity)
+    return load, over, under
+
+
+def _school_values(ar: _Areas, prep, st, load, over, under) -> dict:
+    """Per area (by the school's municipality, all grades): open schools and their load."""
+    n_s, n_a = prep.n_schools, ar.n_a
+    sk = np.r_[np.zeros(n_s, np.int64), ar.s_area]
+    srep = np.tile(np.arange(n_s), 2)
+    sdup = np.r_[np.zeros(n_s, bool), ar.s_area == 0]
+    sk, srep = sk[~sdup], srep[~sdup]
+    n_open = np.bincount(sk, st.open[srep].astype(float), minlength=n_a)
+    s_pupils = np.bincount(sk, load[srep], minlength=n_a)
+    return {
+        "schools": n_open,
+        "pupils_per_school": np.where(n_open > 0, s_pupils / np.maximum(n_open, 1), np.nan),
+        "schools_over_capacity": np.bincount(sk, over[srep].astype(float), minlength=n_a),
+        "schools_under_half": np.bincount(sk, under[srep].astype(float), minlength=n_a),
+    }
+
+
+def _summary_table(ar: _Areas, vals: dict, school_vals: dict) -> pd.DataFrame:
+    rows_area, rows_band = ar.rows()
+    parts = []
+    for name, v in vals.items():
+        parts.append(pd.DataFrame({"area": rows_area, "grade_band": rows_band,
+                                   "indicator": name, "value": v,
+                                   "unit": INDICATORS[name][0]}))
+    for name, v in school_vals.items():
+        parts.append(pd.DataFrame({"area": np.asarray(ar.areas, object), "grade_band": ALL,
+                                   "indicator": name, "value": v,
+                                   "unit": INDICATORS[name][0]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _time_band_table(ar: _Areas, a, wt: np.ndarray, vals: dict) -> pd.DataFrame:
+    """Daily pupils per travel-time band (columns), area and grade band (rows)."""
+    edges = np.asarray(time_bands_min(), float)
+    labels = _band_labels(edges)
+    tb = np.clip(np.searchsorted(edges, a.minutes, side="right") - 1, 0, len(edges) - 1)
+    tbk = ar.K * len(labels) + tb[ar.rep]
+    tcount = np.bincount(tbk, wt, minlength=ar.n_k * len(labels)).reshape(ar.n_k, len(labels))
+    rows_area, rows_band = ar.rows()
+    time_bands = pd.DataFrame(tcount, columns=[f"{lab} min" for lab in labels])
+    time_bands.insert(0, "grade_band", rows_band)
+    time_bands.insert(0, "area", rows_area)
+    time_bands["dormitory"] = vals["dormitory"]
+    time_bands["unserved"] = vals["unserved"]
+    return time_bands
+
+
+def _school_table(ar: _Areas, prep, a, st, load, over, under) -> pd.DataFrame:
+    """Per school: pupils per band, capacity, utilisation, dormitory pupils, mean time."""
+    nbs = prep.n_schools
+    w = a.pupils
+    sv = a.school >= 0
+    daily = sv & ~a.dorm
+    schools = st.table(prep).drop(columns=["x", "y"])
+    for b, band in enumerate(ar.bands):
+        m = sv & (a.band == b)
+        schools[f"pupils_{band}"] = np.bincount(a.school[m], w[m], minlength=nbs)
+    schools["pupils"] = load
+    schools["utilisation"] = np.where(np.isfinite(st.capacity) & (st.capacity > 0),
+                                      load / np.where(st.capacity > 0, st.capacity, 1), np.nan)
+    schools["over_capacity"] = over
+    schools["under_half"] = under
+    schools["dormitory_pupils"] = a.dorm_load(nbs)
+    dsw = np.bincount(a.school[daily], w[daily], minlength=nbs)
+    schools["mean_min"] = np.where(dsw > 0, np.bincount(
+        a.school[daily], (w * a.minutes)[daily], minlength=nbs) / np.maximum(dsw, 1e-300),
+        np.nan)
+    cross = _crossing(ar, a)
+    schools["from_other_municipalities"] = np.bincount(a.school[cross], w[cross], minlength=nbs)
+    return schools
+
+
+def _municipal_flows(ar: _Areas, a) -> pd.DataFrame:
+    """Pupils from each home municipality to each school municipality (or unserved)."""
+    n_a = ar.n_a
+    sv = a.school >= 0
+    fm = np.where(sv, ar.s_area[np.maximum(a.school, 0)], -1)
+    key = ar.fa * (n_a + 1) + (fm + 1)
+    flow = np.bincount(key, a.pupils, minlength=n_a * (n_a + 1)).reshape(n_a, n_a + 1)
+    names = np.asarray([""] + ar.munis, object)
+    fi, fj = np.nonzero(flow > 0)
+    flows = pd.DataFrame({
+        "home_municipality": names[fi],
+        "school_municipality": np.where(fj == 0, "(unserved)", names[np.maximum(fj - 1, 0)]),
+        "pupils": flow[fi, fj],
+    })
+    flows["crossing"] = (flows["home_municipality"] != flows["school_municipality"]) & (fj > 0)
+    return flows
+
+
+def _unserved_table(prep, a, bands: list) -> pd.DataFrame:
+    """Unserved pupils per origin and grade band, with the reason."""
+    un = a.school < 0
+    return pd.DataFrame({
+        "origin_id": prep.origin_ids[a.origin[un]],
+        "municipality": prep.origin_municipality[a.origin[un]],
+        "grade_band": np.asarray(bands, object)[a.band[un]],
+        "pupils": a.pupils[un],
+        "reason": np.where(a.reachable[un], "all reachable schools full",
+                           "no open school offering the grade reachable"),
+    })
+
+
 def indicators(ev) -> dict[str, pd.DataFrame]:
     """Every indicator of an evaluation, for the region and per municipality.
 
     Parameters
     ----------
-    ev : geo.planning.scenario.Evaluation
+    ev : geo.planning.evaluate.Evaluation
 
     Returns
     -------
@@ -137,161 +363,16 @@ def indicators(ev) -> dict[str, pd.DataFrame]:
         ``unserved`` (per origin, band and reason).
     """
     prep, a, st, sc = ev.prep, ev.assignment, ev.state, ev.scenario
-    bands = list(prep.bands)
-    nb = len(bands)
-    munis = np.unique(np.r_[prep.origin_municipality, prep.schools["municipality"].to_numpy(str)])
-    munis = [m for m in munis if m != ""]
-    areas = [REGION, *munis]
-    amap = {m: i + 1 for i, m in enumerate(munis)}
-    o_area = np.array([amap.get(m, 0) for m in prep.origin_municipality], np.int64)
-    s_muni = prep.schools["municipality"].to_numpy(str)
-    s_area = np.array([amap.get(m, 0) for m in s_muni], np.int64)
-    n_a = len(areas)
-    bcols = nb + 1  # bands + all
-    n_k = n_a * bcols
-
-    fa = o_area[a.origin]
-    w = a.pupils
-    sv = a.school >= 0
-    sj = np.maximum(a.school, 0)
-    daily = sv & ~a.dorm
-    walk = daily & (a.mode == WALK)
-
-    def keys(area_idx, band_idx):
-        """Each flow counted in (region, band), (region, all), (area, band), (area, all)."""
-        kk = np.concatenate([
-            0 * bcols + band_idx, 0 * bcols + nb + 0 * band_idx,
-            area_idx * bcols + band_idx, area_idx * bcols + nb + 0 * band_idx,
-        ])
-        return kk
-
-    K = keys(fa, a.band)
-    rep = np.tile(np.arange(len(w)), 4)
-    # municipal areas counted twice when the origin has no municipality (area 0 = region):
-    # drop those duplicate rows
-    dup = np.r_[np.zeros(2 * len(w), bool), np.tile(fa == 0, 2)]
-    K, rep = K[~dup], rep[~dup]
-    W = w[rep]
-
-    def total(mask):
-        m = mask[rep]
-        return np.bincount(K[m], W[m], minlength=n_k)
-
-    vals = {
-        "pupils": total(np.ones(len(w), bool)),
-        "daily": total(daily),
-        "walking": total(walk),
-        "dormitory": total(sv & a.dorm),
-        "unserved": total(~sv),
-        "unserved_unreachable": total(~sv & ~a.reachable),
-        "unserved_full": total(~sv & a.reachable),
-        "beyond_threshold": total(a.beyond),
-    }
-    dm = daily[rep]
-    mins = a.minutes[rep]
-    wt = np.where(dm, W, 0.0)
-    sw = np.bincount(K, wt, minlength=n_k)
-    vals["mean_min"] = np.where(sw > 0, np.bincount(K, wt * np.nan_to_num(mins), minlength=n_k)
-                                / np.where(sw > 0, sw, 1), np.nan)
-    q = weighted_quantiles(K, mins, wt, (0.5, 0.9, 1.0), n_k)
-    vals["median_min"], vals["p90_min"], vals["max_min"] = q[:, 0], q[:, 1], q[:, 2]
-    days_week = settings.SCHOOL_DAYS_PER_WEEK
-    km = np.where(daily & ~walk, 2 * a.dist_m / 1000.0, 0.0)
-    km = km + np.where(sv & a.dorm, 2 * a.dist_m / 1000.0 / days_week, 0.0)
-    km = np.nan_to_num(km)
-    vals["pupil_km_per_day"] = np.bincount(K, W * km[rep], minlength=n_k)
-    vals["transport_cost_eur"] = (vals["pupil_km_per_day"] * sc.school_days_per_year
-                                  * sc.cost_per_pupil_km_eur)
-    vals["dormitory_cost_eur"] = vals["dormitory"] * sc.dormitory_place_cost_eur
-    cross = sv & (s_area[sj] != fa)
-    vals["crossing_border"] = total(cross)
-    # school indicators (by the school's municipality, all grades)
-    load = a.school_load(prep.n_schools)
-    opn = st.open
-    sk = np.r_[np.zeros(prep.n_schools, np.int64), s_area]
-    srep = np.tile(np.arange(prep.n_schools), 2)
-    sdup = np.r_[np.zeros(prep.n_schools, bool), s_area == 0]
-    sk, srep = sk[~sdup], srep[~sdup]
-    n_open = np.bincount(sk, opn[srep].astype(float), minlength=n_a)
-    over = opn & (load > st.capacity + 1e-6)
-    under = opn & np.isfinite(st.capacity) & (load < UNDER_CAPACITY_SHARE * st.capacity)
-    s_pupils = np.bincount(sk, load[srep], minlength=n_a)
-    school_vals = {
-        "schools": n_open,
-        "pupils_per_school": np.where(n_open > 0, s_pupils / np.maximum(n_open, 1), np.nan),
-        "schools_over_capacity": np.bincount(sk, over[srep].astype(float), minlength=n_a),
-        "schools_under_half": np.bincount(sk, under[srep].astype(float), minlength=n_a),
-    }
-    band_names = [*bands, ALL]
-    rows_area = np.repeat(np.asarray(areas, object), bcols)
-    rows_band = np.tile(np.asarray(band_names, object), n_a)
-    parts = []
-    for name, v in vals.items():
-        parts.append(pd.DataFrame({"area": rows_area, "grade_band": rows_band,
-                                   "indicator": name, "value": v,
-                                   "unit": INDICATORS[name][0]}))
-    for name, v in school_vals.items():
-        parts.append(pd.DataFrame({"area": np.asarray(areas, object), "grade_band": ALL,
-                                   "indicator": name, "value": v,
-                                   "unit": INDICATORS[name][0]}))
-    summary = pd.concat(parts, ignore_index=True)
-
-    # travel-time bands
-    edges = np.asarray(time_bands_min(), float)
-    labels = _band_labels(edges)
-    tb = np.clip(np.searchsorted(edges, a.minutes, side="right") - 1, 0, len(edges) - 1)
-    tbk = K * len(labels) + tb[rep]
-    tcount = np.bincount(tbk, wt, minlength=n_k * len(labels)).reshape(n_k, len(labels))
-    time_bands = pd.DataFrame(tcount, columns=[f"{lab} min" for lab in labels])
-    time_bands.insert(0, "grade_band", rows_band)
-    time_bands.insert(0, "area", rows_area)
-    time_bands["dormitory"] = vals["dormitory"]
-    time_bands["unserved"] = vals["unserved"]
-
-    # schools
-    nbs = prep.n_schools
-    schools = st.table(prep).drop(columns=["x", "y"])
-    for b in range(nb):
-        m = sv & (a.band == b)
-        schools[f"pupils_{bands[b]}"] = np.bincount(a.school[m], w[m], minlength=nbs)
-    schools["pupils"] = load
-    schools["utilisation"] = np.where(np.isfinite(st.capacity) & (st.capacity > 0),
-                                      load / np.where(st.capacity > 0, st.capacity, 1), np.nan)
-    schools["over_capacity"] = over
-    schools["under_half"] = under
-    schools["dormitory_pupils"] = a.dorm_load(nbs)
-    dsw = np.bincount(a.school[daily], w[daily], minlength=nbs)
-    schools["mean_min"] = np.where(dsw > 0, np.bincount(
-        a.school[daily], (w * a.minutes)[daily], minlength=nbs) / np.maximum(dsw, 1e-300),
-        np.nan)
-    cr = np.bincount(a.school[cross], w[cross], minlength=nbs)
-    schools["from_other_municipalities"] = cr
-
-    origins = origin_table(ev)
-    # municipal flows
-    fm = np.where(sv, s_area[sj], -1)
-    key = fa * (n_a + 1) + (fm + 1)
-    flow = np.bincount(key, w, minlength=n_a * (n_a + 1)).reshape(n_a, n_a + 1)
-    names = np.asarray([""] + munis, object)
-    fi, fj = np.nonzero(flow > 0)
-    municipal_flows = pd.DataFrame({
-        "home_municipality": names[fi],
-        "school_municipality": np.where(fj == 0, "(unserved)", names[np.maximum(fj - 1, 0)]),
-        "pupils": flow[fi, fj],
-    })
-    municipal_flows["crossing"] = (municipal_flows["home_municipality"]
-                                   != municipal_flows["school_municipality"]) & (fj > 0)
-    un = ~sv
-    unserved = pd.DataFrame({
-        "origin_id": prep.origin_ids[a.origin[un]],
-        "municipality": prep.origin_municipality[a.origin[un]],
-        "grade_band": np.asarray(bands, object)[a.band[un]],
-        "pupils": w[un],
-        "reason": np.where(a.reachable[un], "all reachable schools full",
-                           "no open school offering the grade reachable"),
-    })
-    return {"summary": summary, "time_bands": time_bands, "schools": schools,
-            "origins": origins, "municipal_flows": municipal_flows, "unserved": unserved}
+    ar = _areas(prep, a)
+    vals, wt = _flow_values(ar, a, sc)
+    load, over, under = _school_flags(prep, a, st)
+    school_vals = _school_values(ar, prep, st, load, over, under)
+    return {"summary": _summary_table(ar, vals, school_vals),
+            "time_bands": _time_band_table(ar, a, wt, vals),
+            "schools": _school_table(ar, prep, a, st, load, over, under),
+            "origins": origin_table(ev),
+            "municipal_flows": _municipal_flows(ar, a),
+            "unserved": _unserved_table(prep, a, ar.bands)}
 
 
 def origin_table(ev) -> pd.DataFrame:
@@ -441,3 +522,72 @@ def school_flows(switches: pd.DataFrame) -> pd.DataFrame:
     """Pupils changing school, summed per pair (``school_a`` -> ``school_b``)."""
     return (switches.groupby(["school_a", "school_b"], as_index=False)["pupils"].sum()
             .sort_values("pupils", ascending=False, ignore_index=True))
+
+
+# ------------------------------------------------------------------------------------------
+# Joint view: travel-time white spot AND broadband white spot (geo.broadband.joint)
+# ------------------------------------------------------------------------------------------
+#: Joint-view indicator keys -> (unit, Latvian, English).
+JOINT_INDICATORS: dict[str, tuple[str, str, str]] = {
+    "joint_gap": ("pupils", "Skolēni bez skolas sasniedzamības un bez interneta (≥30 Mbit/s)",
+                  "Pupils beyond the threshold and in a broadband white spot"),
+    "broadband_white": ("pupils", "Skolēni interneta baltajā zonā",
+                        "Pupils in a broadband white spot"),
+}
+register({f"ind.{k}": {"lv": v[1], "en": v[2]} for k, v in JOINT_INDICATORS.items()})
+
+
+def _joint_arrays(ev) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Pupils and travel-white pupils (beyond the threshold + unserved), (n_origins, n_bands)."""
+    o = ev.indicators["origins"]
+    nb = len(ev.prep.bands)
+    p = o["pupils"].to_numpy(float).reshape(-1, nb)
+    w = (o["beyond_threshold"] + o["unserved"]).to_numpy(float).reshape(-1, nb)
+    return p, w, list(ev.prep.bands)
+
+
+def joint_indicators(ev) -> dict[str, pd.DataFrame]:
+    """Joint-gap figures of an evaluation, when the region knows each origin's broadband class
+    (``prep.meta["broadband_class"]``, set by ``prepare_bundle``); else an empty dict.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        ``summary``: the evaluation's summary with rows ``joint_gap`` and ``broadband_white``
+        added (per area and grade band); ``joint``: per municipality x border band x grade
+        band (:func:`geo.broadband.joint.joint_table`); ``joint_origins``: per origin and band,
+        ``joint`` pupils.
+    """
+    cls = ev.prep.meta.get("broadband_class")
+    if cls is None or len(cls) != ev.prep.n_origins or "origins" not in ev.indicators:
+        return {}
+    p, w, bands = _joint_arrays(ev)
+    cls = np.asarray(cls, object)
+    border = np.asarray(ev.prep.meta.get("border_band", ["(none)"] * len(cls)), object)
+    muni = np.asarray(ev.prep.origin_municipality, object)
+    by_muni = joint_table(p, w, cls, bands=bands, groups={"area": muni})
+    rows = [pd.DataFrame({"area": by_muni["area"], "grade_band": by_muni["grade_band"],
+                          "indicator": k, "value": by_muni[col], "unit": "pupils"})
+            for k, col in (("joint_gap", "joint"), ("broadband_white", "broadband_white"))]
+    summary = pd.concat([ev.indicators["summary"], *rows], ignore_index=True)
+    joint = joint_table(p, w, cls, bands=bands, groups={"municipality": muni,
+                                                        "border_band": border})
+    o = ev.indicators["origins"]
+    per_origin = o[["origin_id", "municipality", "grade_band"]].assign(
+        broadband_class=np.repeat(cls, len(bands)),
+        joint=joint_gap(w, np.isin(cls, list(WHITE_CLASSES))).ravel())
+    return {"summary": summary, "joint": joint, "joint_origins": per_origin}
+
+
+def compare_joint(ev_a, ev_b) -> pd.DataFrame:
+    """Origins where pupils newly fall into the joint gap from ``ev_a`` to ``ev_b``
+    (``joint_a``, ``joint_b``, ``newly_joint`` = max(b - a, 0)); empty without broadband data."""
+    ja, jb = ev_a.indicators.get("joint_origins"), ev_b.indicators.get("joint_origins")
+    if ja is None or jb is None:
+        return pd.DataFrame(columns=["origin_id", "municipality", "grade_band", "joint_a",
+                                     "joint_b", "newly_joint"])
+    out = ja[["origin_id", "municipality", "grade_band", "broadband_class"]].copy()
+    out["joint_a"] = ja["joint"].to_numpy()
+    out["joint_b"] = jb["joint"].to_numpy()
+    out["newly_joint"] = np.maximum(out["joint_b"] - out["joint_a"], 0.0)
+    return out[(out["joint_a"] > 1e-9) | (out["joint_b"] > 1e-9)].reset_index(drop=True)

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo._files import atomic_dir
-from geo.errors import GeoInputError
+from geo._files import owned_dir
+from geo.broadband.analysis import origin_flags
+from geo.errors import GeoInputError, named_errors
 from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
 from geo.network.access import node_matrix, travel_time_matrix
 from geo.network.graph import Network
@@ -137,14 +138,17 @@ class Prepared:
     # -- sizes -----------------------------------------------------------------------------
     @property
     def n_origins(self) -> int:
+        """Number of origins (census cells)."""
         return len(self.origin_ids)
 
     @property
     def n_schools(self) -> int:
+        """Number of candidate schools (existing and new)."""
         return len(self.schools)
 
     @property
     def school_ids(self) -> np.ndarray:
+        """School ids (registration numbers), in column order."""
         return self.schools["id"].to_numpy()
 
     def school_index(self) -> dict[str, int]:
@@ -225,7 +229,6 @@ class Prepared:
 
     def _network(self):
         if self.network is None and self.network_path:
-
             self.network = Network.load(self.network_path)
         return self.network
 
@@ -235,7 +238,7 @@ class Prepared:
             raise GeoInputError(
                 "a new school needs travel times from every origin, and this region was "
                 "prepared without its road network.",
-                fix="prepare the region with its network (geo.planning.assign.prepare or "
+                fix="prepare the region with its network (geo.planning.prepared.prepare or "
                 "`python -m geo scenario prepare --network ...`).",
             )
 
@@ -258,7 +261,7 @@ class Prepared:
             onodes, oleg_t, oleg_d, ook = self._origin_legs(net)
             T, D = node_matrix(net, np.where(ook, onodes, 0), fs.node, with_distance=True)
             T = T + oleg_t[:, None] + fs.time_s[None, :]
-            D = D + oleg_d[:, None] + fs.distance_m[None, :]
+            D = D + oleg_d[:, None] + fs.dist_m[None, :]
             T[~ook] = np.inf
             D[~ook] = np.inf
             for i, k in enumerate(todo):
@@ -269,19 +272,17 @@ class Prepared:
 
     def _origin_legs(self, net):
         if self._origin_nodes is None:
-
-
             pts = gpd.GeoSeries(gpd.points_from_xy(self.origin_x, self.origin_y), crs=self.crs)
             s = snap(net, pts, name="origins")
-            self._origin_nodes = (s.node, s.time_s, s.distance_m, s.ok)
+            self._origin_nodes = (s.node, s.time_s, s.dist_m, s.ok)
         return self._origin_nodes
 
     # -- persistence -----------------------------------------------------------------------
-    def save(self, folder: str | Path) -> Path:
-        """Save to a folder (``arrays.npz``, ``schools.parquet``, ``meta.json``), atomically."""
-
+    def save(self, folder: str | Path, *, force: bool = False, run: dict | None = None) -> Path:
+        """Save to a folder (``arrays.npz``, ``schools.parquet``, ``meta.json``), atomically,
+        into a folder the tool owns (:func:`geo._files.owned_dir`: ``force``, ``run``)."""
         folder = Path(folder)
-        with atomic_dir(folder) as tmp:
+        with owned_dir(folder, force=force, run=run) as tmp:
             arrays = {
                 "origin_ids": self.origin_ids.astype(str), "origin_x": self.origin_x,
                 "origin_y": self.origin_y,
@@ -310,18 +311,25 @@ class Prepared:
                 "is not a prepared region folder (arrays.npz and meta.json are missing).",
                 path=folder, fix="create it with `python -m geo scenario prepare ...`.",
             )
-        meta = json.loads((folder / "meta.json").read_text("utf-8"))
-        with np.load(folder / "arrays.npz", allow_pickle=False) as z:
-            a = {k: z[k] for k in z.files}
-        return cls(
-            origin_ids=a["origin_ids"], origin_x=a["origin_x"], origin_y=a["origin_y"],
-            crs=meta["crs"], origin_municipality=a["origin_municipality"], pupils=a["pupils"],
-            bands=tuple(meta["bands"]), schools=pd.read_parquet(folder / "schools.parquet"),
-            serves=a["serves"], time_s=a["time_s"], dist_m=a["dist_m"],
-            base_year=meta["base_year"], region=meta.get("region", ""),
-            growth_rate=a.get("growth_rate"), origin_snapped=a.get("origin_snapped"),
-            network_path=meta.get("network_path"), meta=meta.get("meta", {}),
-        )
+        fix = "create it again with `python -m geo scenario prepare ...`."
+        with named_errors(folder, problem="the prepared region is corrupt or truncated",
+                          fix=fix):
+            meta = json.loads((folder / "meta.json").read_text("utf-8"))
+            if not isinstance(meta, dict):
+                raise GeoInputError("meta.json of the prepared region is not a JSON object.",
+                                    path=folder, fix=fix)
+            with np.load(folder / "arrays.npz", allow_pickle=False) as z:
+                a = {k: z[k] for k in z.files}
+            return cls(
+                origin_ids=a["origin_ids"], origin_x=a["origin_x"], origin_y=a["origin_y"],
+                crs=meta["crs"], origin_municipality=a["origin_municipality"],
+                pupils=a["pupils"], bands=tuple(meta["bands"]),
+                schools=pd.read_parquet(folder / "schools.parquet"),
+                serves=a["serves"], time_s=a["time_s"], dist_m=a["dist_m"],
+                base_year=meta["base_year"], region=meta.get("region", ""),
+                growth_rate=a.get("growth_rate"), origin_snapped=a.get("origin_snapped"),
+                network_path=meta.get("network_path"), meta=meta.get("meta", {}),
+            )
 
 
 def _col(gdf, name, what, path):
@@ -332,7 +340,7 @@ def _col(gdf, name, what, path):
     return gdf[name]
 
 
-def prepare(
+def prepare(  # noqa: PLR0913  keyword-only options of a public entry point
     net,
     origins,
     schools,
@@ -394,22 +402,11 @@ school_name : str or None
     -------
     Prepared
     """
-
     bands = tuple(bands or settings.GRADE_BANDS)
     osrc, ssrc = origins.attrs.get("source"), schools.attrs.get("source")
     oid = _col(origins, origin_id, "origins", osrc).astype(str).to_numpy()
-    if pupil_columns:
-        pupils = np.column_stack([
-            pd.to_numeric(_col(origins, pupil_columns[b], "origins", osrc), errors="coerce")
-            .fillna(0).to_numpy(float) for b in bands
-        ])
-    elif population:
-        rate = pupils_per_resident or settings.PUPILS_PER_RESIDENT
-        pop = pd.to_numeric(_col(origins, population, "origins", osrc), errors="coerce")
-        pupils = np.outer(pop.fillna(0).to_numpy(float), [rate[b] for b in bands])
-    else:
-        raise GeoInputError("the origins need pupil counts per grade band or a population.",
-                            path=osrc, fix="give pupil_columns or population.")
+    pupils = _origin_pupils(origins, bands, osrc, pupil_columns=pupil_columns,
+                            population=population, pupils_per_resident=pupils_per_resident)
     muni = (origins[municipality].fillna("").astype(str).to_numpy()
             if municipality and municipality in origins.columns else np.full(len(oid), ""))
     sid = _col(schools, school_id, "schools", ssrc).astype(str)
@@ -417,43 +414,14 @@ school_name : str or None
         dup = sid[sid.duplicated()].unique()[:5]
         raise GeoInputError(f"school ids are not unique: {list(dup)}.", path=ssrc,
                             fix="give every school its own registration number.")
-    serves = np.zeros((len(schools), N_GRADES), bool)
-    for i in range(len(schools)):
-        g = None
-        if school_grades and school_grades in schools.columns:
-            g = schools[school_grades].iloc[i]
-        if (g is None or (isinstance(g, float) and np.isnan(g))) and school_type \
-                and school_type in schools.columns:
-            g = schools[school_type].iloc[i]
-        try:
-            serves[i] = grades_mask(parse_grades(g if g is not None and g == g else "1-12"))
-        except ValueError as exc:
-            raise GeoInputError(f"school {sid.iloc[i]}: {exc}.", path=ssrc) from None
-
-    def opt(name, default):
-        if name and name in schools.columns:
-            return pd.to_numeric(schools[name], errors="coerce").fillna(default).to_numpy(float)
-        return np.full(len(schools), default)
-
+    serves = _school_grades(schools, sid, ssrc, grades=school_grades, type_=school_type)
     sx, sy = points_xy(schools, net.crs, name="schools")
     ox, oy = points_xy(origins, net.crs, name="origins")
     tm = travel_time_matrix(net, origins, schools, cutoff_s=None, with_distance=True,
                             progress=progress)
-    table = pd.DataFrame({
-        "id": sid.to_numpy(),
-        "name": (schools[school_name].fillna("").astype(str).to_numpy()
-                 if school_name and school_name in schools.columns else ""),
-        "type": (schools[school_type].fillna("").astype(str).to_numpy()
-                 if school_type and school_type in schools.columns else ""),
-        "capacity": opt(school_capacity, np.inf),
-        "dormitory_places": opt(school_dormitory, 0.0),
-        "municipality": (schools[school_municipality].fillna("").astype(str).to_numpy()
-                         if school_municipality and school_municipality in schools.columns
-                         else ""),
-        "x": sx, "y": sy,
-    })
-    if "annual_cost_eur" in schools.columns:
-        table["annual_cost_eur"] = pd.to_numeric(schools["annual_cost_eur"], errors="coerce")
+    columns = {"name": school_name, "type": school_type, "capacity": school_capacity,
+               "dormitory_places": school_dormitory, "municipality": school_municipality}
+    table = _school_table(schools, sid, sx, sy, columns)
     prep = Prepared(
         origin_ids=oid, origin_x=ox, origin_y=oy, crs=net.crs, origin_municipality=muni,
         pupils=pupils, bands=bands, schools=table, serves=serves, time_s=tm.time_s,
@@ -463,20 +431,76 @@ school_name : str or None
               "unsnapped_schools": sid.to_numpy()[~tm.facility_snap.ok].tolist()},
     )
     s = tm.origin_snap
-    prep._origin_nodes = (s.node, s.time_s, s.distance_m, s.ok)
+    prep._origin_nodes = (s.node, s.time_s, s.dist_m, s.ok)
     return prep
+
+
+def _origin_pupils(origins, bands, osrc, *, pupil_columns, population,
+                   pupils_per_resident) -> np.ndarray:
+    """Pupils per origin and band: from the pupil columns, else population x rate."""
+    if pupil_columns:
+        return np.column_stack([
+            pd.to_numeric(_col(origins, pupil_columns[b], "origins", osrc), errors="coerce")
+            .fillna(0).to_numpy(float) for b in bands
+        ])
+    if population:
+        rate = pupils_per_resident or settings.PUPILS_PER_RESIDENT
+        pop = pd.to_numeric(_col(origins, population, "origins", osrc), errors="coerce")
+        return np.outer(pop.fillna(0).to_numpy(float), [rate[b] for b in bands])
+    raise GeoInputError("the origins need pupil counts per grade band or a population.",
+                        path=osrc, fix="give pupil_columns or population.")
+
+
+def _school_grades(schools, sid, ssrc, *, grades, type_) -> np.ndarray:
+    """Grades each school serves: its grades column, else its type, else 1-12."""
+    serves = np.zeros((len(schools), N_GRADES), bool)
+    for i in range(len(schools)):
+        g = None
+        if grades and grades in schools.columns:
+            g = schools[grades].iloc[i]
+        if (g is None or (isinstance(g, float) and np.isnan(g))) and type_ \
+                and type_ in schools.columns:
+            g = schools[type_].iloc[i]
+        try:
+            serves[i] = grades_mask(parse_grades(g if g is not None and g == g else "1-12"))
+        except ValueError as exc:
+            raise GeoInputError(f"school {sid.iloc[i]}: {exc}.", path=ssrc) from None
+    return serves
+
+
+def _school_table(schools, sid, sx, sy, columns: dict) -> pd.DataFrame:
+    """The prepared schools table: id, name, type, capacity (default unlimited), dormitory
+    places (default 0), municipality, coordinates, annual cost when given."""
+
+    def text(key):
+        name = columns[key]
+        if name and name in schools.columns:
+            return schools[name].fillna("").astype(str).to_numpy()
+        return ""
+
+    def number(key, default):
+        name = columns[key]
+        if name and name in schools.columns:
+            return pd.to_numeric(schools[name], errors="coerce").fillna(default).to_numpy(float)
+        return np.full(len(schools), default)
+
+    table = pd.DataFrame({
+        "id": sid.to_numpy(), "name": text("name"), "type": text("type"),
+        "capacity": number("capacity", np.inf),
+        "dormitory_places": number("dormitory_places", 0.0),
+        "municipality": text("municipality"), "x": sx, "y": sy,
+    })
+    if "annual_cost_eur" in schools.columns:
+        table["annual_cost_eur"] = pd.to_numeric(schools["annual_cost_eur"], errors="coerce")
+    return table
 
 
 # ------------------------------------------------------------------------------------------
 # From a region bundle
 # ------------------------------------------------------------------------------------------
-#: School types (``school_type`` of the IZM reader) left out of the assignment: special,
-#: evening and distance schools do not serve a catchment of ordinary pupils.
-EXCLUDED_SCHOOL_TYPES = ("special", "evening", "distance")
-
-
-#: Capacity assumed when the schools table has none: current pupils x this factor.
-CAPACITY_FROM_PUPILS = 1.25
+#: Defaults of :func:`prepare_bundle` (see :mod:`geo.settings`).
+EXCLUDED_SCHOOL_TYPES = settings.EXCLUDED_SCHOOL_TYPES
+CAPACITY_FROM_PUPILS = settings.CAPACITY_FROM_PUPILS
 
 
 def prepare_bundle(bundle, *, year: int | None = None, progress=None,
@@ -504,8 +528,6 @@ def prepare_bundle(bundle, *, year: int | None = None, progress=None,
     -------
     Prepared
     """
-
-
     b = bundle if hasattr(bundle, "layers") else load_bundle(bundle)
     years = sorted(int(n.split("_")[1]) for n in b.layers if re.fullmatch(r"pupils_\d{4}", n))
     if not years:
@@ -537,7 +559,9 @@ def prepare_bundle(bundle, *, year: int | None = None, progress=None,
         cap_note = "capacity column"
     if "dormitories" in b.layers:
         d = b["dormitories"].groupby(b["dormitories"]["school_id"].astype(str))["places"].sum()
-        sch["dormitory_places"] = sch["school_id"].astype(str).map(d).fillna(0.0)
+        table = sch["dormitory_places"] if "dormitory_places" in sch.columns else None
+        sch["dormitory_places"] = sch["school_id"].astype(str).map(d).fillna(
+            table if table is not None else 0.0).fillna(0.0)
     sch["grades"] = sch["grades_served"] if "grades_served" in sch.columns else None
     prep = prepare(
         net, cells, sch, base_year=year, origin_id="cell_id", pupil_columns=pcols,
@@ -559,4 +583,5 @@ def prepare_bundle(bundle, *, year: int | None = None, progress=None,
                                        "municipality": df["municipality"].to_numpy()}))
         if len(parts) >= 2:
             attach_growth(prep, pd.concat(parts, ignore_index=True))
+    prep.meta.update(origin_flags(b, prep.origin_ids))  # broadband class, border band
     return prep

@@ -40,6 +40,7 @@ from pyproj import Transformer
 
 from geo import settings
 from geo._files import atomic_file
+from geo._yaml import load_yaml
 from geo.errors import GeoInputError
 from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
 from geo.planning.prepared import Prepared
@@ -83,6 +84,7 @@ class Change:
     line: int | None = None
 
     def where(self) -> str:
+        """Where the change was written: ``line N: changes[i] (kind)``."""
         at = f"line {self.line}: " if self.line else ""
         return f"{at}changes[{self.index}] ({self.kind})"
 
@@ -149,21 +151,6 @@ class Scenario:
         return d
 
 
-def _node_lines(node, path=()) -> dict:
-    """Map of key paths to 1-based line numbers from a composed YAML node tree."""
-    out = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            key = k.value
-            out[(*path, key)] = k.start_mark.line + 1
-            out.update({p: ln for p, ln in _node_lines(v, (*path, key)).items()
-                        if p != (*path, key)})
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            out.update(_node_lines(v, (*path, i)))
-    return out
-
-
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file.
 
@@ -179,25 +166,18 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     GeoInputError
-        Missing or unreadable file, YAML syntax errors, unknown keys (with the closest valid
-        key), values of the wrong type or out of range; the message names the file and line.
+        Missing, unreadable, too large (``settings.YAML_MAX_BYTES``), binary or non-UTF-8
+        file, YAML syntax errors, duplicate keys, alias bombs and deep nesting (see
+        :mod:`geo._yaml`), unknown keys (with the closest valid key), values of the wrong type
+        or out of range; the message names the file and line.
     """
     path = Path(path)
     if not path.is_file():
         raise GeoInputError("scenario file not found.", path=path,
                             fix="check the path (scenarios live in scenarios/*.yaml).")
-    text = path.read_text("utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}: " if mark else ""
-        raise GeoInputError(f"{at}not valid YAML ({getattr(exc, 'problem', exc)}).", path=path,
-                            fix="check indentation and quotes; ids such as 4411900920 may "
-                            "be quoted.") from None
-    lines = _node_lines(node) if node is not None else {}
-    return scenario_from_dict(data, source=str(path), lines=lines)
+    doc = load_yaml(path, kind="scenario",
+                    fix="check indentation and quotes; ids such as 4411900920 may be quoted.")
+    return scenario_from_dict(doc.data, source=str(path), lines=doc.lines)
 
 
 def _close(word, options) -> str:
@@ -205,170 +185,253 @@ def _close(word, options) -> str:
     return f" Did you mean {', '.join(repr(x) for x in m)}?" if m else ""
 
 
-def scenario_from_dict(data, *, source: str | None = None, lines: dict | None = None) -> Scenario:
-    """Build and check a :class:`Scenario` from plain data (see :func:`load_scenario`)."""
-    lines = lines or {}
+class _Checker:
+    """Raises :class:`GeoInputError` naming the file, the line and the key of a scenario value.
 
-    def fail(msg, path=(), fix=None):
+    Parameters
+    ----------
+    source : str or None
+        The scenario file (for messages).
+    lines : dict
+        Key path (tuple) -> line number in the file.
+    """
+
+    def __init__(self, source: str | None, lines: dict):
+        self.source = source
+        self.lines = lines
+
+    def fail(self, msg, path=(), fix=None):
+        """Raise the error for the value at key path ``path``."""
         ln = None
         p = tuple(path)
         while p and ln is None:
-            ln = lines.get(p)
+            ln = self.lines.get(p)
             p = p[:-1]
         at = f"line {ln}: " if ln else ""
         key = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in path)
         key = key.replace(".[", "[")
-        raise GeoInputError(f"{at}{key + ': ' if key else ''}{msg}", path=source, fix=fix)
+        raise GeoInputError(f"{at}{key + ': ' if key else ''}{msg}", path=self.source, fix=fix)
 
+    def number(self, v, path, *, lo=0.0, hi=np.inf, integer=False, allow_inf=False) -> float:
+        """``v`` as a float in ``[lo, hi]`` ("inf"/"unlimited" allowed with ``allow_inf``)."""
+        if isinstance(v, str) and allow_inf and v.strip().lower() in ("inf", "unlimited"):
+            return np.inf
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            self.fail(f"must be a number, got {v!r}.", path)
+        if not (lo <= v <= hi) or (np.isinf(v) and not allow_inf):
+            self.fail(f"must be between {lo:g} and {hi:g}, got {v!r}.", path)
+        if integer and float(v) != int(v):
+            self.fail(f"must be a whole number, got {v!r}.", path)
+        return float(v)
+
+    def mapping(self, v, path, msg) -> dict:
+        """``v`` (None: empty) when it is a mapping."""
+        v = v or {}
+        if not isinstance(v, dict):
+            self.fail(msg, path)
+        return v
+
+    def known_keys(self, d: dict, allowed, path, fix) -> None:
+        """Fail on the first key of ``d`` not in ``allowed`` (with the closest valid key)."""
+        for k in d:
+            if k not in allowed:
+                self.fail(f"unknown key {k!r}.{_close(k, allowed)}", (*path, k), fix=fix)
+
+    def need(self, prm: dict, key: str, kind: str, pk):
+        """The value of a required key of a change."""
+        if prm.get(key) is None:
+            self.fail(f"{kind} needs {key}:.", pk)
+        return prm[key]
+
+    def school_id(self, prm: dict, key: str, kind: str, pk) -> str:
+        """A required school id of a change, as text."""
+        return _sid(_check_id(self.need(prm, key, kind, pk), (*pk, key), self.fail))
+
+
+def scenario_from_dict(data, *, source: str | None = None, lines: dict | None = None) -> Scenario:
+    """Build and check a :class:`Scenario` from plain data (see :func:`load_scenario`)."""
+    ck = _Checker(source, lines or {})
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        fail("a scenario file must be a mapping of keys (name:, year:, changes: ...).")
-    for k in data:
-        if k not in TOP_KEYS:
-            fail(f"unknown key {k!r}.{_close(k, TOP_KEYS)}", (k,),
-                 fix=f"use only {', '.join(TOP_KEYS)}.")
+        ck.fail("a scenario file must be a mapping of keys (name:, year:, changes: ...).")
+    ck.known_keys(data, TOP_KEYS, (), fix=f"use only {', '.join(TOP_KEYS)}.")
     sc = Scenario(source=source)
     sc.name = str(data.get("name") or (Path(source).stem if source else "scenario"))
     sc.description = str(data.get("description") or "")
     sc.region = str(data.get("region") or "")
-    if data.get("year") is not None:
-        y = data["year"]
-        if isinstance(y, bool) or not isinstance(y, int) or not 1990 <= y <= 2100:
-            fail(f"must be a whole year such as 2027, got {y!r}.", ("year",))
-        sc.year = int(y)
+    sc.year = _check_year(ck, data.get("year"))
+    sc.transport = _check_transport(ck, data.get("transport"))
+    sc.thresholds_min = _check_thresholds(ck, data.get("thresholds_min"))
+    for k, v in _check_costs(ck, data.get("costs")).items():
+        setattr(sc, k, v)
+    sc.changes = _check_changes(ck, data.get("changes"))
+    return sc
 
-    def number(v, path, *, lo=0.0, hi=np.inf, integer=False, allow_inf=False):
-        if isinstance(v, str) and allow_inf and v.strip().lower() in ("inf", "unlimited"):
-            return np.inf
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            fail(f"must be a number, got {v!r}.", path)
-        if not (lo <= v <= hi) or (np.isinf(v) and not allow_inf):
-            fail(f"must be between {lo:g} and {hi:g}, got {v!r}.", path)
-        if integer and float(v) != int(v):
-            fail(f"must be a whole number, got {v!r}.", path)
-        return float(v)
 
-    tr = data.get("transport") or {}
-    if not isinstance(tr, dict):
-        fail("must be a mapping (mode:, bus_detour_factor: ...).", ("transport",))
+def _check_year(ck: _Checker, y) -> int | None:
+    if y is None:
+        return None
+    if isinstance(y, bool) or not isinstance(y, int) or not 1990 <= y <= 2100:
+        ck.fail(f"must be a whole year such as 2027, got {y!r}.", ("year",))
+    return int(y)
+
+
+#: Upper bounds of the numeric transport keys.
+_TRANSPORT_MAX = {"bus_detour_factor": 10, "bus_stop_wait_min": 120,
+                  "walk_max_distance_m": 20000, "walk_speed_kmh": 20}
+
+
+def _check_transport(ck: _Checker, tr) -> TransportParams:
+    tr = ck.mapping(tr, ("transport",), "must be a mapping (mode:, bus_detour_factor: ...).")
     kw = {}
     for k, v in tr.items():
-        if k not in TRANSPORT_KEYS:
-            fail(f"unknown key {k!r}.{_close(k, TRANSPORT_KEYS)}", ("transport", k),
-                 fix=f"use only {', '.join(TRANSPORT_KEYS)}.")
+        path = ("transport", k)
+        ck.known_keys({k: v}, TRANSPORT_KEYS, ("transport",),
+                      fix=f"use only {', '.join(TRANSPORT_KEYS)}.")
         if k == "mode":
             if v not in ("bus", "car"):
-                fail(f"must be 'bus' or 'car', got {v!r}.", ("transport", k),
-                     fix="pupils beyond walking distance go by school bus or by car.")
+                ck.fail(f"must be 'bus' or 'car', got {v!r}.", path,
+                        fix="pupils beyond walking distance go by school bus or by car.")
             kw[k] = v
-        else:
-            hi = {"bus_detour_factor": 10, "bus_stop_wait_min": 120,
-                  "walk_max_distance_m": 20000, "walk_speed_kmh": 20}[k]
-            lo = 1.0 if k == "bus_detour_factor" else 0.0
-            kw[k] = number(v, ("transport", k), lo=lo, hi=hi)
-            if k == "walk_speed_kmh" and kw[k] <= 0:
-                fail("must be above 0.", ("transport", k))
-    sc.transport = TransportParams(**kw)
-    thr = data.get("thresholds_min") or {}
-    if not isinstance(thr, dict):
-        fail("must map grade bands to minutes, e.g. {\"1-6\": 30}.", ("thresholds_min",))
-    sc.thresholds_min = dict(settings.THRESHOLD_MIN)
+            continue
+        lo = 1.0 if k == "bus_detour_factor" else 0.0
+        kw[k] = ck.number(v, path, lo=lo, hi=_TRANSPORT_MAX[k])
+        if k == "walk_speed_kmh" and kw[k] <= 0:
+            ck.fail("must be above 0.", path)
+    return TransportParams(**kw)
+
+
+def _check_thresholds(ck: _Checker, thr) -> dict:
+    thr = ck.mapping(thr, ("thresholds_min",),
+                     "must map grade bands to minutes, e.g. {\"1-6\": 30}.")
+    out = dict(settings.THRESHOLD_MIN)
     for k, v in thr.items():
         if str(k) not in settings.GRADE_BANDS:
-            fail(f"unknown grade band {k!r}.{_close(k, settings.GRADE_BANDS)}",
-                 ("thresholds_min", k),
-                 fix=f"the bands are {', '.join(settings.GRADE_BANDS)} (geo/settings.py "
-                 "GRADE_BANDS); quote them in YAML: \"1-6\": 30.")
-        sc.thresholds_min[str(k)] = number(v, ("thresholds_min", k), lo=1, hi=600)
-    costs = data.get("costs") or {}
-    if not isinstance(costs, dict):
-        fail("must be a mapping.", ("costs",))
+            ck.fail(f"unknown grade band {k!r}.{_close(k, settings.GRADE_BANDS)}",
+                    ("thresholds_min", k),
+                    fix=f"the bands are {', '.join(settings.GRADE_BANDS)} (geo/settings.py "
+                    "GRADE_BANDS); quote them in YAML: \"1-6\": 30.")
+        out[str(k)] = ck.number(v, ("thresholds_min", k), lo=1, hi=600)
+    return out
+
+
+def _check_costs(ck: _Checker, costs) -> dict:
+    costs = ck.mapping(costs, ("costs",), "must be a mapping.")
+    out = {}
     for k, v in costs.items():
-        if k not in COST_KEYS:
-            fail(f"unknown key {k!r}.{_close(k, COST_KEYS)}", ("costs", k),
-                 fix=f"use only {', '.join(COST_KEYS)}.")
-        setattr(sc, k, number(v, ("costs", k), hi=1e9))
-    changes = data.get("changes") or []
+        ck.known_keys({k: v}, COST_KEYS, ("costs",), fix=f"use only {', '.join(COST_KEYS)}.")
+        out[k] = ck.number(v, ("costs", k), hi=1e9)
+    return out
+
+
+def _check_changes(ck: _Checker, changes) -> list[Change]:
+    changes = changes or []
     if not isinstance(changes, list):
-        fail("must be a list of changes, each starting with '- '.", ("changes",))
-    for i, ch in enumerate(changes):
-        p = ("changes", i)
-        if not isinstance(ch, dict) or len(ch) != 1:
-            fail("each change is one key (close, merge, set_grades, set_capacity, open, "
-                 f"dormitory) with its values, got {ch!r}.", p)
-        kind, val = next(iter(ch.items()))
-        if kind not in CHANGE_KINDS:
-            fail(f"unknown change {kind!r}.{_close(kind, CHANGE_KINDS)}", (*p, kind),
-                 fix=f"use one of {', '.join(CHANGE_KINDS)}.")
-        pk = (*p, kind)
-        line = lines.get(pk) or lines.get(p)
-        if kind == "close":
-            ids = val if isinstance(val, list) else [val]
-            if not ids:
-                fail("lists no school.", pk)
-            for v in ids:
-                _check_id(v, pk, fail)
-            sc.changes.append(Change("close", {"schools": [_sid(v) for v in ids]}, i, line))
-            continue
-        if not isinstance(val, dict):
-            fail(f"needs keys {', '.join(CHANGE_KEYS[kind])}, got {val!r}.", pk)
-        for k in val:
-            if k not in CHANGE_KEYS[kind]:
-                fail(f"unknown key {k!r}.{_close(k, CHANGE_KEYS[kind])}", (*pk, k),
-                     fix=f"{kind} takes {', '.join(CHANGE_KEYS[kind])}.")
-        prm = dict(val)
+        ck.fail("must be a list of changes, each starting with '- '.", ("changes",))
+    return [_check_change(ck, i, ch) for i, ch in enumerate(changes)]
 
-        def need(key, prm=prm, pk=pk, kind=kind):
-            if prm.get(key) is None:
-                fail(f"{kind} needs {key}:.", pk)
-            return prm[key]
 
-        if kind in ("merge", "set_grades", "set_capacity", "dormitory"):
-            prm["school"] = _sid(_check_id(need("school"), (*pk, "school"), fail))
-        if kind == "merge":
-            prm["into"] = _sid(_check_id(need("into"), (*pk, "into"), fail))
-            if prm["into"] == prm["school"]:
-                fail("a school cannot be merged into itself.", pk)
-            if prm.get("capacity") is not None:
-                prm["capacity"] = number(prm["capacity"], (*pk, "capacity"), allow_inf=True)
-        if kind in ("set_grades", "open"):
-            if kind == "set_grades" and (prm.get("grades") is None) == (prm.get("type") is None):
-                fail("give either grades: (e.g. \"1-6\") or type: (e.g. sākumskola).", pk)
-            g = prm.get("grades", prm.get("type"))
-            if kind == "open" and g is None:
-                fail("open needs grades: (e.g. \"1-9\") or type:.", pk)
-            try:
-                prm["grades"] = list(parse_grades(g))
-            except ValueError as exc:
-                fail(f"{exc}.", (*pk, "grades" if "grades" in val else "type"))
-        if kind == "set_capacity":
-            prm["capacity"] = number(need("capacity"), (*pk, "capacity"), allow_inf=True)
-        if kind == "open":
-            prm["id"] = _sid(_check_id(need("id"), (*pk, "id"), fail))
-            has_ll = prm.get("lon") is not None or prm.get("lat") is not None
-            has_xy = prm.get("x") is not None or prm.get("y") is not None
-            if has_ll == has_xy:
-                fail("give the location as lon: and lat: (degrees) or as x: and y: "
-                     "(EPSG:3059 metres), not both.", pk)
-            if has_ll:
-                prm["lon"] = number(need("lon"), (*pk, "lon"), lo=-180, hi=180)
-                prm["lat"] = number(need("lat"), (*pk, "lat"), lo=-90, hi=90)
-            else:
-                prm["x"] = number(need("x"), (*pk, "x"), lo=-1e7, hi=1e8)
-                prm["y"] = number(need("y"), (*pk, "y"), lo=-1e7, hi=1e8)
-            prm["capacity"] = number(prm.get("capacity", np.inf), (*pk, "capacity"),
-                                     allow_inf=True)
-            prm["dormitory_places"] = number(prm.get("dormitory_places", 0),
-                                             (*pk, "dormitory_places"), integer=True)
-            prm["name"] = str(prm.get("name") or prm["id"])
-        if kind == "dormitory":
-            ops = [k for k in ("add", "remove", "set") if prm.get(k) is not None]
-            if len(ops) != 1:
-                fail("give exactly one of add:, remove: or set: (places).", pk)
-            prm[ops[0]] = number(prm[ops[0]], (*pk, ops[0]), integer=True, hi=1e5)
-        sc.changes.append(Change(kind, prm, i, line))
-    return sc
+def _check_change(ck: _Checker, i: int, ch) -> Change:
+    """One entry of ``changes:``, checked by the validator of its kind."""
+    p = ("changes", i)
+    if not isinstance(ch, dict) or len(ch) != 1:
+        ck.fail("each change is one key (close, merge, set_grades, set_capacity, open, "
+                f"dormitory) with its values, got {ch!r}.", p)
+    kind, val = next(iter(ch.items()))
+    if kind not in CHANGE_KINDS:
+        ck.fail(f"unknown change {kind!r}.{_close(kind, CHANGE_KINDS)}", (*p, kind),
+                fix=f"use one of {', '.join(CHANGE_KINDS)}.")
+    pk = (*p, kind)
+    line = ck.lines.get(pk) or ck.lines.get(p)
+    if kind == "close":
+        return Change("close", _check_close(ck, val, pk), i, line)
+    if not isinstance(val, dict):
+        ck.fail(f"needs keys {', '.join(CHANGE_KEYS[kind])}, got {val!r}.", pk)
+    ck.known_keys(val, CHANGE_KEYS[kind], pk,
+                  fix=f"{kind} takes {', '.join(CHANGE_KEYS[kind])}.")
+    prm = _CHANGE_CHECKS[kind](ck, dict(val), pk)
+    return Change(kind, prm, i, line)
+
+
+def _check_close(ck: _Checker, val, pk) -> dict:
+    ids = val if isinstance(val, list) else [val]
+    if not ids:
+        ck.fail("lists no school.", pk)
+    for v in ids:
+        _check_id(v, pk, ck.fail)
+    return {"schools": [_sid(v) for v in ids]}
+
+
+def _check_merge(ck: _Checker, prm: dict, pk) -> dict:
+    prm["school"] = ck.school_id(prm, "school", "merge", pk)
+    prm["into"] = ck.school_id(prm, "into", "merge", pk)
+    if prm["into"] == prm["school"]:
+        ck.fail("a school cannot be merged into itself.", pk)
+    if prm.get("capacity") is not None:
+        prm["capacity"] = ck.number(prm["capacity"], (*pk, "capacity"), allow_inf=True)
+    return prm
+
+
+def _parsed_grades(ck: _Checker, prm: dict, pk) -> list[int]:
+    """``grades:`` or ``type:`` of a change as a list of grades."""
+    key = "grades" if "grades" in prm else "type"
+    try:
+        return list(parse_grades(prm.get("grades", prm.get("type"))))
+    except ValueError as exc:
+        ck.fail(f"{exc}.", (*pk, key))
+
+
+def _check_set_grades(ck: _Checker, prm: dict, pk) -> dict:
+    prm["school"] = ck.school_id(prm, "school", "set_grades", pk)
+    if (prm.get("grades") is None) == (prm.get("type") is None):
+        ck.fail("give either grades: (e.g. \"1-6\") or type: (e.g. sākumskola).", pk)
+    prm["grades"] = _parsed_grades(ck, prm, pk)
+    return prm
+
+
+def _check_set_capacity(ck: _Checker, prm: dict, pk) -> dict:
+    prm["school"] = ck.school_id(prm, "school", "set_capacity", pk)
+    prm["capacity"] = ck.number(ck.need(prm, "capacity", "set_capacity", pk),
+                                (*pk, "capacity"), allow_inf=True)
+    return prm
+
+
+def _check_open(ck: _Checker, prm: dict, pk) -> dict:
+    if prm.get("grades", prm.get("type")) is None:
+        ck.fail("open needs grades: (e.g. \"1-9\") or type:.", pk)
+    prm["grades"] = _parsed_grades(ck, prm, pk)
+    prm["id"] = ck.school_id(prm, "id", "open", pk)
+    has_ll = prm.get("lon") is not None or prm.get("lat") is not None
+    has_xy = prm.get("x") is not None or prm.get("y") is not None
+    if has_ll == has_xy:
+        ck.fail("give the location as lon: and lat: (degrees) or as x: and y: "
+                "(EPSG:3059 metres), not both.", pk)
+    bounds = ({"lon": (-180, 180), "lat": (-90, 90)} if has_ll
+              else {"x": (-1e7, 1e8), "y": (-1e7, 1e8)})
+    for key, (lo, hi) in bounds.items():
+        prm[key] = ck.number(ck.need(prm, key, "open", pk), (*pk, key), lo=lo, hi=hi)
+    prm["capacity"] = ck.number(prm.get("capacity", np.inf), (*pk, "capacity"),
+                                allow_inf=True)
+    prm["dormitory_places"] = ck.number(prm.get("dormitory_places", 0),
+                                        (*pk, "dormitory_places"), integer=True)
+    prm["name"] = str(prm.get("name") or prm["id"])
+    return prm
+
+
+def _check_dormitory(ck: _Checker, prm: dict, pk) -> dict:
+    prm["school"] = ck.school_id(prm, "school", "dormitory", pk)
+    ops = [k for k in ("add", "remove", "set") if prm.get(k) is not None]
+    if len(ops) != 1:
+        ck.fail("give exactly one of add:, remove: or set: (places).", pk)
+    prm[ops[0]] = ck.number(prm[ops[0]], (*pk, ops[0]), integer=True, hi=1e5)
+    return prm
+
+
+#: One validator per change kind (``close`` is checked before the mapping checks).
+_CHANGE_CHECKS = {"merge": _check_merge, "set_grades": _check_set_grades,
+                  "set_capacity": _check_set_capacity, "open": _check_open,
+                  "dormitory": _check_dormitory}
 
 
 def _check_id(v, path, fail):
@@ -462,6 +525,21 @@ def apply_scenario(prep: Prepared, scenario: Scenario) -> tuple[Prepared, School
         earlier change, a merge into a closed school, a new school whose id exists or whose
         point is far from the network, a scenario of another region.
     """
+    _check_region(prep, scenario)
+    new = [c for c in scenario.changes if c.kind == "open"]
+    if new:
+        prep = _with_new(prep, scenario, new)
+    ap = _Applier(prep, scenario)
+    for ch in scenario.changes:
+        getattr(ap, ch.kind)(ch, ch.params)
+    st = ap.st
+    # dormitory places never exceed the capacity of their school
+    st.dormitory_places = np.minimum(st.dormitory_places, st.capacity)
+    return prep, st
+
+
+def _check_region(prep: Prepared, scenario: Scenario) -> None:
+    """The scenario is of the prepared region and has a threshold for each of its bands."""
     if scenario.region and prep.region and scenario.region != prep.region:
         raise scenario.err(
             f"the scenario is for region {scenario.region!r}, the prepared data are of "
@@ -470,95 +548,103 @@ def apply_scenario(prep: Prepared, scenario: Scenario) -> tuple[Prepared, School
     if unknown_bands:
         raise scenario.err(f"no threshold for grade bands {unknown_bands}.",
                            fix="add them under thresholds_min:.")
-    new = [c for c in scenario.changes if c.kind == "open"]
-    if new:
-        prep = _with_new(prep, scenario, new)
-    n = prep.n_schools
-    idx = prep.school_index()
-    st = SchoolState(
-        open=~prep.schools["is_new"].to_numpy(bool),
-        serves=prep.serves.copy(),
-        capacity=prep.schools["capacity"].to_numpy(float).copy(),
-        dormitory_places=prep.schools["dormitory_places"].to_numpy(float).copy(),
-        merged_into=np.full(n, None, object),
-    )
-    closed_by: dict[int, Change] = {}
-    names = prep.schools["name"].to_numpy()
 
-    def pos(sid, change, *, must_be_open=True, role="school"):
+
+class _Applier:
+    """Applies changes to a :class:`SchoolState`, one method per change kind (the method
+    names are the kinds of :data:`CHANGE_KINDS`)."""
+
+    def __init__(self, prep: Prepared, scenario: Scenario):
+        n = prep.n_schools
+        self.scenario = scenario
+        self.idx = prep.school_index()
+        self.names = prep.schools["name"].to_numpy()
+        self.closed_by: dict[int, Change] = {}
+        self.st = SchoolState(
+            open=~prep.schools["is_new"].to_numpy(bool),
+            serves=prep.serves.copy(),
+            capacity=prep.schools["capacity"].to_numpy(float).copy(),
+            dormitory_places=prep.schools["dormitory_places"].to_numpy(float).copy(),
+            merged_into=np.full(n, None, object),
+        )
+
+    def pos(self, sid, change, *, must_be_open=True, role="school") -> int:
+        """Index of school ``sid`` (an error names close matches, or the closing change)."""
+        idx, names = self.idx, self.names
         j = idx.get(sid)
         if j is None:
             matches = difflib.get_close_matches(sid, list(idx), n=5, cutoff=0.6)
             hint = (" Close matches: " + ", ".join(f"{m} ({names[idx[m]]})" for m in matches)
                     + "." if matches else "")
-            raise scenario.err(f"unknown school id {sid!r} ({role}).{hint}", change,
-                               fix="use the registration numbers of the region's schools "
-                               "(the schools table lists them).")
-        if must_be_open and not st.open[j]:
-            by = closed_by.get(j)
+            raise self.scenario.err(f"unknown school id {sid!r} ({role}).{hint}", change,
+                                    fix="use the registration numbers of the region's schools "
+                                    "(the schools table lists them).")
+        if must_be_open and not self.st.open[j]:
+            by = self.closed_by.get(j)
             why = f" by {by.where()}" if by else ""
-            raise scenario.err(f"school {sid} ({names[j]}) is already closed{why}.", change,
-                               fix="remove one of the two changes, or reorder them.")
+            raise self.scenario.err(f"school {sid} ({names[j]}) is already closed{why}.",
+                                    change, fix="remove one of the two changes, or reorder them.")
         return j
 
-    for ch in scenario.changes:
-        p = ch.params
-        if ch.kind == "close":
-            for sid in p["schools"]:
-                j = pos(sid, ch)
-                st.open[j] = False
-                closed_by[j] = ch
-            st.log.append(f"closed {', '.join(p['schools'])}")
-        elif ch.kind == "merge":
-            a = pos(p["school"], ch, role="merged school")
-            if p["into"] in idx and not st.open[idx[p["into"]]]:
-                b = idx[p["into"]]
-                by = closed_by.get(b)
-                raise scenario.err(
-                    f"cannot merge {p['school']} into {p['into']} ({names[b]}): that school "
-                    f"is closed{' by ' + by.where() if by else ''}.", ch,
-                    fix="merge into an open school, or drop the closing change.")
-            b = pos(p["into"], ch, role="school merged into")
-            st.open[a] = False
-            closed_by[a] = ch
-            st.merged_into[a] = p["into"]
-            st.serves[b] |= st.serves[a]
-            st.capacity[b] = (p["capacity"] if p.get("capacity") is not None
-                              else st.capacity[b] + st.capacity[a])
-            st.log.append(f"merged {p['school']} into {p['into']}")
-        elif ch.kind == "set_grades":
-            j = pos(p["school"], ch)
-            st.serves[j] = grades_mask(p["grades"])
-            st.log.append(f"{p['school']} serves grades {format_grades(p['grades'])}")
-        elif ch.kind == "set_capacity":
-            j = pos(p["school"], ch)
-            st.capacity[j] = p["capacity"]
-            st.log.append(f"{p['school']} capacity {p['capacity']:g}")
-        elif ch.kind == "open":
-            j = idx[p["id"]]
-            st.open[j] = True
-            st.log.append(f"opened {p['id']} ({p['name']})")
-        elif ch.kind == "dormitory":
-            j = pos(p["school"], ch)
-            if "add" in p:
-                st.dormitory_places[j] += p["add"]
-            elif "remove" in p:
-                if p["remove"] > st.dormitory_places[j]:
-                    raise scenario.err(
-                        f"cannot remove {p['remove']:g} dormitory places from {p['school']}: "
-                        f"it has {st.dormitory_places[j]:g}.", ch,
-                        fix=f"remove at most {st.dormitory_places[j]:g}, or use set: 0.")
-                st.dormitory_places[j] -= p["remove"]
-            else:
-                st.dormitory_places[j] = p["set"]
-            st.log.append(f"{p['school']} dormitory places {st.dormitory_places[j]:g}")
-    # dormitory places never exceed the capacity of their school
-    st.dormitory_places = np.minimum(st.dormitory_places, st.capacity)
-    return prep, st
+    def close(self, ch: Change, p: dict) -> None:
+        for sid in p["schools"]:
+            j = self.pos(sid, ch)
+            self.st.open[j] = False
+            self.closed_by[j] = ch
+        self.st.log.append(f"closed {', '.join(p['schools'])}")
+
+    def merge(self, ch: Change, p: dict) -> None:
+        st, idx = self.st, self.idx
+        a = self.pos(p["school"], ch, role="merged school")
+        if p["into"] in idx and not st.open[idx[p["into"]]]:
+            b = idx[p["into"]]
+            by = self.closed_by.get(b)
+            raise self.scenario.err(
+                f"cannot merge {p['school']} into {p['into']} ({self.names[b]}): that school "
+                f"is closed{' by ' + by.where() if by else ''}.", ch,
+                fix="merge into an open school, or drop the closing change.")
+        b = self.pos(p["into"], ch, role="school merged into")
+        st.open[a] = False
+        self.closed_by[a] = ch
+        st.merged_into[a] = p["into"]
+        st.serves[b] |= st.serves[a]
+        st.capacity[b] = (p["capacity"] if p.get("capacity") is not None
+                          else st.capacity[b] + st.capacity[a])
+        st.log.append(f"merged {p['school']} into {p['into']}")
+
+    def set_grades(self, ch: Change, p: dict) -> None:
+        j = self.pos(p["school"], ch)
+        self.st.serves[j] = grades_mask(p["grades"])
+        self.st.log.append(f"{p['school']} serves grades {format_grades(p['grades'])}")
+
+    def set_capacity(self, ch: Change, p: dict) -> None:
+        j = self.pos(p["school"], ch)
+        self.st.capacity[j] = p["capacity"]
+        self.st.log.append(f"{p['school']} capacity {p['capacity']:g}")
+
+    def open(self, ch: Change, p: dict) -> None:
+        j = self.idx[p["id"]]
+        self.st.open[j] = True
+        self.st.log.append(f"opened {p['id']} ({p['name']})")
+
+    def dormitory(self, ch: Change, p: dict) -> None:
+        st = self.st
+        j = self.pos(p["school"], ch)
+        if "add" in p:
+            st.dormitory_places[j] += p["add"]
+        elif "remove" in p:
+            if p["remove"] > st.dormitory_places[j]:
+                raise self.scenario.err(
+                    f"cannot remove {p['remove']:g} dormitory places from {p['school']}: "
+                    f"it has {st.dormitory_places[j]:g}.", ch,
+                    fix=f"remove at most {st.dormitory_places[j]:g}, or use set: 0.")
+            st.dormitory_places[j] -= p["remove"]
+        else:
+            st.dormitory_places[j] = p["set"]
+        st.log.append(f"{p['school']} dormitory places {st.dormitory_places[j]:g}")
 
 
 def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared:
-
     ids = set(prep.schools.loc[~prep.schools["is_new"].to_numpy(bool), "id"])
     rows, serves = [], []
     seen = set()

@@ -14,7 +14,10 @@ bundle (default ``data/bundles/<region>/``) holds:
 * ``schools_to_locate.csv``: the schools without a location, to fill in and give back as the
   ``school_locations`` file;
 * ``manifest.json``: per layer its source files, origin (local / downloaded / generated), date,
-  publisher, licence and SHA-256; the layers missing and how to get them.
+  publisher, licence and SHA-256; the layers missing and how to get them; ``warnings``: inputs
+  the build did not use as given, each naming what (schools at impossible places, see
+  :func:`geo.region.school_matching.suspect_locations`; repaired boundary polygons with the
+  area changed), shown by the CLI summary and the app (:func:`geo.jobs.bundle_warnings`).
 
 :func:`build_bundle` looks for each file on the search path first
 (:func:`geo.settings.data_search_path`, ``$GEO_DATA_PATH``), downloads what is missing when
@@ -27,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import importlib
+import inspect
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,17 +38,24 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from geo import settings
-from geo._files import atomic_dir
+from geo._files import check_output_dir, file_digest, new_run, owned_dir, write_gpkg
 from geo.errors import GeoInputError, MissingDataError
 from geo.network.graph import build_network_from_file
 from geo.region import demand, school_matching
 from geo.region.bundle import GPKG_NAME, MANIFEST_NAME
-from geo.region.recipe import Recipe, Source, _how_to_get, fetch, load_recipe, sha256_of
+from geo.region.recipe import (
+    Recipe,
+    Source,
+    _how_to_get,
+    check_region_name,
+    fetch,
+    load_recipe,
+)
 from geo.sources import boundaries as bd
 from geo.sources import census, izm, ookla
+from geo.sources.border import read_region_border
 from geo.sources.capacity import read_capacity
 from geo.sources.coverage import read_coverage
 from geo.sources.dormitories import read_dormitories
@@ -77,18 +88,46 @@ class BuildResult:
             lines.append(f"  {name}: {what} ({info.get('origin', '?')})")
         for layer, how in self.missing.items():
             lines.append(f"  MISSING {layer}: {how}")
+        for w in self.manifest.get("warnings", []):
+            lines.append(f"  WARNING {w.get('message', w)}")
         return "\n".join(lines)
+
+
+def _generator_module(recipe: Recipe):
+    """The recipe's generator module, its ``generate()`` checked against the options."""
+    try:
+        mod = importlib.import_module(str(recipe.generator))
+    except ImportError as exc:
+        raise GeoInputError(f"unknown generator module {recipe.generator!r} ({exc}).",
+                            path=recipe.path,
+                            fix="use `generator: geo.region.synth` or remove the line.") from exc
+    if not callable(getattr(mod, "generate", None)):
+        raise GeoInputError(f"generator {recipe.generator!r} has no generate() function.",
+                            path=recipe.path)
+    params = inspect.signature(mod.generate).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    known = [k for k, p in params.items() if p.kind is p.KEYWORD_ONLY
+             or (p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty)]
+    unknown = [k for k in recipe.generator_options if k not in known]
+    if unknown and not takes_any:
+        raise GeoInputError(f"unknown generator option(s) {unknown} for {recipe.generator}.",
+                            path=recipe.path, fix=f"use options among {known}.")
+    return mod
+
+
+def _code_digests(mod) -> dict[str, str]:
+    """SHA-256 of a generator's code: its file, or every ``.py`` file of its package."""
+    path = Path(mod.__file__)
+    files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+    return {f.relative_to(path.parent).as_posix(): file_digest(f) for f in files}
 
 
 def _generated_dir(recipe: Recipe, progress, name: str | None = None) -> Path:
     """Run the recipe's generator once (cached in ``data/downloads/generated/<name>``)."""
     folder = settings.DOWNLOADS_DIR / "generated" / (name or recipe.name)
-    mod = importlib.import_module(recipe.generator)
-    if not hasattr(mod, "generate"):
-        raise GeoInputError(f"generator {recipe.generator!r} has no generate() function.",
-                            path=recipe.path)
+    mod = _generator_module(recipe)
     # regenerate when the generator's code or options changed since the files were made
-    stamp = json.dumps({"code": sha256_of(Path(mod.__file__)),
+    stamp = json.dumps({"code": _code_digests(mod),
                         "options": recipe.generator_options}, sort_keys=True, default=str)
     stamp_file = folder / ".generator-stamp.json"
     stale = (not stamp_file.exists() or stamp_file.read_text("utf-8") != stamp
@@ -111,6 +150,7 @@ def build_bundle(
     network: bool = True,
     progress: bool = False,
     generator_options: dict | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Build a region bundle from its recipe.
 
@@ -134,6 +174,9 @@ def build_bundle(
         For a generated region (``generator:`` in the recipe), options that override the
         recipe's ``generator_options`` (e.g. ``{"scale": "vidzeme"}``). A scale other than the
         default builds into ``<region>-<scale>``.
+    force : bool, default False
+        Write into a non-empty ``out`` that lacks the tool's marker
+        (:func:`geo._files.owned_dir`); checked before anything is built.
 
     Returns
     -------
@@ -156,14 +199,17 @@ def build_bundle(
         scale = generator_options.get("scale")
         if scale and scale != recipe.raw.get("generator_options", {}).get("scale"):
             bundle_name = f"{recipe.name}-{scale}"
-    out = Path(out) if out is not None else settings.BUNDLES_DIR / bundle_name
+    check_region_name(bundle_name, path=recipe.path)
+    out = check_output_dir(settings.BUNDLES_DIR / bundle_name if out is None else out,
+                           force=force, command="build")
     paths = [Path(p) for p in (search_path if search_path is not None
                                else settings.data_search_path())]
     generated = None
     if recipe.generator:
         generated = _generated_dir(recipe, progress, bundle_name)
         paths = [generated, *paths]
-    with atomic_dir(out) as tmp:
+    run = new_run("build", inputs=[recipe.path])
+    with owned_dir(out, force=force, run=run) as tmp:
         manifest, missing = _build_into(recipe, tmp, paths, online=online, network=network,
                                         progress=progress)
     sizes = ""
@@ -172,172 +218,227 @@ def build_bundle(
     return BuildResult(out, manifest, missing, sizes)
 
 
-def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool,
-                network: bool, progress) -> tuple[dict, dict]:
+class _Layers:
+    """The sources found and the layers read while building a bundle.
 
-    sources: dict[str, Source] = {}
-    missing: dict[str, str] = {}
-    state = {"online": online}
+    ``get(layer)`` finds (or downloads, when online) a recipe source once and records it in
+    ``sources``, or records why it is missing in ``missing``; ``add`` stores a layer with the
+    sources it came from.
+    """
 
-    def get(layer: str) -> Path | None:
-        if layer in sources:
-            return sources[layer].path
+    def __init__(self, recipe: Recipe, paths: list[Path], *, online: bool, progress):
+        self.recipe, self.paths, self.online, self.progress = recipe, paths, online, progress
+        self.sources: dict[str, Source] = {}
+        self.missing: dict[str, str] = {}
+        self.layers: dict[str, pd.DataFrame] = {}
+        self.layer_sources: dict[str, list[str]] = {}
+        self.warnings: list[dict] = []
+
+    def get(self, layer: str) -> Path | None:
+        """Path of a recipe source, or None (the reason is kept in ``missing``)."""
+        recipe, paths = self.recipe, self.paths
+        if layer in self.sources:
+            return self.sources[layer].path
         try:
-            s = fetch(recipe, layer, search_path=paths, online=state["online"],
-                      progress=progress)
+            s = fetch(recipe, layer, search_path=paths, online=self.online,
+                      progress=self.progress)
         except MissingDataError as exc:  # offline or unreachable: keep building
-            state["online"] = False
+            self.online = False
             s = Source(layer, None, url=(recipe.sources.get(layer) or {}).get("url"),
                        note=f"{exc}")
         if recipe.generator and s.path is not None and s.origin == "local" and \
                 paths and str(s.path).startswith(str(paths[0])):
             s.origin = "generated"
-        sources[layer] = s
+        self.sources[layer] = s
         if s.path is None and s.note != "not in the recipe":
-            missing[layer] = s.note or _how_to_get(recipe, layer)
+            self.missing[layer] = s.note or _how_to_get(recipe, layer)
         return s.path
 
-    layers: dict[str, pd.DataFrame] = {}
-    layer_sources: dict[str, list[str]] = {}
+    def add(self, name: str, frame: pd.DataFrame, source_keys: list[str]) -> None:
+        """Store layer ``name`` read from the recipe sources ``source_keys``."""
+        self.layers[name] = frame
+        self.layer_sources[name] = source_keys
 
-    # boundaries -------------------------------------------------------------------------
-    bpath = get("boundaries")
-    if bpath is None:
-        raise MissingDataError(
-            f"region {recipe.name!r}: no boundary file found ({missing.get('boundaries')}).",
-            path=recipe.path, fix="put the boundary file on the data search path.")
-    b = bd.read_boundaries(bpath, name_field=recipe.boundary.get("name_field"))
-    if recipe.municipalities:
-        b = bd.select_areas(b, recipe.municipalities)
-    layers["boundaries"] = b
-    layer_sources["boundaries"] = ["boundaries"]
+
+def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool,
+                network: bool, progress) -> tuple[dict, dict]:
+    """Read every layer of the recipe into ``folder`` (GeoPackage, network, manifest)."""
+    ly = _Layers(recipe, paths, online=online, progress=progress)
+    b = _boundary_layer(ly)
     region_wgs = b.to_crs(settings.WGS84)
-
-    # population ---------------------------------------------------------------------------
-    cells = None
-    cpath = get("census")
-    if cpath is not None:
-        cells = census.read_census_grid(cpath, clip=b)
-        layers[f"population_{recipe.census_year}"] = cells
-        layer_sources[f"population_{recipe.census_year}"] = ["census"]
-    gpath = get("popgrid")
-    if gpath is not None:
-        have = set(census.list_tiles(gpath)["year"]) if Path(gpath).is_dir() else None
-        years = [y for y in recipe.popgrid_years if have is None or y in have]
-        if have is not None and len(years) < len(recipe.popgrid_years):
-            missing["popgrid"] = (f"years {sorted(set(recipe.popgrid_years) - set(years))} "
-                                  f"not in {gpath}; built with {years}.")
-        long = census.read_population_years(gpath, years=years, clip=b)
-        for y, d in long.groupby("year"):
-            if cells is not None and y == recipe.census_year:
-                continue
-            g = gpd.GeoDataFrame(d.drop(columns="year"),
-                                 geometry=census.cell_polygons(d["E"], d["N"]),
-                                 crs=settings.LAEA_CRS)
-            layers[f"population_{y}"] = g
-            layer_sources[f"population_{y}"] = ["popgrid"]
-        trend = census.municipality_totals(long).reset_index()
-        trend.columns = [str(c) for c in trend.columns]
-        layers["population_trend"] = trend
-        layer_sources["population_trend"] = ["popgrid"]
-
-    # schools ------------------------------------------------------------------------------
-    ppath = get("schools_pupils")
-    if ppath is not None:
-        schools = izm.read_schools(ppath, get("schools_contacts"),
-                                   municipalities=list(b["name"]))
-        osm_path = get("osm_schools")
-        osm = places = None
-        if osm_path is not None:
-
-            osm = read_facilities(osm_path, kinds=("school",), clip=region_wgs)
-            places = read_places(get("places") or osm_path, clip=region_wgs)
-        towns = get("towns")
-        if places is None and towns is not None:
-            places = bd.read_boundaries(towns)
-        loc_path = get("school_locations")
-        res = school_matching.locate_schools(schools, locations=loc_path, osm=osm, boundaries=b,
-                                    places=places)
-        res.write_report(folder / REPORT_NAME)
-        sch = res.schools.drop(columns=["candidates", "suggestions"]).copy()
-        sch["candidates"] = res.schools["candidates"].to_numpy()
-        layers["schools"] = sch.reset_index(drop=True)
-        layer_sources["schools"] = [k for k in ("schools_pupils", "schools_contacts",
-                                                "osm_schools", "school_locations", "towns")
-                                    if sources.get(k) and sources[k].path is not None]
-        if cells is not None:
-            pupils = demand.distribute_pupils(cells, demand.registry_pupils(schools))
-            layers[f"pupils_{recipe.census_year}"] = pupils
-            layer_sources[f"pupils_{recipe.census_year}"] = ["schools_pupils", "census"]
-        cpath = get("school_capacity")
-        if cpath is not None:
-
-            cap = read_capacity(cpath, known_schools=schools["school_id"]).set_index("school_id")
-            ids = layers["schools"]["school_id"].astype(str)
-            layers["schools"]["capacity"] = ids.map(cap["capacity"]).to_numpy()
-            layer_sources["schools"].append("school_capacity")
-        dpath = get("dormitories")
-        if dpath is not None:
-
-            layers["dormitories"] = read_dormitories(dpath, known_schools=schools["school_id"])
-            layer_sources["dormitories"] = ["dormitories"]
-    # broadband ----------------------------------------------------------------------------
-    opath = get("ookla")
-    if opath is not None:
-        layers["broadband"] = ookla.read_ookla_grid(opath, clip=b)
-        layer_sources["broadband"] = ["ookla"]
-    else:
-        tpath = get("ookla_tiles")
-        if tpath is not None:
-            layers["broadband"] = ookla.read_ookla_tiles(tpath, clip=b)
-            layer_sources["broadband"] = ["ookla_tiles"]
-            missing.pop("ookla", None)
-    cov = get("coverage")
-    if cov is not None:
-
-        layers["coverage"] = read_coverage(cov)
-        layer_sources["coverage"] = ["coverage"]
-
-    # write the GeoPackage -----------------------------------------------------------------
+    cells = _population_layers(ly, b)
+    _school_layers(ly, b, region_wgs, cells, folder)
+    _broadband_layers(ly, b)
     gpkg = folder / GPKG_NAME
-    _write_gpkg(gpkg, layers)
-
-    # road network -------------------------------------------------------------------------
-    net_info = None
-    rpath = get("roads")
-    if rpath is not None and network:
-
-        clip = region_wgs.geometry.union_all()
-        net = build_network_from_file(rpath, folder / "network", crs=recipe.crs, clip=clip,
-                                      progress=progress)
-        net_info = {"source": "roads", "nodes": int(net.n_nodes), "folder": "network"}
-    elif rpath is None and "roads" in recipe.files:
-        geofabrik = f"{settings.GEOFABRIK_BASE_URL}/{settings.GEOFABRIK_REGION}-latest.osm.pbf"
-        missing["roads"] = (
-            "no road network: roads come from OpenStreetMap (Geofabrik extract "
-            f"{geofabrik}). " + missing.get("roads", _how_to_get(recipe, "roads"))
-            + " Then build again: the other layers are already in this bundle."
-        )
-
-    manifest = _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg)
+    write_gpkg(gpkg, ly.layers)
+    net_info = _road_network(ly, region_wgs, folder, network=network)
+    manifest = _manifest(recipe, ly.sources, ly.layers, ly.layer_sources, ly.missing, net_info,
+                         gpkg)
+    manifest["warnings"] = ly.warnings
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
                                         encoding="utf-8")
-    return manifest, missing
+    return manifest, ly.missing
 
 
-def _write_gpkg(path: Path, layers: dict[str, pd.DataFrame]) -> None:
+def _boundary_layer(ly: _Layers) -> gpd.GeoDataFrame:
+    """The region's municipalities (required)."""
+    recipe = ly.recipe
+    bpath = ly.get("boundaries")
+    if bpath is None:
+        raise MissingDataError(
+            f"region {recipe.name!r}: no boundary file found ({ly.missing.get('boundaries')}).",
+            path=recipe.path, fix="put the boundary file on the data search path.")
+    b = bd.read_boundaries(bpath, name_field=recipe.boundary.get("name_field"))
+    ly.warnings += list(b.attrs.get("warnings", []))
+    if recipe.municipalities:
+        b = bd.select_areas(b, recipe.municipalities)
+    ly.add("boundaries", b, ["boundaries"])
+    return b
 
-    for name, df in layers.items():
-        df = df.copy()
-        for c in df.columns:
-            if df[c].dtype == object and c != getattr(df, "_geometry_column_name", None):
-                df[c] = df[c].map(lambda v: v if v is None or isinstance(v, str | int | float |
-                                                                         bool) else str(v))
-        df.attrs = {}
-        if isinstance(df, gpd.GeoDataFrame):
-            df.to_file(path, layer=name, driver="GPKG")
-        else:
-            pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+
+def _population_layers(ly: _Layers, b) -> gpd.GeoDataFrame | None:
+    """Census grid of the census year, GEOSTAT grids of the other years, municipal trend.
+
+    Returns the census cells (None without a census grid).
+    """
+    recipe = ly.recipe
+    cells = None
+    cpath = ly.get("census")
+    if cpath is not None:
+        cells = census.read_census_grid(cpath, clip=b)
+        ly.add(f"population_{recipe.census_year}", cells, ["census"])
+    gpath = ly.get("popgrid")
+    if gpath is None:
+        return cells
+    have = set(census.list_tiles(gpath)["year"]) if Path(gpath).is_dir() else None
+    years = [y for y in recipe.popgrid_years if have is None or y in have]
+    if have is not None and len(years) < len(recipe.popgrid_years):
+        ly.missing["popgrid"] = (f"years {sorted(set(recipe.popgrid_years) - set(years))} "
+                                 f"not in {gpath}; built with {years}.")
+    long = census.read_population_years(gpath, years=years, clip=b)
+    for y, d in long.groupby("year"):
+        if cells is not None and y == recipe.census_year:
+            continue
+        g = gpd.GeoDataFrame(d.drop(columns="year"),
+                             geometry=census.cell_polygons(d["E"], d["N"]),
+                             crs=settings.LAEA_CRS)
+        ly.add(f"population_{y}", g, ["popgrid"])
+    trend = census.municipality_totals(long).reset_index()
+    trend.columns = [str(c) for c in trend.columns]
+    ly.add("population_trend", trend, ["popgrid"])
+    return cells
+
+
+def _school_layers(ly: _Layers, b, region_wgs, cells, folder: Path) -> None:
+    """Located schools (matching report in ``folder``), pupils per cell, capacity, dormitories."""
+    ppath = ly.get("schools_pupils")
+    if ppath is None:
+        return
+    schools = izm.read_schools(ppath, ly.get("schools_contacts"),
+                               municipalities=list(b["name"]))
+    res = _locate(ly, schools, b, region_wgs)
+    res.write_report(folder / REPORT_NAME)
+    ly.warnings += res.warnings
+    sch = res.schools.drop(columns=["candidates", "suggestions"]).copy()
+    sch["candidates"] = res.schools["candidates"].to_numpy()
+    ly.add("schools", sch.reset_index(drop=True),
+           [k for k in ("schools_pupils", "schools_contacts", "osm_schools", "school_locations",
+                        "towns") if ly.sources.get(k) and ly.sources[k].path is not None])
+    if cells is not None:
+        year = ly.recipe.census_year
+        pupils = demand.distribute_pupils(cells, demand.registry_pupils(schools))
+        ly.add(f"pupils_{year}", pupils, ["schools_pupils", "census"])
+    cpath = _capacity_columns(ly, schools)
+    dpath = ly.get("dormitories")
+    if dpath is not None:
+        ly.add("dormitories", read_dormitories(dpath, known_schools=schools["school_id"]),
+               ["dormitories"])
+        _check_dormitory_places(ly.layers["schools"], ly.layers["dormitories"], cpath, dpath)
+
+
+def _locate(ly: _Layers, schools, b, region_wgs):
+    """Match the registry's schools to coordinates (locations table, OSM, places)."""
+    osm_path = ly.get("osm_schools")
+    osm = places = None
+    if osm_path is not None:
+        osm = read_facilities(osm_path, kinds=("school",), clip=region_wgs)
+        places = read_places(ly.get("places") or osm_path, clip=region_wgs)
+    towns = ly.get("towns")
+    if places is None and towns is not None:
+        places = bd.read_boundaries(towns)
+    return school_matching.locate_schools(schools, locations=ly.get("school_locations"),
+                                          osm=osm, boundaries=b, places=places)
+
+
+def _capacity_columns(ly: _Layers, schools) -> Path | None:
+    """Add ``capacity`` (and ``dormitory_places``) from the capacity table to the schools."""
+    cpath = ly.get("school_capacity")
+    if cpath is None:
+        return None
+    cap = read_capacity(cpath, known_schools=schools["school_id"]).set_index("school_id")
+    sch = ly.layers["schools"]
+    ids = sch["school_id"].astype(str)
+    sch["capacity"] = ids.map(cap["capacity"]).to_numpy()
+    if cap["dormitory_places"].notna().any():
+        sch["dormitory_places"] = ids.map(cap["dormitory_places"]).to_numpy()
+    ly.layer_sources["schools"].append("school_capacity")
+    return cpath
+
+
+def _broadband_layers(ly: _Layers, b) -> None:
+    """Ookla speed tests (grid or tiles), operator coverage, the national land border."""
+    opath = ly.get("ookla")
+    if opath is not None:
+        ly.add("broadband", ookla.read_ookla_grid(opath, clip=b), ["ookla"])
+    else:
+        tpath = ly.get("ookla_tiles")
+        if tpath is not None:
+            ly.add("broadband", ookla.read_ookla_tiles(tpath, clip=b), ["ookla_tiles"])
+            ly.missing.pop("ookla", None)
+    cov = ly.get("coverage")
+    if cov is not None:
+        ly.add("coverage", read_coverage(cov), ["coverage"])
+    border, border_key = read_region_border(ly.get("border"), ly.get("roads"))
+    if border is not None:  # national land border (geo.broadband border bands)
+        ly.add("border", border, [border_key])
+
+
+def _road_network(ly: _Layers, region_wgs, folder: Path, *, network: bool) -> dict | None:
+    """Build the routing network from the roads (or say where roads come from)."""
+    recipe = ly.recipe
+    rpath = ly.get("roads")
+    if rpath is not None and network:
+        clip = region_wgs.geometry.union_all()
+        net = build_network_from_file(rpath, folder / "network", crs=recipe.crs, clip=clip,
+                                      progress=ly.progress)
+        return {"source": "roads", "nodes": int(net.n_nodes), "folder": "network"}
+    if rpath is None and "roads" in recipe.files:
+        geofabrik = f"{settings.GEOFABRIK_BASE_URL}/{settings.GEOFABRIK_REGION}-latest.osm.pbf"
+        ly.missing["roads"] = (
+            "no road network: roads come from OpenStreetMap (Geofabrik extract "
+            f"{geofabrik}). " + ly.missing.get("roads", _how_to_get(recipe, "roads"))
+            + " Then build again: the other layers are already in this bundle."
+        )
+    return None
+
+
+def _check_dormitory_places(schools: pd.DataFrame, dorms: pd.DataFrame, cpath, dpath) -> None:
+    """Dormitory places given both in the capacity table and in the dormitory table must
+    agree per school (the dormitory table wins where they do; schools it lacks keep the
+    capacity table's places)."""
+    if "dormitory_places" not in schools.columns:
+        return
+    table = pd.Series(schools["dormitory_places"].to_numpy(dtype=float),
+                      index=schools["school_id"].astype(str))
+    per_school = dorms.groupby(dorms["school_id"].astype(str))["places"].sum()
+    both = table.dropna().index.intersection(per_school.index)
+    bad = [s for s in both if table[s] != per_school[s]]
+    if bad:
+        detail = ", ".join(f"{s}: {table[s]:g} vs {per_school[s]:g}" for s in bad[:5])
+        raise GeoInputError(
+            f"dormitory places differ between the capacity table {cpath} and the dormitory "
+            f"table ({detail}).", path=dpath,
+            fix="give a school's dormitory places in one of the two tables, or make them equal.")
 
 
 def _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg) -> dict:
@@ -347,7 +448,7 @@ def _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg) -
         info = {"file": str(s.path), "origin": s.origin,
                 "date": _dt.datetime.fromtimestamp(s.path.stat().st_mtime, _dt.UTC)
                 .date().isoformat(),
-                "sha256": sha256_of(s.path)}
+                "sha256": file_digest(s.path)}
         for k in ("publisher", "licence", "url", "page", "date", "edition"):
             if meta.get(k) is not None:
                 info["source_date" if k == "date" else k] = meta[k]
@@ -376,8 +477,8 @@ def _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg) -
         "title": recipe.title,
         "crs": recipe.crs,
         "built": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "recipe": {"file": str(recipe.path), "sha256": sha256_of(recipe.path)},
-        "gpkg": {"file": GPKG_NAME, "sha256": sha256_of(gpkg)},
+        "recipe": {"file": str(recipe.path), "sha256": file_digest(recipe.path)},
+        "gpkg": {"file": GPKG_NAME, "sha256": file_digest(gpkg)},
         "layers": out_layers,
         "missing": missing,
     }

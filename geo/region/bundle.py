@@ -12,7 +12,7 @@ import pandas as pd
 import pyogrio
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, named_errors
 
 #: Name of the GeoPackage, manifest and report inside a bundle.
 GPKG_NAME = "layers.gpkg"
@@ -65,7 +65,6 @@ def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bun
     GeoInputError
         Not a bundle (no manifest / GeoPackage).
     """
-
     path = Path(path)
     if not path.exists() and not path.suffix and (settings.BUNDLES_DIR / str(path)).exists():
         path = settings.BUNDLES_DIR / str(path)
@@ -74,18 +73,26 @@ def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bun
     if not man.exists() or not gpkg.exists():
         raise GeoInputError("not a region bundle (no manifest.json / layers.gpkg).", path=path,
                             fix="build it with `python -m geo build REGION`.")
-    manifest = json.loads(man.read_text(encoding="utf-8"))
-    names = [n for n, _ in pyogrio.list_layers(gpkg)]
-    wanted = names if layers is None else [n for n in layers]
-    unknown = [n for n in wanted if n not in names]
-    if unknown:
-        raise GeoInputError(f"the bundle has no layer(s) {unknown}; it has {names}.", path=path)
-    out = {}
-    for n in wanted:
-        df = pyogrio.read_dataframe(gpkg, layer=n)
-        if isinstance(df, gpd.GeoDataFrame) and df.geometry.isna().all() and n.endswith("trend"):
-            df = pd.DataFrame(df.drop(columns=df.geometry.name))
-        out[n] = df
-    if "schools" in out:
-        out["schools"]["school_id"] = out["schools"]["school_id"].astype(str)
+    fix = "build it again with `python -m geo build REGION`."
+    with named_errors(path, problem="the region bundle is corrupt or truncated", fix=fix):
+        manifest = json.loads(man.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise GeoInputError(f"{MANIFEST_NAME} is not a JSON object.", path=path, fix=fix)
+        names = [n for n, _ in pyogrio.list_layers(gpkg)]
+        wanted = names if layers is None else [n for n in layers]
+        unknown = [n for n in wanted if n not in names]
+        if unknown:
+            raise GeoInputError(f"the bundle has no layer(s) {unknown}; it has {names}.",
+                                path=path)
+        out = {n: _read_layer(gpkg, n) for n in wanted}
+        if "schools" in out:
+            out["schools"]["school_id"] = out["schools"]["school_id"].astype(str)
     return Bundle(path=path, manifest=manifest, layers=out)
+
+
+def _read_layer(gpkg: Path, name: str) -> pd.DataFrame:
+    """One layer of the bundle's GeoPackage (a table without geometry for ``*trend`` layers)."""
+    df = pyogrio.read_dataframe(gpkg, layer=name)
+    if isinstance(df, gpd.GeoDataFrame) and df.geometry.isna().all() and name.endswith("trend"):
+        df = pd.DataFrame(df.drop(columns=df.geometry.name))
+    return df

@@ -132,9 +132,7 @@ def distribute_pupils(
     ckeys = cells[municipality].map(municipality_key).to_numpy(dtype=object)
     lookup = {k: i for i, k in enumerate(pkeys)}
     m = np.array([lookup.get(k, -1) for k in ckeys], dtype=np.int64)
-    w = pd.to_numeric(cells[weight], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    if (w < 0).any():
-        raise GeoInputError(f"negative values in {weight!r}.", path=cells.attrs.get("source"))
+    w = _weights(cells, weight, cell_id)
     n_m = len(pkeys)
     inside = m >= 0
     wsum = np.bincount(m[inside], weights=w[inside], minlength=n_m)
@@ -170,6 +168,27 @@ def distribute_pupils(
         "method": "registry pupils per municipality and grade x cell population share",
     }
     return out
+
+
+def _weights(cells: pd.DataFrame, weight: str, cell_id: str) -> np.ndarray:
+    """The population column as floats (blank = 0), refusing text, negative and infinite
+    values and cells given twice, naming the cells."""
+    src = cells.attrs.get("source")
+    ids = cells[cell_id] if cell_id in cells.columns else pd.Series(cells.index, index=cells.index)
+    raw = cells[weight]
+    v = pd.to_numeric(raw, errors="coerce")
+    text = (v.isna() & raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
+    w = v.fillna(0.0).to_numpy(dtype=float)
+    problems = ((text, f"population column {weight!r} is not numeric"),
+                (~np.isfinite(w), f"population column {weight!r} has infinite values"),
+                (w < 0, f"population column {weight!r} has negative values"),
+                (ids.duplicated(keep=False).to_numpy(), "cells are given twice or more"))
+    for mask, what in problems:
+        if mask.any():
+            named = ", ".join(map(str, ids.to_numpy()[mask][:5]))
+            raise GeoInputError(f"{what}: cells {named} ({int(mask.sum())} rows).", path=src,
+                                fix="give one row per cell with its number of people.")
+    return w
 
 
 def integerise(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from geo import settings
+from geo._yaml import load_yaml
 from geo.errors import GeoInputError
+from geo.network.graph import check_metric_crs
 from geo.sources.osm_download import download_file
 
 #: Folder of the region recipes.
@@ -22,6 +22,7 @@ LAYER_KEYS = (
     "boundaries", "roads", "places", "osm_schools", "towns", "schools_pupils",
     "schools_contacts", "schools_municipalities", "school_locations", "school_capacity",
     "dormitories", "census", "popgrid", "ookla", "ookla_tiles", "coverage",
+    "border",  # national land border lines (geo.broadband border bands)
 )
 
 
@@ -67,16 +68,14 @@ def load_recipe(region: str | Path) -> Recipe:
     if not path.exists():
         raise GeoInputError(f"no recipe for region {region!r}.", path=path,
                             fix=f"choose one of {list_recipes()} or give a recipe file.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise GeoInputError(f"the recipe is not valid YAML ({exc}).", path=path) from exc
+    raw = load_yaml(path, kind="recipe").data or {}
     if not isinstance(raw, dict):
         raise GeoInputError("the recipe must be a YAML mapping.", path=path)
     missing = [k for k in ("name", "crs") if not raw.get(k)]
     if missing:
         raise GeoInputError(f"the recipe lacks {missing}.", path=path,
                             fix="see README, section 'Region recipes'.")
+    check_region_name(raw["name"], path=path)
     files = {}
     for k, v in (raw.get("files") or {}).items():
         if k not in LAYER_KEYS:
@@ -91,14 +90,70 @@ def load_recipe(region: str | Path) -> Recipe:
     if isinstance(boundary, str):
         boundary = {"layer": boundary}
     years = raw.get("popgrid_years") or (2006, 2011, 2018, 2021)
+    years = years if isinstance(years, list | tuple) else [years]
+    check_metric_crs(str(raw["crs"]), path=path, what="the recipe's crs:")
+    if not isinstance(raw.get("generator_options") or {}, dict):
+        raise GeoInputError("generator_options must be a mapping of option: value.", path=path,
+                            fix="write e.g. `generator_options: {scale: demo}`.")
     return Recipe(
         name=str(raw["name"]), path=path, crs=str(raw["crs"]), title=raw.get("title") or {},
         files=files, sources=sources, boundary=boundary,
         municipalities=boundary.get("municipalities") or raw.get("municipalities"),
         generator=raw.get("generator"), generator_options=raw.get("generator_options") or {},
-        census_year=int(raw.get("census_year", 2021)), popgrid_years=tuple(int(y) for y in years),
+        census_year=_year(raw.get("census_year", 2021), "census_year", path),
+        popgrid_years=tuple(_year(y, "popgrid_years", path) for y in years),
         raw=raw,
     )
+
+
+#: A plain region name: letters (any script), digits, ``-``, ``_`` and inner dots.
+_REGION_NAME = re.compile(r"[^\W_][\w.-]*")
+
+
+def check_region_name(name, *, path: str | Path | None = None) -> str:
+    r"""A recipe's ``name`` as a plain folder name inside ``settings.BUNDLES_DIR``.
+
+    Raises
+    ------
+    GeoInputError
+        Empty, a path (``/``, ``\``, ``..``, absolute, ``~``), or anything else that would
+        put the bundle outside ``data/bundles``; the message names the recipe file and line.
+    """
+    text = str(name) if isinstance(name, str | int) and not isinstance(name, bool) else ""
+    bundles = Path(settings.BUNDLES_DIR).resolve()
+    ok = (bool(_REGION_NAME.fullmatch(text)) and ".." not in text and len(text) <= 100
+          and (bundles / text).resolve().parent == bundles)
+    if not ok:
+        where = "" if path is None else f"line {_key_line(path, 'name')}: "
+        raise GeoInputError(
+            f"{where}name: {name!r} is not a plain region name (it must not be empty or a "
+            f"path: no '/', '\\', '..', absolute paths; the bundle goes to {bundles}/NAME).",
+            path=path, fix="write a plain name such as `name: vidzeme`.")
+    return text
+
+
+def _key_line(path: str | Path, key: str) -> int | str:
+    """Line (1-based) of a top-level ``key:`` in a YAML file, or "?"."""
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return "?"
+    for i, line in enumerate(lines, 1):
+        if re.match(rf"^['\"]?{re.escape(key)}['\"]?\s*:", line):
+            return i
+    return "?"
+
+
+def _year(value, key: str, path: Path) -> int:
+    """A year of a recipe field (``census_year: 2021``), or a named error."""
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        year = None
+    if year is None or isinstance(value, bool | float) or not 1900 <= year <= 2100:
+        raise GeoInputError(f"{key}: {value!r} is not a year.", path=path,
+                            fix=f"write a year such as `{key}: 2021`.")
+    return year
 
 
 # ------------------------------------------------------------------------------------------
@@ -175,16 +230,3 @@ def fetch(
     download_file(url, target, checksum=bool(src.get("md5", False)), progress=progress,
                   manual=_how_to_get(recipe, layer))
     return Source(layer, target, "downloaded", url=url)
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, or of a folder (over its files' relative names and contents)."""
-    h = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for f in files:
-        if path.is_dir():
-            h.update(str(f.relative_to(path)).encode())
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()

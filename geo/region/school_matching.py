@@ -26,15 +26,18 @@ Schools are located, in this order:
    never used.
 
 Nothing is invented: a school without a location stays unlocated (``geometry`` None) and is
-listed in :attr:`LocateResult.report`; :meth:`LocateResult.write_report` writes a CSV the user
-fills in (``lon``, ``lat``) and feeds back as the locations file.
+listed in :attr:`LocateResult.report`. With ``boundaries``, a location that cannot be right
+(at (0, 0), longitude and latitude swapped, or more than ``settings.LOCATE_REGION_MARGIN_M``
+outside the region) is not used: the school gets status ``suspect``, a ``problem`` text and a
+warning naming it (:func:`suspect_locations`); :meth:`LocateResult.write_report` writes a CSV
+the user fills in (``lon``, ``lat``) and feeds back as the locations file.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,12 +45,41 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import settings
+from geo import i18n, settings
+from geo._csv import write_csv
 from geo.errors import GeoInputError
 from geo.sources.boundaries import municipality_key
 from geo.sources.coverage import points_from_table
-from geo.sources.tabular import as_id, check_file, column_key, fold, read_csv_any
+from geo.sources.tabular import (
+    as_id,
+    check_file,
+    check_unique_ids,
+    column_key,
+    fold,
+    read_csv_any,
+)
 from geo.sources.vector import read_vector
+
+i18n.register({
+    "warn.school_zero": {
+        "lv": "Skola {school_id} {name} ir novietota punktā (0, 0): atrašanās vieta nav "
+              "izmantota. Norādiet to failā schools_to_locate.csv.",
+        "en": "School {school_id} {name} is placed at (0, 0): its location was not used. "
+              "Give it in schools_to_locate.csv.",
+    },
+    "warn.school_swapped": {
+        "lv": "Skolai {school_id} {name} garums un platums šķiet samainīti (lon {lon}, lat "
+              "{lat}): atrašanās vieta nav izmantota. Samainiet tos vietām.",
+        "en": "School {school_id} {name} seems to have longitude and latitude swapped (lon "
+              "{lon}, lat {lat}): its location was not used. Swap them.",
+    },
+    "warn.school_outside": {
+        "lv": "Skola {school_id} {name} ir {km} km ārpus reģiona (lon {lon}, lat {lat}): "
+              "atrašanās vieta nav izmantota. Pārbaudiet koordinātas.",
+        "en": "School {school_id} {name} lies {km} km outside the region (lon {lon}, lat "
+              "{lat}): its location was not used. Check its coordinates.",
+    },
+})
 
 # Thresholds of the matching live in geo.settings (LOCATE_*).
 LOCATE_MAX_DISTANCE_M = settings.LOCATE_MAX_DISTANCE_M
@@ -191,7 +223,8 @@ def read_school_locations(
     ------
     GeoInputError
         Missing/empty file, no id or coordinate columns, no CRS, coordinates outside their
-        CRS (e.g. metres declared as lon/lat), an id given twice at different places.
+        CRS (e.g. metres declared as lon/lat), an id on several rows (the message names the
+        rows).
     """
     path = check_file(path, name="school locations")
     if path.suffix.lower() in (".csv", ".txt"):
@@ -216,11 +249,12 @@ def read_school_locations(
         xy = dup.geometry.get_coordinates().round(6)
         conflicting = dup.assign(_x=xy["x"].to_numpy(), _y=xy["y"].to_numpy()).groupby(
             "school_id")[["_x", "_y"]].nunique().max(axis=1)
-        bad = conflicting[conflicting > 1].index.tolist()
-        if bad:
-            raise GeoInputError(f"school id(s) {bad[:10]} are given at different places.",
-                                path=path, fix="keep one location per school.")
-        gdf = gdf.drop_duplicates("school_id")
+        where = "different places" if (conflicting > 1).any() else "the same place"
+        check_unique_ids(gdf, "school_id", what="school", path=path,
+                         first_row=2 if path.suffix.lower() in (".csv", ".txt") else 1,
+                         rows_word="rows" if path.suffix.lower() in (".csv", ".txt")
+                         else "features",
+                         fix=f"keep one location per school (given at {where}).")
     gdf.attrs = {"source": str(path)}
     return gdf.reset_index(drop=True)
 
@@ -249,15 +283,19 @@ class LocateResult:
     ----------
     schools : geopandas.GeoDataFrame
         Every school (EPSG:4326), index ``school_id``; ``geometry`` None when unlocated;
-        columns ``status`` (``located``/``ambiguous``/``unmatched``), ``location_source``
+        columns ``status`` (``located``/``ambiguous``/``unmatched``/``suspect``), ``location_source``
         (``file``/``osm``/None), ``match`` (``file``/``ref``/``exact``/``core``/``place``),
         ``osm_id``, ``osm_name``, ``candidates`` (text), ``suggestions`` (text).
     report : pandas.DataFrame
         The schools not located, with empty ``lon``, ``lat`` columns to fill in.
+    warnings : list of dict
+        Schools whose given location was dropped as impossible (:func:`suspect_locations`;
+        status ``suspect``, ``problem`` says why), when ``boundaries`` were given.
     """
 
     schools: gpd.GeoDataFrame
     report: pd.DataFrame
+    warnings: list[dict] = field(default_factory=list)
 
     @property
     def located(self) -> gpd.GeoDataFrame:
@@ -274,11 +312,7 @@ class LocateResult:
         """Write the unlocated schools as a CSV to fill in (``lon``, ``lat`` in WGS84) and
         give back to :func:`locate_schools` as ``locations``. Written to a temporary file
         then renamed."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        self.report.to_csv(tmp, index=False, encoding="utf-8-sig")
-        tmp.replace(path)
-        return path
+        return write_csv(self.report, path, lineterminator="\n")
 
 
 def _area_filter(schools, osm, boundaries, places, max_distance_m):
@@ -360,91 +394,134 @@ def match_osm(
                                 path=osm.attrs.get("source"))
     if osm.crs is None:
         raise GeoInputError("the OSM schools have no CRS.", path=osm.attrs.get("source"))
-    osm = osm[osm.geometry.notna()].reset_index(drop=True)
-    n_osm = len(osm)
-    # names of each OSM school (name, name:lv, official_name)
-    name_cols = [c for c in ("name", "name:lv", "official_name") if c in osm.columns]
-    onorm: list[list[str]] = []
-    for r in osm[name_cols].itertuples(index=False):
-        onorm.append(sorted({normalize_name(v) for v in r if isinstance(v, str) and v.strip()}))
-    refs = osm["ref:LV:izm"].map(as_id) if "ref:LV:izm" in osm else pd.Series([None] * n_osm)
-    allowed = _area_filter(schools, osm, boundaries, places, max_distance_m) if n_osm else None
-    pts = osm.geometry.to_crs(settings.LATVIA_CRS) if n_osm else None
-    exact: dict[str, list[int]] = {}
-    core: dict[str, list[int]] = {}
-    for j, names in enumerate(onorm):
-        for nm in names:
-            exact.setdefault(nm, []).append(j)
-            c = core_name(nm)
-            if c:
-                core.setdefault(c, []).append(j)
+    names = _OsmNames.of(osm[osm.geometry.notna()].reset_index(drop=True))
+    n_osm = len(names.osm)
+    allowed = (_area_filter(schools, names.osm, boundaries, places, max_distance_m)
+               if n_osm else None)
     rows = []
     for i, s in enumerate(schools.to_dict("records")):
-        sid = s["school_id"]
-        norm = normalize_name(s["name"])
-        stype = type_tag(norm)
         ok = allowed[i] if allowed is not None else np.ones(n_osm, dtype=bool)
-        levels: list[tuple[str, list[int]]] = []
-        levels.append(("ref", [j for j in np.flatnonzero(refs.to_numpy() == sid)]))
-        levels.append(("exact", exact.get(norm, [])))
-        c = core_name(norm)
-        cands = [j for j in core.get(c, []) if any(
-            types_compatible(stype, type_tag(nm)) for nm in onorm[j] if core_name(nm) == c)]
-        levels.append(("core", cands if c else []))
-        if allowed is not None:
-            pw = _place_words(s)
-            strip = " ".join(w for w in c.split() if w not in pw)
-            cands = []
-            if strip and strip != c:
-                for j in np.flatnonzero(ok):
-                    for nm in onorm[j]:
-                        oc = " ".join(w for w in core_name(nm).split() if w not in pw)
-                        if oc == strip and types_compatible(stype, type_tag(nm)):
-                            cands.append(int(j))
-                            break
-            levels.append(("place", cands))
-        status, match, chosen, cand_text = "unmatched", None, -1, ""
-        for level, cands in levels:
-            cands = sorted({int(j) for j in cands if ok[j]})
-            if not cands:
-                continue
-            groups = _distinct_places(pts, cands)
-            if len(groups) == 1:
-                status, match, chosen = "located", level, groups[0][0]
-            else:
-                status, match = "ambiguous", level
-                cand_text = "; ".join(
-                    f"{osm.at[g[0], 'osm_id']} {osm.at[g[0], 'name']}" for g in groups)
-            break
-        sugg = ""
-        if status == "unmatched" and n_osm:
-            scores = [(max((difflib.SequenceMatcher(None, norm, nm).ratio() for nm in onorm[j]),
-                           default=0.0), j) for j in np.flatnonzero(ok)]
-            best = sorted(scores, reverse=True)[:3]
-            sugg = "; ".join(f"{osm.at[j, 'osm_id']} {osm.at[j, 'name']}" for r, j in best
-                             if r >= SUGGEST_RATIO)
-        rows.append({
-            "school_id": sid, "status": status, "match": match, "osm_index": chosen,
-            "osm_id": osm.at[chosen, "osm_id"] if chosen >= 0 else None,
-            "osm_name": osm.at[chosen, "name"] if chosen >= 0 else None,
-            "candidates": cand_text, "suggestions": sugg,
-        })
+        rows.append(_match_one(s, names, ok, by_place=allowed is not None))
     out = pd.DataFrame(rows, columns=["school_id", "status", "match", "osm_index", "osm_id",
                                       "osm_name", "candidates", "suggestions"])
-    # one OSM school claimed by several registry schools below the "exact" level (a generic
-    # "Limbažu skola" for both "Limbažu vidusskola" and "Limbažu Valsts ģimnāzija"): ambiguous
+    _mark_shared(out)
+    return out.set_index("school_id")
+
+
+@dataclass
+class _OsmNames:
+    """The OSM schools' normalised names, indexed by exact and by core name."""
+
+    osm: gpd.GeoDataFrame
+    onorm: list[list[str]]  # normalised names of each OSM school (name, name:lv, official)
+    refs: pd.Series  # ref:LV:izm (registration number) or None
+    exact: dict[str, list[int]]
+    core: dict[str, list[int]]
+    pts: gpd.GeoSeries | None  # points in LKS-92
+
+    @classmethod
+    def of(cls, osm: gpd.GeoDataFrame) -> _OsmNames:
+        n_osm = len(osm)
+        name_cols = [c for c in ("name", "name:lv", "official_name") if c in osm.columns]
+        onorm = [sorted({normalize_name(v) for v in r if isinstance(v, str) and v.strip()})
+                 for r in osm[name_cols].itertuples(index=False)]
+        refs = (osm["ref:LV:izm"].map(as_id) if "ref:LV:izm" in osm
+                else pd.Series([None] * n_osm))
+        exact: dict[str, list[int]] = {}
+        core: dict[str, list[int]] = {}
+        for j, nms in enumerate(onorm):
+            for nm in nms:
+                exact.setdefault(nm, []).append(j)
+                c = core_name(nm)
+                if c:
+                    core.setdefault(c, []).append(j)
+        pts = osm.geometry.to_crs(settings.LATVIA_CRS) if n_osm else None
+        return cls(osm, onorm, refs, exact, core, pts)
+
+    def label(self, j: int) -> str:
+        """``osm_id name`` of OSM school ``j``."""
+        return f"{self.osm.at[j, 'osm_id']} {self.osm.at[j, 'name']}"
+
+
+def _match_one(s: dict, names: _OsmNames, ok: np.ndarray, *, by_place: bool) -> dict:
+    """The match row of one registry school: the first level with candidates decides."""
+    osm = names.osm
+    norm = normalize_name(s["name"])
+    status, match, chosen, cand_text = "unmatched", None, -1, ""
+    for level, cands in _candidate_levels(s, norm, names, ok, by_place=by_place):
+        cands = sorted({int(j) for j in cands if ok[j]})
+        if not cands:
+            continue
+        groups = _distinct_places(names.pts, cands)
+        if len(groups) == 1:
+            status, match, chosen = "located", level, groups[0][0]
+        else:
+            status, match = "ambiguous", level
+            cand_text = "; ".join(names.label(g[0]) for g in groups)
+        break
+    sugg = _suggestions(norm, names, ok) if status == "unmatched" and len(osm) else ""
+    return {
+        "school_id": s["school_id"], "status": status, "match": match, "osm_index": chosen,
+        "osm_id": osm.at[chosen, "osm_id"] if chosen >= 0 else None,
+        "osm_name": osm.at[chosen, "name"] if chosen >= 0 else None,
+        "candidates": cand_text, "suggestions": sugg,
+    }
+
+
+def _candidate_levels(s: dict, norm: str, names: _OsmNames, ok: np.ndarray, *,
+                      by_place: bool) -> list[tuple[str, list[int]]]:
+    """Candidate OSM schools per match level: ref, exact, core, place (with an area filter)."""
+    stype = type_tag(norm)
+    levels: list[tuple[str, list[int]]] = []
+    levels.append(("ref", [j for j in np.flatnonzero(names.refs.to_numpy() == s["school_id"])]))
+    levels.append(("exact", names.exact.get(norm, [])))
+    c = core_name(norm)
+    cands = [j for j in names.core.get(c, []) if any(
+        types_compatible(stype, type_tag(nm)) for nm in names.onorm[j] if core_name(nm) == c)]
+    levels.append(("core", cands if c else []))
+    if by_place:
+        levels.append(("place", _place_candidates(s, c, stype, names, ok)))
+    return levels
+
+
+def _place_candidates(s: dict, c: str, stype, names: _OsmNames, ok: np.ndarray) -> list[int]:
+    """OSM schools whose core name equals the school's once place words are dropped."""
+    pw = _place_words(s)
+    strip = " ".join(w for w in c.split() if w not in pw)
+    cands: list[int] = []
+    if not strip or strip == c:
+        return cands
+    for j in np.flatnonzero(ok):
+        for nm in names.onorm[j]:
+            oc = " ".join(w for w in core_name(nm).split() if w not in pw)
+            if oc == strip and types_compatible(stype, type_tag(nm)):
+                cands.append(int(j))
+                break
+    return cands
+
+
+def _suggestions(norm: str, names: _OsmNames, ok: np.ndarray) -> str:
+    """The three most similar OSM names (ratio at least ``SUGGEST_RATIO``)."""
+    scores = [(max((difflib.SequenceMatcher(None, norm, nm).ratio() for nm in names.onorm[j]),
+                   default=0.0), j) for j in np.flatnonzero(ok)]
+    best = sorted(scores, reverse=True)[:3]
+    return "; ".join(names.label(j) for r, j in best if r >= SUGGEST_RATIO)
+
+
+def _mark_shared(out: pd.DataFrame) -> None:
+    """One OSM school claimed by several registry schools below the "exact" level (a generic
+    "Limbažu skola" for both "Limbažu vidusskola" and "Limbažu Valsts ģimnāzija"): ambiguous
+    (in place)."""
     loose = out["status"].eq("located") & out["match"].isin(["core", "place"])
     claimed = out.loc[out["status"].eq("located"), "osm_index"]
     shared = loose & out["osm_index"].isin(claimed[claimed.duplicated()])
-    if shared.any():
-        for i in np.flatnonzero(shared):
-            j = out.at[i, "osm_index"]
-            others = out.loc[(out["osm_index"] == j) & (out.index != i), "school_id"].tolist()
-            out.loc[i, ["status", "candidates"]] = [
-                "ambiguous", f"{out.at[i, 'osm_id']} {out.at[i, 'osm_name']} (also matches "
-                f"{', '.join(others)})"]
-            out.loc[i, ["osm_index", "osm_id", "osm_name"]] = [-1, None, None]
-    return out.set_index("school_id")
+    for i in np.flatnonzero(shared):
+        j = out.at[i, "osm_index"]
+        others = out.loc[(out["osm_index"] == j) & (out.index != i), "school_id"].tolist()
+        out.loc[i, ["status", "candidates"]] = [
+            "ambiguous", f"{out.at[i, 'osm_id']} {out.at[i, 'osm_name']} (also matches "
+            f"{', '.join(others)})"]
+        out.loc[i, ["osm_index", "osm_id", "osm_name"]] = [-1, None, None]
 
 
 def _distinct_places(pts, cands: list[int]) -> list[list[int]]:
@@ -481,7 +558,9 @@ def locate_schools(
     osm : GeoDataFrame, optional
         OSM schools (:func:`geo.sources.osm.read_facilities`).
     boundaries, places, max_distance_m
-        Area restriction of the OSM matching (:func:`match_osm`).
+        Area restriction of the OSM matching (:func:`match_osm`). With ``boundaries``,
+        located schools at impossible places are unlocated with a warning
+        (:func:`drop_suspect_locations`, :attr:`LocateResult.warnings`).
 
     Returns
     -------
@@ -494,57 +573,156 @@ def locate_schools(
     sch["school_id"] = sch["school_id"].map(as_id)
     n = len(sch)
     geom = np.full(n, None, dtype=object)
-    status = np.full(n, "unmatched", dtype=object)
-    source = np.full(n, None, dtype=object)
-    match = np.full(n, None, dtype=object)
-    osm_id = np.full(n, None, dtype=object)
-    osm_name = np.full(n, None, dtype=object)
-    cands = np.full(n, "", dtype=object)
-    sugg = np.full(n, "", dtype=object)
+    col = {c: np.full(n, None, dtype=object) for c in ("location_source", "match", "osm_id",
+                                                        "osm_name")}
+    col["status"] = np.full(n, "unmatched", dtype=object)
+    col["candidates"] = np.full(n, "", dtype=object)
+    col["suggestions"] = np.full(n, "", dtype=object)
     pos = {sid: i for i, sid in enumerate(sch["school_id"])}
     if locations is not None:
-        loc = locations if isinstance(locations, gpd.GeoDataFrame) else read_school_locations(
-            locations)
-        if loc.crs is None:
-            raise GeoInputError("the school locations have no CRS.",
-                                path=loc.attrs.get("source"))
-        loc = loc.to_crs(settings.WGS84)
-        ids = loc["school_id"].map(as_id)
-        unknown = sorted(set(ids) - set(pos))
-        if unknown:
-            raise GeoInputError(
-                f"school id(s) {unknown[:10]} of the locations file are not in the registry "
-                f"({len(unknown)} unknown).", path=loc.attrs.get("source"),
-                fix="use registration numbers of the schools of this region.",
-            )
-        for sid, g in zip(ids, loc.geometry, strict=True):
-            i = pos[sid]
-            geom[i], status[i], source[i], match[i] = g, "located", "file", "file"
-    todo = status != "located"
+        _from_locations(locations, pos, geom, col)
+    todo = col["status"] != "located"
     if osm is not None and todo.any():
         m = match_osm(sch[todo], osm, boundaries=boundaries, places=places,
                       max_distance_m=max_distance_m)
-        o = osm[osm.geometry.notna()].reset_index(drop=True).to_crs(settings.WGS84)
-        for sid, r in m.iterrows():
-            i = pos[sid]
-            status[i], match[i], cands[i], sugg[i] = r["status"], r["match"], r["candidates"], \
-                r["suggestions"]
-            if r["status"] == "located":
-                geom[i] = o.geometry.iloc[int(r["osm_index"])]
-                source[i], osm_id[i], osm_name[i] = "osm", r["osm_id"], r["osm_name"]
+        _from_osm(m, osm, pos, geom, col)
     out = gpd.GeoDataFrame(sch, geometry=list(geom), crs=settings.WGS84)
-    out["status"] = status
-    out["location_source"] = source
-    out["match"] = match
-    out["osm_id"] = osm_id
-    out["osm_name"] = osm_name
-    out["candidates"] = cands
-    out["suggestions"] = sugg
+    for c in ("status", "location_source", "match", "osm_id", "osm_name", "candidates",
+              "suggestions"):
+        out[c] = col[c]
     out.index = pd.Index(out["school_id"].to_numpy(), name=None)
-    keep = [c for c in ("school_id", "name", "municipality", "address", "status", "candidates",
-                        "suggestions") if c in out.columns]
+    warns = []
+    if boundaries is not None:
+        out, warns = drop_suspect_locations(out, boundaries)
+    keep = [c for c in ("school_id", "name", "municipality", "address", "status", "problem",
+                        "candidates", "suggestions") if c in out.columns]
     rep = pd.DataFrame(out.loc[out["status"] != "located", keep]).reset_index(drop=True)
     rep["lon"] = ""
     rep["lat"] = ""
     out.attrs = dict(schools.attrs)
-    return LocateResult(schools=out, report=rep)
+    return LocateResult(schools=out, report=rep, warnings=warns)
+
+
+def _from_locations(locations, pos: dict, geom: np.ndarray, col: dict) -> None:
+    """Locate the schools of the user's locations table (every id must be in the registry)."""
+    loc = locations if isinstance(locations, gpd.GeoDataFrame) else read_school_locations(
+        locations)
+    if loc.crs is None:
+        raise GeoInputError("the school locations have no CRS.", path=loc.attrs.get("source"))
+    loc = loc.to_crs(settings.WGS84)
+    ids = loc["school_id"].map(as_id)
+    unknown = sorted(set(ids) - set(pos))
+    if unknown:
+        raise GeoInputError(
+            f"school id(s) {unknown[:10]} of the locations file are not in the registry "
+            f"({len(unknown)} unknown).", path=loc.attrs.get("source"),
+            fix="use registration numbers of the schools of this region.",
+        )
+    for sid, g in zip(ids, loc.geometry, strict=True):
+        i = pos[sid]
+        geom[i] = g
+        col["status"][i], col["location_source"][i], col["match"][i] = "located", "file", "file"
+
+
+def _from_osm(m: pd.DataFrame, osm: gpd.GeoDataFrame, pos: dict, geom: np.ndarray,
+              col: dict) -> None:
+    """Record the OSM matches ``m`` (:func:`match_osm`) of the schools not located yet."""
+    o = osm[osm.geometry.notna()].reset_index(drop=True).to_crs(settings.WGS84)
+    for sid, r in m.iterrows():
+        i = pos[sid]
+        for c in ("status", "match", "candidates", "suggestions"):
+            col[c][i] = r[c]
+        if r["status"] == "located":
+            geom[i] = o.geometry.iloc[int(r["osm_index"])]
+            col["location_source"][i], col["osm_id"][i], col["osm_name"][i] = (
+                "osm", r["osm_id"], r["osm_name"])
+
+
+def _region_metric(boundaries: gpd.GeoDataFrame):
+    """The region (union of ``boundaries``) in a metric CRS, and that CRS."""
+    if boundaries.crs is None:
+        raise GeoInputError("the boundaries have no CRS.", path=boundaries.attrs.get("source"))
+    crs = boundaries.to_crs(settings.WGS84).estimate_utm_crs()
+    return boundaries.to_crs(crs).geometry.union_all(), crs
+
+
+def suspect_locations(
+    schools: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    margin_m: float = settings.LOCATE_REGION_MARGIN_M,
+) -> list[dict]:
+    """Located schools whose point cannot be right: at (0, 0), with longitude and latitude
+    swapped, or farther than ``margin_m`` outside the region.
+
+    Parameters
+    ----------
+    schools : GeoDataFrame
+        ``school_id``, ``name`` (optional), point geometry (None when unlocated).
+    boundaries : GeoDataFrame
+        The region's municipality polygons, with a CRS.
+    margin_m : float, default settings.LOCATE_REGION_MARGIN_M (5 km)
+
+    Returns
+    -------
+    list of dict
+        One per suspect school: ``code`` (``"school_location"``), ``kind`` (``"zero"``,
+        ``"swapped"`` or ``"outside"``), ``school_id``, ``name``, ``lon``, ``lat`` (as given,
+        degrees), ``km`` (distance outside the region, km) and ``message`` (English).
+    """
+    region, crs = _region_metric(boundaries)
+    pts = schools.geometry.to_crs(settings.WGS84)
+    has = (pts.notna() & ~pts.is_empty).to_numpy()
+    if not has.any():
+        return []
+    lon = np.full(len(pts), np.nan)
+    lat = np.full(len(pts), np.nan)
+    lon[has], lat[has] = pts[has].x.to_numpy(), pts[has].y.to_numpy()
+    d = _distance_outside(region, crs, lon, lat)
+    d_swapped = _distance_outside(region, crs, lat, lon)
+    names = schools["name"] if "name" in schools.columns else schools["school_id"]
+    out = []
+    for i in np.flatnonzero(has & ((d > margin_m) | ~np.isfinite(d))):
+        kind = ("zero" if abs(lon[i]) < 1e-6 and abs(lat[i]) < 1e-6
+                else "swapped" if d_swapped[i] <= margin_m else "outside")
+        w = {"code": "school_location", "kind": kind,
+             "school_id": str(schools["school_id"].iloc[i]), "name": str(names.iloc[i]),
+             "lon": round(float(lon[i]), 6), "lat": round(float(lat[i]), 6),
+             "km": round(float(d[i]) / 1000.0, 1) if np.isfinite(d[i]) else None}
+        w["message"] = i18n.t(f"warn.school_{kind}", "en", **{**w, "km": w["km"] or "?"})
+        out.append(w)
+    return out
+
+
+def _distance_outside(region, crs, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Metres from each lon/lat point to ``region`` (0 inside; inf when not projectable)."""
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    d = np.full(len(lon), np.inf)
+    if ok.any():
+        x, y = gpd.GeoSeries(shapely.points(lon[ok], lat[ok]), crs=settings.WGS84).to_crs(
+            crs).get_coordinates().to_numpy().T
+        dist = shapely.distance(region, shapely.points(x, y))
+        d[ok] = np.where(np.isfinite(dist), dist, np.inf)
+    return d
+
+
+def drop_suspect_locations(schools: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
+                           ) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """Unlocate the schools of :func:`suspect_locations` (status ``suspect``, geometry None,
+    ``problem`` says why) so that they are listed to locate and never used at a wrong place.
+
+    Returns
+    -------
+    (GeoDataFrame, list of dict)
+        The schools (a copy) and the warnings.
+    """
+    warns = suspect_locations(schools, boundaries)
+    out = schools.copy()
+    if "problem" not in out.columns:
+        out["problem"] = ""
+    for w in warns:
+        i = int(np.flatnonzero(out["school_id"].astype(str).to_numpy() == w["school_id"])[0])
+        out.iloc[i, out.columns.get_loc("status")] = "suspect"
+        out.iloc[i, out.columns.get_loc("problem")] = w["message"]
+        out.iloc[i, out.columns.get_loc(out.geometry.name)] = None
+    return out, warns

@@ -10,16 +10,26 @@ registry's ``"ALŪKSNES NOVADS"``, the boundary file's ``"Alūksnes novads"`` an
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
-from geo import settings
-from geo.errors import GeoInputError
+from geo import i18n, settings
+from geo.errors import GeoInputError, GeoWarning
 from geo.sources.tabular import check_file, fold
 from geo.sources.vector import read_vector
+
+i18n.register({"warn.boundary_repaired": {
+    "lv": "Robežas daudzstūris {name} bija nederīgs un tika izlabots; tā platība mainījās par "
+          "{km2} km² ({pct}%).",
+    "en": "The boundary polygon of {name} was invalid and was repaired; its area changed by "
+          "{km2} km2 ({pct}%).",
+}})
 
 #: The 9 municipalities of the Vidzeme planning region after the 2021 administrative reform.
 VIDZEME_MUNICIPALITIES: tuple[str, ...] = (
@@ -98,17 +108,18 @@ def read_boundaries(
     geopandas.GeoDataFrame
         Columns ``name`` (as in the file, a ``%`` suffix such as ``"Bauska: 57.6%"`` removed),
         ``key`` (:func:`municipality_key`), the file's other attributes, ``geometry``
-        (polygons, repaired when invalid).
+        (polygons; invalid ones repaired by :func:`repair_polygons`, which warns with the area
+        changed). ``attrs["warnings"]`` lists the repairs.
 
     Raises
     ------
     GeoInputError
-        Missing or empty file, no CRS, no polygons, or an unknown ``name_field`` (the message
-        lists the fields of the file).
+        Missing or empty file, no CRS, no polygons, an unknown ``name_field`` (the message
+        lists the fields of the file), or an invalid polygon whose repair changes its area
+        by more than ``settings.BOUNDARY_REPAIR_MAX_CHANGE_PCT`` %.
     """
-
-    path = check_file(path, name="boundaries")
-    gdf = read_vector(path, name="boundaries", layer=layer)
+    path = check_file(path, name="boundaries", allow_dir=True)
+    gdf = read_vector(path, name="boundaries", layer=layer, repair=False)
     fields = [c for c in gdf.columns if c != gdf.geometry.name]
     if name_field is None:
         name_field = next((f for f in NAME_FIELDS if f in fields), None)
@@ -130,6 +141,7 @@ def read_boundaries(
             fix="give area polygons, not points or lines.",
         )
     gdf = gdf[poly].copy()
+    gdf, repairs = repair_polygons(gdf, names=gdf[name_field], path=path)
     names = gdf[name_field].astype("string").str.replace(r":\s*[\d.,]+\s*%$", "", regex=True)
     names = names.str.strip()
     out = gdf.drop(columns=[name_field]).copy()
@@ -139,7 +151,86 @@ def read_boundaries(
         out = out.to_crs(crs)
     out.attrs["source"] = str(path)
     out.attrs["name_field"] = name_field
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["warnings"] = repairs
+    return out
+
+
+def _area_m2(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Planar areas in m2 in the local UTM zone (invalid polygons: GEOS's ring areas)."""
+    crs = geoms.crs
+    if crs is not None and not crs.is_projected:
+        geoms = geoms.to_crs(geoms.estimate_utm_crs())
+    return shapely.area(geoms.to_numpy())
+
+
+def repair_polygons(gdf: gpd.GeoDataFrame, *, names, path=None,
+                    max_change_pct: float = settings.BOUNDARY_REPAIR_MAX_CHANGE_PCT,
+                    ) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """Repair invalid polygons (``make_valid``, polygon parts kept) and say how much area
+    changed; refuse a repair that changes an area by more than ``max_change_pct`` %.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Polygons (some invalid) with a CRS.
+    names : sequence
+        Area names (for messages), aligned with ``gdf``.
+    path : str or Path, optional
+    max_change_pct : float, default settings.BOUNDARY_REPAIR_MAX_CHANGE_PCT
+
+    Returns
+    -------
+    (GeoDataFrame, list of dict)
+        The polygons, repaired, and one warning per repaired area: ``code``
+        (``"boundary_repaired"``), ``name``, ``km2`` (absolute area change), ``pct`` (% of the
+        original area), ``message`` (English); also issued as :class:`GeoWarning`.
+
+    Raises
+    ------
+    GeoInputError
+        A repair that changes an area by more than ``max_change_pct`` % (e.g. a
+        self-crossing "bow tie" ring).
+    """
+    geoms = gdf.geometry
+    invalid = (geoms.notna() & ~geoms.is_empty & ~geoms.is_valid).to_numpy()
+    if not invalid.any():
+        return gdf, []
+    fixed = gpd.GeoSeries(shapely.make_valid(geoms.to_numpy()[invalid]), crs=gdf.crs)
+    fixed = fixed.map(_polygon_part)
+    before = _area_m2(geoms[invalid])
+    after = _area_m2(fixed)
+    change = np.abs(after - before)
+    pct = np.where(before > 0, 100.0 * change / np.where(before > 0, before, 1.0), np.inf)
+    labels = np.asarray(names, dtype=object)[invalid]
+    big = pct > max_change_pct
+    if big.any():
+        detail = "; ".join(f"{n!s}: {c / 1e6:,.3f} km2 ({p:,.1f}%)"
+                           for n, c, p in zip(labels[big], change[big], pct[big], strict=True))
+        raise GeoInputError(
+            f"invalid boundary polygon(s) whose repair would change the area by more than "
+            f"{max_change_pct:g}%: {detail}.", path=path,
+            fix="fix the polygons in QGIS (Vector > Geometry Tools > Check Validity) or give "
+            "the boundary file as published.")
+    out = gdf.copy()
+    out.loc[invalid, out.geometry.name] = fixed.to_numpy()
+    warns = []
+    for n, c, p in zip(labels, change, pct, strict=True):
+        msg = (f"{path}: the boundary polygon of {n!s} was invalid and was repaired; its area "
+               f"changed by {c / 1e6:,.4f} km2 ({p:.4f}%).")
+        warnings.warn(msg, GeoWarning, stacklevel=3)
+        warns.append({"code": "boundary_repaired", "name": str(n),
+                      "km2": round(float(c) / 1e6, 4), "pct": round(float(p), 4),
+                      "message": msg})
+    return out, warns
+
+
+def _polygon_part(geom):
+    """The polygonal part of a repaired geometry (lines and points of a collection dropped)."""
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def select_areas(

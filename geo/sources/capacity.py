@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import GeoInputError
-from geo.sources.tabular import as_id, check_file, match_columns, read_csv_any, read_excel_table
+from geo.sources.tabular import (
+    as_id,
+    check_file,
+    check_unique_ids,
+    match_columns,
+    read_csv_any,
+    read_excel_table,
+)
 
 #: Standard columns -> accepted spellings.
 CAPACITY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -48,7 +55,6 @@ def read_capacity(path: str | Path, *, known_schools: Iterable[str] | None = Non
     """
     path = check_file(path, name="school capacity")
     if path.suffix.lower() in (".xlsx", ".xls"):
-
         df = read_excel_table(path, name="school capacity",
                               known_columns=[a for v in CAPACITY_COLUMNS.values() for a in v]
                               + list(CAPACITY_COLUMNS),
@@ -74,9 +80,9 @@ def read_capacity(path: str | Path, *, known_schools: Iterable[str] | None = Non
         out[c] = val.astype(float)
     if out["school_id"].isna().any():
         raise GeoInputError("some rows have no school registration number.", path=path)
-    dup = out["school_id"][out["school_id"].duplicated()]
-    if len(dup):
-        raise GeoInputError(f"schools listed twice: {sorted(set(dup))[:5]}.", path=path)
+    check_unique_ids(out, "school_id", what="school", path=path,
+                     first_row=int(df.attrs.get("header_row", 1)) + 1,
+                     fix="keep one row per school (sum or correct the places).")
     if known_schools is not None:
         unknown = sorted(set(out["school_id"]) - {str(s) for s in known_schools})
         if unknown:

@@ -17,8 +17,10 @@ Suppressed (confidential) values
 The Census 2021 grid flags confidential values with ``<column>_CI = 1`` and publishes them as
 ``0``. Such a 0 is not a count: with ``suppressed="nan"`` (the default) it becomes NaN, and
 ``attrs["suppressed"]`` counts them per column. A flagged non-zero value (a value adjusted by the
-statistical office) is kept. Negative values (``-9999``, used by some releases for
-"confidential") become NaN as well. In Vidzeme the under-15 count is suppressed in 5,129 of
+statistical office) is kept. The negative markers of
+:data:`geo.settings.CENSUS_CONFIDENTIAL_VALUES` (``-9999``, used by some releases for
+"confidential") become NaN as well; any other negative, infinite, non-numeric or implausible
+value (:func:`check_population`) and a cell given twice are errors naming the cells. In Vidzeme the under-15 count is suppressed in 5,129 of
 7,590 cells, so only ``T`` (total population) is usable per cell; see :mod:`geo.region.demand`.
 
 Clipping
@@ -168,13 +170,25 @@ def apply_suppression(df: pd.DataFrame, *, mode: str = "nan") -> pd.DataFrame:
 
 
 def _tile_info(folder: Path) -> dict:
+    """The tiling's ``info.json`` (``{}`` when absent); a damaged one is a named error, since
+    its tile and cell sizes place every cell."""
     info = folder / "info.json"
-    if info.exists():
-        try:
-            return json.loads(info.read_text())
-        except (OSError, ValueError):
-            return {}
-    return {}
+    if not info.exists():
+        return {}
+    fix = "restore the info.json published with the tiles, or delete it to use the defaults."
+    try:
+        data = json.loads(info.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GeoInputError(f"the tiling description cannot be read ({exc}).", path=info,
+                            fix=fix) from exc
+    if not isinstance(data, dict):
+        raise GeoInputError("the tiling description is not a JSON object.", path=info, fix=fix)
+    for key in ("tileSizeCell", "resolutionGeo"):
+        v = data.get(key)
+        if v is not None and not (isinstance(v, int | float) and v > 0 and float(v).is_integer()):
+            raise GeoInputError(f"{key} = {v!r} is not a positive whole number.", path=info,
+                                fix=fix)
+    return data
 
 
 def list_tiles(folder: str | Path, *, ext: str = "parquet") -> pd.DataFrame:
@@ -282,8 +296,8 @@ def read_tiles(
                 f"the grid tile has no in-tile x, y columns; columns found: {list(d.columns)}.",
                 path=path, fix="give the tiles as published (columns x, y, T...).",
             )
-        d["E"] = (t.X * s + d["x"].astype("int64")) * r
-        d["N"] = (t.Y * s + d["y"].astype("int64")) * r
+        d["E"] = (t.X * s + _whole_numbers(d["x"], "x", path)) * r
+        d["N"] = (t.Y * s + _whole_numbers(d["y"], "y", path)) * r
         if has_year:
             d["year"] = int(t.year)
         parts.append(d)
@@ -295,18 +309,31 @@ def read_tiles(
     return out
 
 
+def _whole_numbers(values: pd.Series, column: str, path) -> pd.Series:
+    """Cell coordinates as int64 (float64 when some are fractional: the grid check that
+    follows names the problem, e.g. degrees instead of metres).
+
+    Raises :class:`GeoInputError` for blank, non-numeric or infinite values.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    bad = ~np.isfinite(v.to_numpy())
+    if bad.any():
+        rows = (np.flatnonzero(bad)[:5] + 1).tolist()
+        raise GeoInputError(
+            f"column {column!r} has blank or non-numeric values ({int(bad.sum())} rows, e.g. "
+            f"data rows {rows}: {values[bad].head(3).tolist()}).", path=path,
+            fix="give numeric cell coordinates in every row, as published.")
+    return v.astype("int64") if ((v % 1 == 0) & (v.abs() < 2.0**53)).all() else v
+
+
 def _xy_from_table(df: pd.DataFrame, path, res: int) -> pd.DataFrame:
     keys = {column_key(c): c for c in df.columns}
     e_col = next((keys[column_key(a)] for a in _E_NAMES if column_key(a) in keys), None)
     n_col = next((keys[column_key(a)] for a in _N_NAMES if column_key(a) in keys), None)
     id_col = next((keys[column_key(a)] for a in _ID_NAMES if column_key(a) in keys), None)
     if e_col is not None and n_col is not None:
-        e = pd.to_numeric(df[e_col], errors="coerce")
-        n = pd.to_numeric(df[n_col], errors="coerce")
-        if e.isna().any() or n.isna().any():
-            raise GeoInputError(f"columns {e_col}/{n_col} have blank or non-numeric values.",
-                                path=path)
-        df = df.assign(E=e.astype("int64"), N=n.astype("int64"))
+        df = df.assign(E=_whole_numbers(df[e_col], e_col, path),
+                       N=_whole_numbers(df[n_col], n_col, path))
         if id_col is not None and id_col not in ("E", "N"):
             df = df.rename(columns={id_col: "GRD_ID"})
     elif id_col is not None:
@@ -345,6 +372,77 @@ def _check_laea(df: pd.DataFrame, path, res: int) -> None:
             "EPSG:3035 grid (centres? another CRS?).", path=path,
             fix="give lower-left corners, or pass res=... for another cell size.",
         )
+
+
+def population_columns(df: pd.DataFrame) -> list[str]:
+    """Columns holding counts of people: ``T`` and every column with a ``<column>_CI``
+    confidentiality flag (``M``, ``F``, ``Y_LT15``...)."""
+    return [c for c in df.columns if c == "T" or (f"{c}_CI" in df.columns and c != "T")]
+
+
+def _cells_named(df: pd.DataFrame, mask, res: int, limit: int = 5) -> str:
+    """``GRD_ID`` (and value) of the first ``limit`` cells in ``mask``, for messages."""
+    mask = np.asarray(mask, dtype=bool)
+    ids = grd_id(df["E"].to_numpy()[mask][:limit], df["N"].to_numpy()[mask][:limit], res=res)
+    more = f" and {int(mask.sum()) - limit} more" if mask.sum() > limit else ""
+    return ", ".join(ids) + more
+
+
+def check_population(df: pd.DataFrame, *, path, res: int = CELL_M) -> pd.DataFrame:
+    """Refuse population values that cannot be counts of people, naming the cells.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Grid table with ``E``, ``N`` (and ``year`` when several years are read together).
+    path : str or Path
+        The file, named in messages.
+    res : int, default 1000
+        Cell size, metres (scales the plausibility limit).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df``, its population columns (:func:`population_columns`) made numeric.
+
+    Raises
+    ------
+    GeoInputError
+        A population column with text (names the column), an infinite value, a negative value
+        other than the confidential markers :data:`geo.settings.CENSUS_CONFIDENTIAL_VALUES`,
+        more than :data:`geo.settings.MAX_CELL_POPULATION_PER_KM2` people per km2, or a cell
+        given twice (names the cells).
+    """
+    limit = settings.MAX_CELL_POPULATION_PER_KM2 * (res / 1000.0) ** 2
+    fix = "give the grid as published (people per cell, one row per cell)."
+    for c in population_columns(df):
+        v = pd.to_numeric(df[c], errors="coerce")
+        text = v.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
+        if text.any():
+            bad = df.loc[text, c].astype(str).unique().tolist()[:5]
+            raise GeoInputError(
+                f"population column {c!r} is not numeric: values {bad} in cells "
+                f"{_cells_named(df, text, res)}.", path=path, fix=fix)
+        x = v.to_numpy(dtype=float)
+        checks = (
+            (np.isinf(x), "infinite values"),
+            ((x < 0) & ~np.isin(x, settings.CENSUS_CONFIDENTIAL_VALUES), "negative values"),
+            (x > limit, f"more than {limit:,.0f} people in a {res} m cell"),
+        )
+        for mask, what in checks:
+            if mask.any():
+                raise GeoInputError(
+                    f"population column {c!r} has {what} ({int(mask.sum())} cells: "
+                    f"{_cells_named(df, mask, res)}).", path=path, fix=fix)
+        df = df.assign(**{c: v})
+    keys = [k for k in ("E", "N", "year") if k in df.columns]
+    dup = df.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        raise GeoInputError(
+            f"{int(dup.sum())} rows give the same cell twice or more: "
+            f"{_cells_named(df, dup, res)}.", path=path,
+            fix="keep one row per cell (a grid file concatenated twice?).")
+    return df
 
 
 def read_census_grid(
@@ -389,9 +487,10 @@ def read_census_grid(
     Raises
     ------
     GeoInputError
-        Missing/empty/unreadable file, no coordinates, wrong CRS, or an empty result.
+        Missing/empty/unreadable file, no coordinates, wrong CRS, an empty result, or
+        population values that cannot be counts of people (:func:`check_population`).
     """
-    path = check_file(source, name="population grid")
+    path = check_file(source, name="population grid", allow_dir=True)
     r = int(res or CELL_M)
     if path.is_dir():
         df = read_tiles(path, year=year, res=res, bbox=_bbox_3035(clip))
@@ -406,6 +505,7 @@ def read_census_grid(
             else:
                 df["year"] = int(year)
     _check_laea(df, path, r)
+    df = check_population(df, path=path, res=r)
     if path.is_dir():
         df = df.drop(columns=[c for c in ("x", "y") if c in df.columns])  # in-tile positions
     df = df.drop(columns=[c for c in ("geometry",) if c in df.columns])

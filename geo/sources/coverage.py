@@ -103,7 +103,7 @@ def read_coverage(
         Missing/empty/unreadable file, no speed column (the message lists the columns found),
         non-numeric or negative speeds, no coordinates, coordinates outside their CRS.
     """
-    path = check_file(path, name="coverage")
+    path = check_file(path, name="coverage", allow_dir=True)
     factor = {"mbit/s": 1.0, "mbps": 1.0, "kbit/s": 1e-3, "kbps": 1e-3, "gbit/s": 1e3,
               "gbps": 1e3}.get(unit.lower())
     if factor is None:
@@ -168,8 +168,6 @@ def points_from_table(
     allow_missing : bool, default False
         Rows with blank coordinates get an empty geometry instead of an error.
     """
-
-
     keys = {column_key(c): c for c in df.columns}
     xc = x or next((keys[column_key(a)] for a in _X if column_key(a) in keys), None)
     yc = y or next((keys[column_key(a)] for a in _Y if column_key(a) in keys), None)
@@ -213,7 +211,6 @@ def points_from_table(
 
 def check_in_crs(x, y, crs, *, path, name: str) -> None:
     """Raise :class:`GeoInputError` when points lie outside the area of use of ``crs``."""
-
     crs = CRS.from_user_input(crs)
     if len(x) == 0:
         return

@@ -19,7 +19,9 @@ from geo.errors import GeoInputError
 from geo.sources.coverage import _X, _Y, points_from_table
 from geo.sources.tabular import (
     as_id,
+    check_duplicate_rows,
     check_file,
+    check_unique_ids,
     column_key,
     match_columns,
     read_csv_any,
@@ -69,7 +71,6 @@ def read_dormitories(
     path = check_file(path, name="dormitories")
     suf = path.suffix.lower()
     if suf in (".xlsx", ".xls"):
-
         df = read_excel_table(path, name="dormitories",
                               known_columns=[a for v in DORMITORY_COLUMNS.values() for a in v]
                               + list(DORMITORY_COLUMNS), text_columns=[school_id or "school_id",
@@ -96,6 +97,7 @@ def read_dormitories(
             f"places must be whole numbers >= 0; bad values {out.loc[bad, 'places'].tolist()[:5]}.",
             path=path)
     out["places"] = p.astype("int64")
+    _check_repeats(out, path, vector=isinstance(df, gpd.GeoDataFrame))
     if known_schools is not None:
         known = {as_id(s) for s in known_schools}
         unknown = sorted(set(out["school_id"]) - known)
@@ -125,3 +127,15 @@ def read_dormitories(
     gdf = gdf[first + [c for c in gdf.columns if c not in first]]
     gdf.attrs = {"source": str(path)}
     return gdf.reset_index(drop=True)
+
+
+def _check_repeats(out: pd.DataFrame, path: Path, *, vector: bool) -> None:
+    """Repeated rows, or a dormitory id on several rows, are errors naming the rows (a
+    repeated row would count its places twice)."""
+    first = 1 if vector else int(out.attrs.get("header_row", 1)) + 1
+    word = "features" if vector else "rows"
+    check_duplicate_rows(out, what="dormitory", path=path, first_row=first)
+    if "dormitory_id" in out:
+        ids = out["dormitory_id"].map(as_id)
+        check_unique_ids(out.assign(dormitory_id=ids), "dormitory_id", what="dormitory",
+                         path=path, first_row=first, rows_word=word)

@@ -150,7 +150,7 @@ def school_type(type_lv) -> str:
 
 def _read(path, *, name, columns, required, text):
     df = read_excel_table(path, name=name, known_columns=[a for v in columns.values() for a in v],
-                          text_columns=text)
+                          text_columns=text, kind="IZM")
     cols = match_columns(df, columns, path=path, name=name, required=required)
     out = pd.DataFrame({std: df[src].to_numpy() for std, src in cols.items()})
     out.attrs = {"source": str(path), "header_row": df.attrs.get("header_row")}

@@ -25,10 +25,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import shapely
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, named_errors
 from geo.sources.census import (
     _bbox_3035,
     _check_laea,
@@ -154,6 +157,72 @@ def _check_values(df: pd.DataFrame, path) -> None:
 # ------------------------------------------------------------------------------------------
 # Original tiles (quadkey)
 # ------------------------------------------------------------------------------------------
+#: Most quadkey prefixes used to pick the tiles of a clip area's bounding box.
+_MAX_PREFIXES = 4096
+
+
+def _streamable(path: str | Path) -> bool:
+    """True for a plain (not Geo-) Parquet file: it can be read in batches, clipped."""
+    path = Path(path)
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        return False
+    try:
+        return b"geo" not in (pq.read_schema(path).metadata or {})
+    except Exception:  # unreadable: the ordinary reader gives the named error
+        return False
+
+
+def _bbox_prefixes(clip) -> tuple[list[str], int]:
+    """Quadkeys of the tiles covering the bounding box of ``clip``, at the finest zoom (at
+    most 12) with no more than :data:`_MAX_PREFIXES` of them.
+
+    Returns
+    -------
+    prefixes : list of str
+    zoom : int
+        Their length.
+    """
+    geo = clip.geometry if isinstance(clip, gpd.GeoDataFrame) else clip
+    west, south, east, north = geo.to_crs(settings.WGS84).total_bounds
+    for z in range(12, 0, -1):
+        x0, y0 = lonlat_to_tile(west, north, z)
+        x1, y1 = lonlat_to_tile(east, south, z)
+        if (x1 - x0 + 1) * (y1 - y0 + 1) <= _MAX_PREFIXES:
+            break
+    xs, ys = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
+    return tile_to_quadkey(xs.ravel(), ys.ravel(), z).tolist(), z
+
+
+def _read_parquet_in_box(path: Path, clip) -> pd.DataFrame:
+    """Rows of an Ookla Parquet whose quadkey lies in the bounding box of ``clip``.
+
+    Streamed in batches of :data:`geo.settings.READ_BATCH_ROWS` rows and filtered by quadkey
+    prefix, so that the global quarterly file (millions of tiles) is read in bounded memory.
+    """
+    path = check_file(path, name="Ookla tiles", kind="Ookla tiles, clipped")
+    prefixes, z = _bbox_prefixes(clip)
+    wanted = pa.array(prefixes, type=pa.string())
+    fix = "give the Parquet as published by Ookla (with a quadkey column)."
+    with named_errors(path, problem="could not be read as Ookla tiles", fix=fix):
+        pf = pq.ParquetFile(path)
+        if "quadkey" not in pf.schema_arrow.names:
+            raise GeoInputError(f"the Ookla file has no quadkey column; columns found: "
+                                f"{pf.schema_arrow.names}.", path=path, fix=fix)
+        parts = []
+        # one batch at a time (no read-ahead threads), so the peak stays that of one batch
+        for batch in pf.iter_batches(batch_size=settings.READ_BATCH_ROWS, use_threads=False):
+            qk = pc.cast(batch.column("quadkey"), pa.string())
+            keep = pc.is_in(pc.utf8_slice_codeunits(qk, 0, z), value_set=wanted)
+            parts.append(batch.filter(keep).to_pandas())
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(df) == 0:
+        raise GeoInputError("the Ookla file has no tiles in the clip area.", path=path,
+                            fix="check that the file covers the region (right country, "
+                            "fixed or mobile).")
+    df["quadkey"] = df["quadkey"].astype(str)
+    return df
+
+
 def read_ookla_tiles(
     path: str | Path,
     *,
@@ -168,7 +237,10 @@ def read_ookla_tiles(
     ----------
     path : str or Path
     clip : GeoDataFrame or GeoSeries, optional
-        Keep the tiles whose centre lies in these polygons; adds ``municipality``.
+        Keep the tiles whose centre lies in these polygons; adds ``municipality``. A plain
+        Parquet file (Ookla's global quarterly file, millions of tiles) is then streamed and
+        only the tiles in the clip's bounding box are kept: memory depends on the region, not
+        on the file (:data:`geo.settings.MAX_INPUT_MB` ``"Ookla tiles, clipped"``).
     clip_name : str, default "name"
     layer : str, optional
 
@@ -185,9 +257,12 @@ def read_ookla_tiles(
         Missing/empty/unreadable file, missing columns, bad quadkeys, a tile polygon that is
         not its quadkey's tile, or no CRS.
     """
-    path = check_file(path, name="Ookla tiles")
-    df = read_table_any(path, name="Ookla tiles", layer=layer, csv_dtype={"quadkey": str},
-                        fix="give the Parquet or shapefile as published by Ookla.")
+    if clip is not None and _streamable(path):
+        df = _read_parquet_in_box(path, clip)
+    else:
+        path = check_file(path, name="Ookla tiles", allow_dir=True)
+        df = read_table_any(path, name="Ookla tiles", layer=layer, csv_dtype={"quadkey": str},
+                            fix="give the Parquet or shapefile as published by Ookla.")
     _check_values(df, path)
     if "quadkey" in df.columns:
         q = df["quadkey"].astype(str).str.strip()
@@ -306,7 +381,7 @@ def read_ookla_grid(
         ``download_mbps``, ``upload_mbps``, ``latency_ms``, ``n_tiles`` (aggregated),
         ``municipality`` (clipped), ``geometry``.
     """
-    path = check_file(source, name="Ookla grid")
+    path = check_file(source, name="Ookla grid", allow_dir=True)
     r = int(res or GRID_RES_M)
     if path.is_dir():
         has_info = (path / "info.json").exists()  # else the gridviz-ookla defaults

@@ -100,8 +100,12 @@ def sniff_format(path: str | Path) -> str:
             "the file is empty (0 bytes).", path=path,
             fix="download the extract again (e.g. from https://download.geofabrik.de/).",
         )
-    with open(path, "rb") as fh:
-        head = fh.read(64)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise GeoInputError(f"cannot be read ({exc.strerror or exc}).", path=path,
+                            fix="give yourself read permission (e.g. chmod u+r).") from exc
     if head[:3] == b"BZh":
         return "osm.bz2"
     if head[:2] == b"\x1f\x8b":
@@ -119,7 +123,6 @@ def sniff_format(path: str | Path) -> str:
 
 
 def _osm_file(path: str | Path):
-
     fmt = sniff_format(path)
     return osmium.io.File(str(path), fmt)
 
@@ -277,31 +280,79 @@ def read_osm(
     NetworkError
         The file holds no routable roads of this mode.
     """
-
     if mode not in ("drive", "walk"):
         raise ValueError(f"mode must be 'drive' or 'walk', not {mode!r}")
     path = Path(path)
-    if highway_classes is None:
-        classes = set(settings.DRIVE_HIGHWAYS if mode == "drive" else settings.WALK_HIGHWAYS)
-        if not include_track:
-            classes.discard("track")
-    else:
-        classes = set(highway_classes)
-    f = _osm_file(path)
+    classes = _road_classes(mode, include_track=include_track, highway_classes=highway_classes)
+    scan = _scan_ways(_osm_file(path), path, classes, mode, progress=progress)
+    if not scan.way_ids:
+        raise NetworkError(
+            f"contains no {'drivable' if mode == 'drive' else 'walkable'} roads "
+            f"({scan.n_seen} ways with a highway tag, none of the classes "
+            f"{', '.join(sorted(classes))}).",
+            path=path,
+            fix="check that this is the right extract; for a walking network use mode='walk'.",
+        )
+    ways = pd.DataFrame(scan.tag_rows,
+                        index=pd.Index(np.asarray(scan.way_ids, np.int64), name="way_id"))
+    for col in WAY_TAGS:
+        if col not in ways:
+            ways[col] = None
+    ways["oneway"] = ways["oneway"].astype(np.int8)
+    offsets = np.zeros(len(scan.lengths) + 1, np.int64)
+    np.cumsum(scan.lengths, out=offsets[1:])
+    lon = np.asarray(scan.lons, np.float64)
+    lat = np.asarray(scan.lats, np.float64)
+    n_clipped = _clip_nodes(lon, lat, clip)
+    report = {
+        "file": str(path),
+        "mode": mode,
+        "highway_ways_in_file": scan.n_seen,
+        "ways_kept": len(scan.way_ids),
+        "node_refs": len(scan.refs),
+        "missing_node_refs": scan.n_missing,
+        "ways_with_missing_nodes": scan.n_ways_missing,
+        "node_refs_outside_clip": n_clipped,
+    }
+    return OSMRoads(
+        ways=ways, offsets=offsets, node_id=np.asarray(scan.refs, np.int64), lon=lon, lat=lat,
+        mode=mode, source=str(path), report=report,
+    )
 
-    way_ids: list[int] = []
-    tag_rows: list[dict] = []
-    lengths: list[int] = []
-    refs: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
-    n_seen = 0
-    n_missing = 0
-    n_ways_missing = 0
-    bar = None
-    if progress:
 
-        bar = tqdm(desc=f"Reading {path.name}", unit=" ways", mininterval=0.5)
+def _road_classes(mode: str, *, include_track: bool, highway_classes) -> set[str]:
+    """The ``highway`` values kept for ``mode`` (or ``highway_classes`` when given)."""
+    if highway_classes is not None:
+        return set(highway_classes)
+    classes = set(settings.DRIVE_HIGHWAYS if mode == "drive" else settings.WALK_HIGHWAYS)
+    if not include_track:
+        classes.discard("track")
+    return classes
+
+
+@dataclass
+class _WayScan:
+    """The kept ways of an OSM file, as flat lists (one entry per way or per node ref)."""
+
+    way_ids: list[int] = field(default_factory=list)
+    tag_rows: list[dict] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    refs: list[int] = field(default_factory=list)
+    lons: list[float] = field(default_factory=list)
+    lats: list[float] = field(default_factory=list)
+    n_seen: int = 0
+    n_missing: int = 0
+    n_ways_missing: int = 0
+
+
+def _scan_ways(f, path: Path, classes: set[str], mode: str, *, progress: bool) -> _WayScan:
+    """One pass over the file's highway ways (node locations attached)."""
+    scan = _WayScan()
+    bar = tqdm(desc=f"Reading {path.name}", unit=" ways", mininterval=0.5) if progress else None
+    # the hot loop: list appends bound once
+    add_ref, add_lon, add_lat = scan.refs.append, scan.lons.append, scan.lats.append
+    add_way, add_tags, add_len = scan.way_ids.append, scan.tag_rows.append, scan.lengths.append
+    nan = math.nan
     with _wrap_osmium_errors(path):
         fp = (
             osmium.FileProcessor(f, osmium.osm.NODE | osmium.osm.WAY)
@@ -310,19 +361,11 @@ def read_osm(
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
         for w in fp:
-            n_seen += 1
-            if bar is not None and n_seen % 20000 == 0:
+            scan.n_seen += 1
+            if bar is not None and scan.n_seen % 20000 == 0:
                 bar.update(20000)
-            tg = w.tags
-            hw = tg.get("highway")
-            if hw not in classes or hw in settings.NON_ROUTABLE:
-                continue
-            tags = {k: tg.get(k) for k in WAY_TAGS if k in tg}
-            if tags.get("area") == "yes" and mode == "drive":
-                continue
-            if mode == "drive" and tags.get("service") in settings.EXCLUDED_SERVICE:
-                continue
-            if not _access_ok(tags, mode):
+            tags = _routable_tags(w.tags, classes, mode)
+            if tags is None:
                 continue
             nodes = w.nodes
             k = len(nodes)
@@ -330,65 +373,54 @@ def read_osm(
                 continue
             miss = 0
             for nd in nodes:
-                refs.append(nd.ref)
+                add_ref(nd.ref)
                 loc = nd.location
                 if loc.valid():
-                    lons.append(loc.lon)
-                    lats.append(loc.lat)
+                    add_lon(loc.lon)
+                    add_lat(loc.lat)
                 else:
-                    lons.append(math.nan)
-                    lats.append(math.nan)
+                    add_lon(nan)
+                    add_lat(nan)
                     miss += 1
             if miss:
-                n_missing += miss
-                n_ways_missing += 1
+                scan.n_missing += miss
+                scan.n_ways_missing += 1
             tags["oneway"] = _oneway(tags, mode)
-            way_ids.append(w.id)
-            tag_rows.append(tags)
-            lengths.append(k)
+            add_way(w.id)
+            add_tags(tags)
+            add_len(k)
     if bar is not None:
-        bar.update(n_seen % 20000)
+        bar.update(scan.n_seen % 20000)
         bar.close()
-    if not way_ids:
-        raise NetworkError(
-            f"contains no {'drivable' if mode == 'drive' else 'walkable'} roads "
-            f"({n_seen} ways with a highway tag, none of the classes "
-            f"{', '.join(sorted(classes))}).",
-            path=path,
-            fix="check that this is the right extract; for a walking network use mode='walk'.",
-        )
-    ways = pd.DataFrame(tag_rows, index=pd.Index(np.asarray(way_ids, np.int64), name="way_id"))
-    for col in WAY_TAGS:
-        if col not in ways:
-            ways[col] = None
-    ways["oneway"] = ways["oneway"].astype(np.int8)
-    offsets = np.zeros(len(lengths) + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    lon = np.asarray(lons, np.float64)
-    lat = np.asarray(lats, np.float64)
-    n_clipped = 0
+    return scan
+
+
+def _routable_tags(tg, classes: set[str], mode: str) -> dict | None:
+    """The :data:`WAY_TAGS` of a way routable in ``mode`` (None: not routable)."""
+    hw = tg.get("highway")
+    if hw not in classes or hw in settings.NON_ROUTABLE:
+        return None
+    tags = {k: tg.get(k) for k in WAY_TAGS if k in tg}
+    if tags.get("area") == "yes" and mode == "drive":
+        return None
+    if mode == "drive" and tags.get("service") in settings.EXCLUDED_SERVICE:
+        return None
+    if not _access_ok(tags, mode):
+        return None
+    return tags
+
+
+def _clip_nodes(lon: np.ndarray, lat: np.ndarray, clip) -> int:
+    """Set the nodes outside ``clip`` to NaN (in place); the number of them."""
     clip_geom = _as_polygon_wgs84(clip)
-    if clip_geom is not None:
-        ok = np.isfinite(lon)
-        inside = np.zeros(len(lon), bool)
-        inside[ok] = shapely.contains_xy(clip_geom, lon[ok], lat[ok])
-        n_clipped = int((ok & ~inside).sum())
-        lon[~inside] = np.nan
-        lat[~inside] = np.nan
-    report = {
-        "file": str(path),
-        "mode": mode,
-        "highway_ways_in_file": n_seen,
-        "ways_kept": len(way_ids),
-        "node_refs": len(refs),
-        "missing_node_refs": n_missing,
-        "ways_with_missing_nodes": n_ways_missing,
-        "node_refs_outside_clip": n_clipped,
-    }
-    return OSMRoads(
-        ways=ways, offsets=offsets, node_id=np.asarray(refs, np.int64), lon=lon, lat=lat,
-        mode=mode, source=str(path), report=report,
-    )
+    if clip_geom is None:
+        return 0
+    ok = np.isfinite(lon)
+    inside = np.zeros(len(lon), bool)
+    inside[ok] = shapely.contains_xy(clip_geom, lon[ok], lat[ok])
+    lon[~inside] = np.nan
+    lat[~inside] = np.nan
+    return int((ok & ~inside).sum())
 
 
 # ------------------------------------------------------------------------------------------
@@ -435,7 +467,6 @@ def read_facilities(
         (``node``/``way``/``relation``), ``kind``, ``area_m2`` (NaN for nodes), the tags of
         :data:`FACILITY_COLUMNS` (``None`` when absent), ``geometry``.
     """
-
     path = Path(path)
     kinds = list(kinds)
     unknown = [k for k in kinds if k not in FACILITY_TAGS]
@@ -446,15 +477,6 @@ def read_facilities(
     f = _osm_file(path)
     wkb = osmium.geom.WKBFactory()
     rows: list[dict] = []
-    polys: list[BaseGeometry | None] = []
-
-    def row(obj, kind, typ, prefix):
-        r = {"osm_id": f"{prefix}{obj.id}", "osm_type": typ, "kind": kind}
-        tg = obj.tags
-        for c in FACILITY_COLUMNS:
-            r[c] = tg.get(c)
-        return r
-
     with _wrap_osmium_errors(path):
         fp = (
             osmium.FileProcessor(f)
@@ -463,42 +485,56 @@ def read_facilities(
         )
         for obj in fp:
             kind = _kind_of(obj.tags, wanted)
-            if kind is None:
-                continue
-            if obj.is_node():
-                if not obj.location.valid():
-                    continue
-                r = row(obj, kind, "node", "n")
-                r["geometry"] = shapely.Point(obj.location.lon, obj.location.lat)
-                rows.append(r)
-                polys.append(None)
-            elif obj.is_way():
-                coords = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
-                if len(coords) == 0:
-                    continue
-                if len(coords) >= 4 and obj.is_closed():
-                    geom = shapely.Polygon(coords)
-                    if not geom.is_valid:
-                        geom = shapely.make_valid(geom)
-                else:
-                    geom = shapely.MultiPoint(coords).convex_hull if len(coords) > 2 else (
-                        shapely.LineString(coords) if len(coords) == 2 else shapely.Point(coords[0])
-                    )
-                r = row(obj, kind, "way", "w")
-                r["geometry"] = geom
-                rows.append(r)
-                polys.append(geom)
-            elif obj.is_area() and not obj.from_way():
-                try:
-                    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
-                except RuntimeError:
-                    continue
-                r = {"osm_id": f"r{obj.orig_id()}", "osm_type": "relation", "kind": kind}
-                for c in FACILITY_COLUMNS:
-                    r[c] = obj.tags.get(c)
-                r["geometry"] = geom
-                rows.append(r)
-                polys.append(geom)
+            if kind is not None:
+                r = _facility_row(obj, kind, wkb)
+                if r is not None:
+                    rows.append(r)
+    return _facility_points(rows, dedupe=dedupe, clip=clip)
+
+
+def _facility_row(obj, kind: str, wkb) -> dict | None:
+    """The row of a facility node, way or multipolygon (None: no usable geometry)."""
+    if obj.is_node():
+        if not obj.location.valid():
+            return None
+        typ, oid, geom = "node", f"n{obj.id}", shapely.Point(obj.location.lon, obj.location.lat)
+    elif obj.is_way():
+        geom = _way_geometry(obj)
+        if geom is None:
+            return None
+        typ, oid = "way", f"w{obj.id}"
+    elif obj.is_area() and not obj.from_way():
+        try:
+            geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+        except RuntimeError:
+            return None
+        typ, oid = "relation", f"r{obj.orig_id()}"
+    else:
+        return None
+    r = {"osm_id": oid, "osm_type": typ, "kind": kind}
+    tg = obj.tags
+    for c in FACILITY_COLUMNS:
+        r[c] = tg.get(c)
+    r["geometry"] = geom
+    return r
+
+
+def _way_geometry(obj) -> BaseGeometry | None:
+    """A closed way's polygon (made valid), else the hull, line or point of its nodes."""
+    coords = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+    if len(coords) == 0:
+        return None
+    if len(coords) >= 4 and obj.is_closed():
+        geom = shapely.Polygon(coords)
+        return geom if geom.is_valid else shapely.make_valid(geom)
+    if len(coords) > 2:
+        return shapely.MultiPoint(coords).convex_hull
+    return shapely.LineString(coords) if len(coords) == 2 else shapely.Point(coords[0])
+
+
+def _facility_points(rows: list[dict], *, dedupe: bool, clip) -> gpd.GeoDataFrame:
+    """Facility rows as points (polygons: representative point and area), deduplicated and
+    clipped."""
     cols = ["osm_id", "osm_type", "kind", "area_m2", *FACILITY_COLUMNS, "geometry"]
     if not rows:
         return gpd.GeoDataFrame(columns=cols, geometry="geometry", crs=settings.WGS84)
@@ -508,13 +544,11 @@ def read_facilities(
     gdf["area_m2"] = np.where(is_poly, metric.area.to_numpy(), np.nan)
     if dedupe and is_poly.any():
         gdf = _dedupe_nodes_in_polygons(gdf, is_poly)
-        is_poly = gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     gdf["geometry"] = gdf.geometry.representative_point()
     clip_geom = _as_polygon_wgs84(clip)
     if clip_geom is not None:
         gdf = gdf[shapely.contains_xy(clip_geom, gdf.geometry.x, gdf.geometry.y)]
-    gdf = gdf[cols].reset_index(drop=True)
-    return gdf
+    return gdf[cols].reset_index(drop=True)
 
 
 def _norm_name(v) -> str:
@@ -552,7 +586,6 @@ def read_places(path: str | Path, *, clip=None) -> gpd.GeoDataFrame:
         EPSG:4326 points; columns ``osm_id``, ``name``, ``place``, ``population`` (float,
         NaN where untagged or unreadable), ``geometry``.
     """
-
     path = Path(path)
     f = _osm_file(path)
     rows = []

@@ -58,11 +58,12 @@ from osmium.osm.mutable import Node, Relation, Way
 from osmnx import _overpass, projection
 from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from shapely.geometry.base import BaseGeometry
-from tqdm import tqdm
 
 from geo import settings
+from geo._files import file_digest
 from geo.errors import GeoInputError, MissingDataError
 from geo.i18n import register
+from geo.progress import counter as _make_progress
 from geo.sources.osm import FACILITY_TAGS, PLACE_VALUES, sniff_format
 from geo.sources.vector import read_vector
 
@@ -163,23 +164,6 @@ def _unlink(*paths: Path) -> None:
             pass
 
 
-def _make_progress(progress, *, total, desc: str, unit: str, initial: int = 0, **kw):
-    """A callable ``update(n)`` and ``close()`` for ``progress`` (bool or callable)."""
-    if callable(progress):
-        state = {"done": initial}
-
-        def update(n):
-            state["done"] += n
-            progress(state["done"], total)
-
-        return update, lambda: None
-    if progress:
-
-        bar = tqdm(total=total, initial=initial, desc=desc, unit=unit, **kw)
-        return bar.update, bar.close
-    return (lambda n: None), (lambda: None)
-
-
 def area_polygon(area, *, name: str = "area") -> BaseGeometry:
     """One (Multi)Polygon in WGS84 from a boundary given in any of the usual forms.
 
@@ -203,7 +187,6 @@ def area_polygon(area, *, name: str = "area") -> BaseGeometry:
     """
     src = None
     if isinstance(area, str | Path):
-
         src = Path(area)
         area = read_vector(src, name=name)
     if isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
@@ -290,14 +273,6 @@ class Download:
         return head + (f"\n{self.clip.summary()}" if self.clip is not None else "")
 
 
-def _md5_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _fetch_md5(url: str, timeout: float, manual: str | None) -> str | None:
     """The hex MD5 published at ``url + ".md5"`` (Geofabrik: ``"<md5>  <name>"``), or None."""
     md5_url = url + ".md5"
@@ -311,7 +286,7 @@ def _fetch_md5(url: str, timeout: float, manual: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def download_file(
+def download_file(  # noqa: PLR0913  keyword-only options of a public entry point
     url: str,
     out: str | Path,
     *,
@@ -375,26 +350,61 @@ def download_file(
     except OSError as exc:
         raise GeoInputError(f"cannot create the folder ({exc}).", path=out.parent) from exc
     expected = _fetch_md5(url, timeout, manual) if checksum else None
-    if expected and out.is_file() and _md5_file(out) == expected:
+    if expected and out.is_file() and file_digest(out, "md5") == expected:
         return Download(path=out, url=url, bytes=out.stat().st_size, md5=expected,
                         md5_checked=True, up_to_date=True, seconds=time.perf_counter() - t0)
     part = out.with_name(out.name + ".part")
     meta_path = out.with_name(out.name + ".part.json")
+    r, offset = _request(url, part, meta_path, resume=resume, timeout=timeout, manual=manual)
+    with r:
+        _check_status(r, url, not_found=not_found, manual=manual)
+        offset = _content_offset(r, offset)
+        if offset is None:  # the server sent another range: start again from zero
+            r.close()
+            _unlink(part, meta_path)
+            return download_file(url, out, checksum=checksum, resume=False,
+                                 timeout_s=timeout_s, progress=progress, validate=validate,
+                                 not_found=not_found, manual=manual)
+        digest, done, total = _stream(r, part, meta_path, url=url, out=out, offset=offset,
+                                      resume=resume, progress=progress)
+    if total is not None and done != total:
+        if not resume:
+            _unlink(part, meta_path)
+        raise _interrupted(url, part, done, total, None, resume)
+    _check_part(part, meta_path, url=url, out=out, digest=digest, expected=expected,
+                validate=validate)
+    os.replace(part, out)
+    _unlink(meta_path)
+    return Download(path=out, url=url, bytes=out.stat().st_size, md5=digest,
+                    md5_checked=bool(expected), resumed_from=offset,
+                    seconds=time.perf_counter() - t0)
 
-    for attempt in range(2):
-        offset = 0
-        headers = {"User-Agent": USER_AGENT}
+
+def _resume_headers(url: str, part: Path, meta_path: Path, *, resume: bool) -> tuple[int, dict]:
+    """Byte offset to resume ``part`` from (0: from the start) and the request headers."""
+    headers = {"User-Agent": USER_AGENT}
+    if not (resume and part.is_file() and meta_path.is_file()):
+        return 0, headers
+    try:
+        meta = json.loads(meta_path.read_text("utf-8"))
+    except (OSError, ValueError):
         meta = {}
-        if resume and part.is_file() and meta_path.is_file():
-            try:
-                meta = json.loads(meta_path.read_text("utf-8"))
-            except (OSError, ValueError):
-                meta = {}
-            validator = meta.get("etag") or meta.get("last_modified")
-            if meta.get("url") == url and validator and part.stat().st_size > 0:
-                offset = part.stat().st_size
-                headers["Range"] = f"bytes={offset}-"
-                headers["If-Range"] = validator
+    if not isinstance(meta, dict):  # a damaged side file: download from the start
+        meta = {}
+    validator = meta.get("etag") or meta.get("last_modified")
+    if meta.get("url") == url and validator and part.stat().st_size > 0:
+        offset = part.stat().st_size
+        headers["Range"] = f"bytes={offset}-"
+        headers["If-Range"] = validator
+        return offset, headers
+    return 0, headers
+
+
+def _request(url: str, part: Path, meta_path: Path, *, resume: bool, timeout: float,
+             manual: str | None):
+    """The streaming response (resuming ``part`` when possible) and the offset asked for."""
+    for attempt in range(2):
+        offset, headers = _resume_headers(url, part, meta_path, resume=resume)
         if offset == 0:
             _unlink(part, meta_path)
         try:
@@ -406,71 +416,80 @@ def download_file(
             _unlink(part, meta_path)
             continue
         break
-    with r:
-        if r.status_code in (404, 410):
-            raise GeoInputError(
-                not_found or f"{url} does not exist (HTTP {r.status_code}).",
-                fix="check the address (open it in a web browser).",
-            )
-        if r.status_code >= 400:
-            raise MissingDataError(
-                f"{url}: the server answered HTTP {r.status_code} {r.reason}.",
-                fix="try again later, or " + (manual or f"download {url} in a web browser and "
-                                                        "pass the saved file's path."),
-            )
-        if r.status_code == 206:
-            m = re.match(r"bytes (\d+)-", r.headers.get("Content-Range", ""))
-            if not m or int(m.group(1)) != offset:
-                r.close()
-                _unlink(part, meta_path)
-                return download_file(url, out, checksum=checksum, resume=False,
-                                     timeout_s=timeout_s, progress=progress, validate=validate,
-                                     not_found=not_found, manual=manual)
-        else:
-            offset = 0
-        length = r.headers.get("Content-Length")
-        total = offset + int(length) if length and length.isdigit() else None
-        meta = {"url": url, "etag": r.headers.get("ETag"),
-                "last_modified": r.headers.get("Last-Modified"), "total": total}
-        h = hashlib.md5()
-        if offset:
-            with open(part, "rb") as fh:
-                while block := fh.read(settings.DOWNLOAD_CHUNK_BYTES):
-                    h.update(block)
-        update, close = _make_progress(
-            progress, total=total, initial=offset, desc=out.name, unit="B", unit_scale=True,
-            unit_divisor=1024, mininterval=0.5,
+    return r, offset
+
+
+def _check_status(r, url: str, *, not_found: str | None, manual: str | None) -> None:
+    """Raise on HTTP errors: 404/410 as a wrong address, others as a server problem."""
+    if r.status_code in (404, 410):
+        raise GeoInputError(
+            not_found or f"{url} does not exist (HTTP {r.status_code}).",
+            fix="check the address (open it in a web browser).",
         )
-        done = offset
-        try:
-            meta_path.write_text(json.dumps(meta), "utf-8")
-            with open(part, "ab" if offset else "wb") as fh:
-                for chunk in r.iter_content(chunk_size=settings.DOWNLOAD_CHUNK_BYTES):
-                    fh.write(chunk)
-                    h.update(chunk)
-                    done += len(chunk)
-                    update(len(chunk))
-        except requests.RequestException as exc:
-            if not resume:
-                _unlink(part, meta_path)
-            raise _interrupted(url, part, done, total, exc, resume) from exc
-        except OSError as exc:
-            _unlink(part, meta_path)
-            raise GeoInputError(
-                f"could not write the download ({exc}).", path=out,
-                fix="free disk space or choose another output folder.",
-            ) from exc
-        except BaseException:  # Ctrl-C: keep the .part for resuming
-            if not resume:
-                _unlink(part, meta_path)
-            raise
-        finally:
-            close()
-    if total is not None and done != total:
+    if r.status_code >= 400:
+        raise MissingDataError(
+            f"{url}: the server answered HTTP {r.status_code} {r.reason}.",
+            fix="try again later, or " + (manual or f"download {url} in a web browser and "
+                                                    "pass the saved file's path."),
+        )
+
+
+def _content_offset(r, offset: int) -> int | None:
+    """Where the response's bytes start: ``offset`` for a matching 206, 0 for a full answer,
+    None for a 206 starting elsewhere."""
+    if r.status_code != 206:
+        return 0
+    m = re.match(r"bytes (\d+)-", r.headers.get("Content-Range", ""))
+    return offset if m and int(m.group(1)) == offset else None
+
+
+def _stream(r, part: Path, meta_path: Path, *, url: str, out: Path, offset: int, resume: bool,
+            progress) -> tuple[str, int, int | None]:
+    """Append the response to ``part``; its MD5 (with the resumed prefix), bytes, total."""
+    length = r.headers.get("Content-Length")
+    total = offset + int(length) if length and length.isdigit() else None
+    meta = {"url": url, "etag": r.headers.get("ETag"),
+            "last_modified": r.headers.get("Last-Modified"), "total": total}
+    h = hashlib.md5()
+    if offset:
+        with open(part, "rb") as fh:
+            while block := fh.read(settings.DOWNLOAD_CHUNK_BYTES):
+                h.update(block)
+    update, close = _make_progress(
+        progress, total=total, initial=offset, desc=out.name, unit="B", unit_scale=True,
+        unit_divisor=1024, mininterval=0.5,
+    )
+    done = offset
+    try:
+        meta_path.write_text(json.dumps(meta), "utf-8")
+        with open(part, "ab" if offset else "wb") as fh:
+            for chunk in r.iter_content(chunk_size=settings.DOWNLOAD_CHUNK_BYTES):
+                fh.write(chunk)
+                h.update(chunk)
+                done += len(chunk)
+                update(len(chunk))
+    except requests.RequestException as exc:
         if not resume:
             _unlink(part, meta_path)
-        raise _interrupted(url, part, done, total, None, resume)
-    digest = h.hexdigest()
+        raise _interrupted(url, part, done, total, exc, resume) from exc
+    except OSError as exc:
+        _unlink(part, meta_path)
+        raise GeoInputError(
+            f"could not write the download ({exc}).", path=out,
+            fix="free disk space or choose another output folder.",
+        ) from exc
+    except BaseException:  # Ctrl-C: keep the .part for resuming
+        if not resume:
+            _unlink(part, meta_path)
+        raise
+    finally:
+        close()
+    return h.hexdigest(), done, total
+
+
+def _check_part(part: Path, meta_path: Path, *, url: str, out: Path, digest: str,
+                expected: str | None, validate) -> None:
+    """Compare the complete ``part`` with the published MD5 and run ``validate`` on it."""
     if expected and digest != expected:
         _unlink(part, meta_path)
         keep = f" The existing {out.name} was left unchanged." if out.exists() else ""
@@ -486,11 +505,6 @@ def download_file(
         except BaseException:
             _unlink(part, meta_path)
             raise
-    os.replace(part, out)
-    _unlink(meta_path)
-    return Download(path=out, url=url, bytes=out.stat().st_size, md5=digest,
-                    md5_checked=bool(expected), resumed_from=offset,
-                    seconds=time.perf_counter() - t0)
 
 
 def _interrupted(url, part, done, total, exc, resume) -> MissingDataError:
@@ -558,7 +572,7 @@ def _check_osm_download(url: str) -> Callable[[Path], None]:
     return check
 
 
-def download_geofabrik(
+def download_geofabrik(  # noqa: PLR0913  keyword-only options of a public entry point
     region: str = settings.GEOFABRIK_REGION,
     out: str | Path | None = None,
     *,
@@ -711,7 +725,6 @@ def clip_osm(
     -------
     ClipResult
     """
-
     t0 = time.perf_counter()
     src = Path(src)
     out = Path(out)
@@ -720,16 +733,72 @@ def clip_osm(
     shapely.prepare(poly)
     fac_pairs, other_pairs = _wanted_pairs(highway_classes, list(facility_kinds), places)
     f_in = osmium.io.File(str(src), sniff_format(src))
+    scan = _scan_for_clip(f_in, src, fac_pairs, other_pairs, progress=progress)
+    keep_way = _inside_any(poly, scan.way_xy, scan.way_len)
+    keep_rel = _inside_any(poly, scan.rel_xy, scan.rel_len)
+    keep_node = _inside_any(poly, scan.node_xy, [1] * len(scan.node_ids))
+    tracker = osmium.IdTracker()
+    for i in np.asarray(scan.node_ids, np.int64)[keep_node]:
+        tracker.add_node(int(i))
+    for i in np.asarray(scan.way_ids, np.int64)[keep_way]:
+        tracker.add_way(int(i))
+    for i in np.asarray(scan.rel_ids, np.int64)[keep_rel]:
+        tracker.add_relation(int(i))
+    tracker.complete_backward_references(f_in, relation_depth=1)
+    counts = _copy_tracked(f_in, tracker, out, fmt_out, poly.bounds)
+    return ClipResult(
+        path=out, source=src, n_nodes=counts["n"], n_ways=counts["w"], n_relations=counts["r"],
+        ways_inside=int(keep_way.sum()), seconds=time.perf_counter() - t0,
+    )
 
-    node_ids: list[int] = []
-    node_xy: list[float] = []
-    way_ids: list[int] = []
-    way_len: list[int] = []
-    rel_ids: list[int] = []
-    rel_len: list[int] = []
-    xy: list[float] = []  # way coordinates, then relation coordinates in rel_xy
-    rel_xy: list[float] = []
-    nan = float("nan")
+
+@dataclass
+class _ClipScan:
+    """Pass 1 of :func:`clip_osm`: ids and flat lon/lat lists of the candidate objects."""
+
+    node_ids: list[int] = field(default_factory=list)
+    node_xy: list[float] = field(default_factory=list)
+    way_ids: list[int] = field(default_factory=list)
+    way_len: list[int] = field(default_factory=list)
+    way_xy: list[float] = field(default_factory=list)
+    rel_ids: list[int] = field(default_factory=list)
+    rel_len: list[int] = field(default_factory=list)
+    rel_xy: list[float] = field(default_factory=list)
+
+    def add(self, obj) -> None:
+        """Record a node, a way (NaN for missing node locations) or a multipolygon."""
+        if obj.is_node():
+            loc = obj.location
+            if loc.valid():
+                self.node_ids.append(obj.id)
+                self.node_xy += (loc.lon, loc.lat)
+        elif obj.is_way():
+            k = 0
+            xy, nan = self.way_xy, float("nan")
+            for nd in obj.nodes:
+                loc = nd.location
+                if loc.valid():
+                    xy += (loc.lon, loc.lat)
+                else:
+                    xy += (nan, nan)
+                k += 1
+            if k:
+                self.way_ids.append(obj.id)
+                self.way_len.append(k)
+        elif obj.is_area() and not obj.from_way():
+            k = 0
+            for ring in obj.outer_rings():
+                for nr in ring:
+                    self.rel_xy += (nr.lon, nr.lat)
+                    k += 1
+            if k:
+                self.rel_ids.append(obj.orig_id())
+                self.rel_len.append(k)
+
+
+def _scan_for_clip(f_in, src: Path, fac_pairs, other_pairs, *, progress) -> _ClipScan:
+    """Pass 1: the wanted nodes, ways and facility multipolygons with their locations."""
+    scan = _ClipScan()
     update, close = _make_progress(progress, total=None, desc=f"Clipping {src.name}",
                                    unit=" objects", mininterval=0.5)
     fp = osmium.FileProcessor(f_in)
@@ -744,64 +813,34 @@ def clip_osm(
             n_seen += 1
             if n_seen % 10000 == 0:
                 update(10000)
-            if obj.is_node():
-                loc = obj.location
-                if loc.valid():
-                    node_ids.append(obj.id)
-                    node_xy += (loc.lon, loc.lat)
-            elif obj.is_way():
-                k = 0
-                for nd in obj.nodes:
-                    loc = nd.location
-                    if loc.valid():
-                        xy += (loc.lon, loc.lat)
-                    else:
-                        xy += (nan, nan)
-                    k += 1
-                if k:
-                    way_ids.append(obj.id)
-                    way_len.append(k)
-            elif obj.is_area() and not obj.from_way():
-                k = 0
-                for ring in obj.outer_rings():
-                    for nr in ring:
-                        rel_xy += (nr.lon, nr.lat)
-                        k += 1
-                if k:
-                    rel_ids.append(obj.orig_id())
-                    rel_len.append(k)
+            scan.add(obj)
     except RuntimeError as exc:
         raise GeoInputError(f"could not be read as OpenStreetMap data ({exc}).", path=src,
                             fix="the file may be truncated or corrupt: download it again.") from exc
     finally:
         update(n_seen % 10000)
         close()
+    return scan
 
-    def inside_any(flat: list[float], lengths: list[int]) -> np.ndarray:
-        if not lengths:
-            return np.zeros(0, bool)
-        a = np.asarray(flat, np.float64).reshape(-1, 2)
-        ok = np.isfinite(a[:, 0])
-        inside = np.zeros(len(a), bool)
-        inside[ok] = shapely.contains_xy(poly, a[ok, 0], a[ok, 1])
-        starts = np.r_[0, np.cumsum(lengths)[:-1]]
-        return np.logical_or.reduceat(inside, starts)
 
-    keep_way = inside_any(xy, way_len)
-    keep_rel = inside_any(rel_xy, rel_len)
-    keep_node = inside_any(node_xy, [1] * len(node_ids))
-    tracker = osmium.IdTracker()
-    for i in np.asarray(node_ids, np.int64)[keep_node]:
-        tracker.add_node(int(i))
-    for i in np.asarray(way_ids, np.int64)[keep_way]:
-        tracker.add_way(int(i))
-    for i in np.asarray(rel_ids, np.int64)[keep_rel]:
-        tracker.add_relation(int(i))
-    tracker.complete_backward_references(f_in, relation_depth=1)
+def _inside_any(poly, flat: list[float], lengths: list[int]) -> np.ndarray:
+    """Per object (``lengths`` points each in ``flat`` lon, lat): any point inside ``poly``."""
+    if not lengths:
+        return np.zeros(0, bool)
+    a = np.asarray(flat, np.float64).reshape(-1, 2)
+    ok = np.isfinite(a[:, 0])
+    inside = np.zeros(len(a), bool)
+    inside[ok] = shapely.contains_xy(poly, a[ok, 0], a[ok, 1])
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    return np.logical_or.reduceat(inside, starts)
 
+
+def _copy_tracked(f_in, tracker, out: Path, fmt_out: str, bounds) -> dict[str, int]:
+    """Passes 2-3: copy the tracked objects, unchanged, to ``out`` (atomically); counts by
+    type (``n``, ``w``, ``r``)."""
     header = osmium.io.Header()
     header.set("generator", "geo-skolas clip_osm (pyosmium)")
-    minx, miny, maxx, maxy = poly.bounds
+    minx, miny, maxx, maxy = bounds
     header.add_box(osmium.osm.Box(minx, miny, maxx, maxy))
     tmp = _tmp_beside(out)
     counts = {"n": 0, "w": 0, "r": 0}
@@ -816,18 +855,14 @@ def clip_osm(
     except BaseException:
         _unlink(tmp)
         raise
-    return ClipResult(
-        path=out, source=src, n_nodes=counts["n"], n_ways=counts["w"], n_relations=counts["r"],
-        ways_inside=int(keep_way.sum()), seconds=time.perf_counter() - t0,
-    )
+    return counts
 
 
 # ------------------------------------------------------------------------------------------
 # Overpass through osmnx
 # ------------------------------------------------------------------------------------------
 def _ox_overpass():
-    """osmnx's Overpass module, checked for the helpers this module uses."""
-
+    """The Overpass module of osmnx, checked for the helpers this module uses."""
     needed = ("_download_overpass_network", "_download_overpass_features", "_overpass_request",
               "_make_overpass_polygon_coord_strs", "_make_overpass_settings")
     missing = [n for n in needed if not hasattr(_overpass, n)]
@@ -846,7 +881,6 @@ def _osmnx_session(*, overpass_url: str, nominatim_url: str, cache_folder, use_c
 
     Also restores ``socket.getaddrinfo``, which osmnx re-points to pin the Overpass host's IP.
     """
-
     if rate_limit is None:
         rate_limit = urlparse(overpass_url).hostname not in _LOOPBACK
     values = {
@@ -872,7 +906,6 @@ def _osmnx_session(*, overpass_url: str, nominatim_url: str, cache_folder, use_c
 @contextmanager
 def _web_errors(url: str, *, what: str, manual: str) -> Iterator[None]:
     """Turn requests/osmnx errors of one web service into clear GeoInputErrors."""
-
     try:
         yield
     except (requests.ConnectionError, requests.Timeout) as exc:
@@ -922,7 +955,6 @@ def geocode_polygon(
     MissingDataError
         Offline or the geocoder failed.
     """
-
     url = nominatim_url or settings.NOMINATIM_URL
     names = [place] if isinstance(place, str) else list(place)
     manual = ("give the area as a boundary polygon file instead (--polygon), e.g. the "
@@ -1041,7 +1073,6 @@ def _collect(responses, store: dict, bump: Callable[[int], None], url: str) -> i
 
 def _write_store(store: dict, out: Path, poly: BaseGeometry, generator: str) -> dict:
     """Write merged elements sorted by type and id (nodes, ways, relations) atomically."""
-
     fmt = _osm_format_for(out)
     header = osmium.io.Header()
     header.set("generator", generator)
@@ -1071,7 +1102,7 @@ def _write_store(store: dict, out: Path, poly: BaseGeometry, generator: str) -> 
             "missing_node_refs": missing}
 
 
-def download_overpass(
+def download_overpass(  # noqa: PLR0913  keyword-only options of a public entry point
     out: str | Path,
     *,
     place: str | list[str] | None = None,
@@ -1163,7 +1194,6 @@ def download_overpass(
         poly = area_polygon(polygon, name="polygon")
         what = f"polygon {polygon}" if isinstance(polygon, str | Path) else "polygon"
     if buffer_m:
-
         proj, crs = projection.project_geometry(poly)
         poly, _ = projection.project_geometry(proj.buffer(buffer_m), crs=crs, to_latlong=True)
     fac_pairs, _ = _wanted_pairs(highway_classes, list(facility_kinds), places)

@@ -8,14 +8,20 @@ Parquet), find columns by their meaning rather than their exact spelling, and fo
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
+from geo import settings
 from geo.errors import GeoInputError
 
 #: Rows of an Excel sheet searched for the header row.
@@ -51,19 +57,179 @@ def column_key(name) -> str:
     return fold(name).replace(" ", "")
 
 
-def check_file(path: str | Path, *, name: str) -> Path:
-    """Raise :class:`GeoInputError` when ``path`` is missing or an empty file."""
+#: Bytes read from the start of a file to recognise its format and encoding.
+SNIFF_BYTES = 64 * 1024
+
+#: Leading bytes of binary formats -> what the file is (for messages).
+_MAGIC: dict[bytes, str] = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook or a zipped download)",
+    b"PAR1": "a Parquet file",
+    b"SQLite format 3\x00": "a GeoPackage / SQLite database",
+    b"\x1f\x8b": "a gzip-compressed file",
+    b"BZh": "a bzip2-compressed file",
+    b"%PDF": "a PDF document",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls (or other Office) file",
+    b"\xff\xfe": "UTF-16 text",
+    b"\xfe\xff": "UTF-16 text",
+}
+#: File suffix -> the leading bytes its content must start with.
+_SUFFIX_MAGIC: dict[str, bytes] = {
+    ".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04", ".parquet": b"PAR1",
+    ".gpkg": b"SQLite format 3\x00",
+}
+#: Suffixes of text formats (CSV, GeoJSON): binary content is refused.
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".geojson", ".json")
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """What a file starting with ``head`` is, when it is not plain text; None for text."""
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            return what
+    if b"\x00" in head:
+        return "a binary file"
+    return None
+
+
+def _read_head(path: Path, *, name: str) -> bytes:
+    """The first :data:`SNIFF_BYTES` bytes; an unreadable file raises a named error."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except PermissionError as exc:
+        raise GeoInputError(f"the {name} file cannot be read (permission denied).", path=path,
+                            fix="give yourself read permission (e.g. chmod u+r) or copy the "
+                            "file to a folder of your own.") from exc
+    except OSError as exc:
+        raise GeoInputError(f"the {name} file cannot be read ({exc.strerror or exc}).",
+                            path=path, fix="check the file and the disk.") from exc
+
+
+def _unpacked_bytes(path: Path, head: bytes, *, name: str) -> int:
+    """Size of the content once unpacked: ZIP members, Parquet columns, shapefile + .dbf."""
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            with zipfile.ZipFile(path) as zf:
+                return sum(i.file_size for i in zf.infolist())
+        if head.startswith(b"PAR1"):
+            md = pq.read_metadata(path)
+            return sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
+    except Exception as exc:  # zipfile / pyarrow raise many types on a broken file
+        raise GeoInputError(
+            f"the {name} file is corrupt or truncated ({type(exc).__name__}: {exc}).", path=path,
+            fix="download or export it again.") from exc
+    size = path.stat().st_size
+    if path.suffix.lower() == ".shp" and path.with_suffix(".dbf").is_file():
+        size += path.with_suffix(".dbf").stat().st_size
+    return size
+
+
+def _check_size(path: Path, nbytes: int, *, name: str, kind: str) -> None:
+    """Raise when ``nbytes`` exceeds the limit of ``kind`` (:data:`settings.MAX_INPUT_MB`)."""
+    limit_mb = settings.MAX_INPUT_MB.get(kind, settings.MAX_INPUT_MB_DEFAULT)
+    if nbytes > limit_mb * 1e6:
+        unpacked = " unpacked" if nbytes != path.stat().st_size else ""
+        raise GeoInputError(
+            f"the {name} file is too large ({nbytes / 1e6:,.0f} MB{unpacked}; the limit for "
+            f"{kind} files is {limit_mb:,.0f} MB, to keep memory bounded).",
+            path=path, fix="check that it is the right file; clip it to the region (e.g. in "
+            "QGIS or with ogr2ogr -clipsrc), or raise MAX_INPUT_MB in geo/settings.py.")
+
+
+def _check_format(path: Path, head: bytes, *, name: str) -> None:
+    """Raise when the content does not match the suffix (binary CSV, an .xlsx that is text)."""
+    suf = path.suffix.lower()
+    want = _SUFFIX_MAGIC.get(suf)
+    if want is not None and not head.startswith(want):
+        found = _binary_kind(head) or "text"
+        raise GeoInputError(
+            f"is not a valid {suf} file: its content is {found}.", path=path,
+            fix=f"export the {name} again as {suf}, or give the file its real suffix.")
+    if suf in TEXT_SUFFIXES:
+        found = _binary_kind(head)
+        if found is not None:
+            raise GeoInputError(
+                f"the {name} file should be text ({suf}) but is {found}.", path=path,
+                fix="save it as CSV (comma or semicolon separated, UTF-8), or give the file "
+                "its real suffix.")
+
+
+def check_file(path: str | Path, *, name: str, kind: str | None = None,
+               allow_dir: bool = False) -> Path:
+    """Check an input before it is loaded: present, readable, right format, not too large.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    name : str
+        What the file is (for messages).
+    kind : str, optional
+        Key of :data:`geo.settings.MAX_INPUT_MB` (default: ``name``).
+    allow_dir : bool, default False
+        Accept a folder (tile folders, a shapefile folder); its files are checked when read.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    GeoInputError
+        Missing, a folder, empty, unreadable (permissions), binary where text is expected (or
+        text where an ``.xlsx`` / ``.parquet`` / ``.gpkg`` is expected), corrupt ZIP/Parquet
+        metadata, or larger than the limit of its kind.
+    """
     path = Path(path)
     if not path.exists():
         raise GeoInputError(f"{name} file not found.", path=path, fix="check the path.")
-    if path.is_file() and path.stat().st_size == 0:
+    if path.is_dir():
+        if not allow_dir:
+            raise GeoInputError(f"is a folder, not a {name} file.", path=path,
+                                fix="give the file inside the folder.")
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise GeoInputError(f"the {name} folder cannot be read (permission denied).",
+                                path=path, fix="give yourself read permission (chmod u+rx).")
+        return path
+    if path.stat().st_size == 0:
         raise GeoInputError(f"the {name} file is empty (0 bytes).", path=path,
                             fix="download or export it again.")
+    head = _read_head(path, name=name)
+    _check_format(path, head, name=name)
+    _check_size(path, _unpacked_bytes(path, head, name=name), name=name, kind=kind or name)
     return path
 
 
-def read_csv_any(path: str | Path, *, name: str = "table", dtype=None) -> pd.DataFrame:
+def _encodings(head: bytes) -> tuple[str, ...]:
+    """Encodings to try, most likely first (UTF-8 unless the head is not valid UTF-8)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the head
+            return ("cp1257", "utf-8-sig")
+    return ("utf-8-sig", "cp1257")
+
+
+def _sniff_dialect(head: bytes, encoding: str) -> dict:
+    """``read_csv`` options (separator, quoting) sniffed from the header line."""
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    try:
+        d = csv.Sniffer().sniff(first, delimiters=",;\t|")
+    except csv.Error:
+        counts = {c: first.count(c) for c in ",;\t|"}
+        return {"sep": max(counts, key=counts.get) if max(counts.values()) else ","}
+    return {"sep": d.delimiter, "quotechar": d.quotechar or '"',
+            "skipinitialspace": d.skipinitialspace}
+
+
+def read_csv_any(path: str | Path, *, name: str = "table", dtype=None,
+                 kind: str | None = None) -> pd.DataFrame:
     """Read a CSV whose separator (``,`` ``;`` tab) and encoding (UTF-8, cp1257) are unknown.
+
+    The file is checked first (:func:`check_file`: size limit, binary content), the
+    separator is sniffed from the header line and the file is parsed by pandas' C parser,
+    which needs far less memory than the Python one.
 
     Parameters
     ----------
@@ -73,19 +239,29 @@ def read_csv_any(path: str | Path, *, name: str = "table", dtype=None) -> pd.Dat
         What the table is (for messages).
     dtype : optional
         Passed to :func:`pandas.read_csv` (e.g. ``str`` to keep ids as text).
+    kind : str, optional
+        Key of :data:`geo.settings.MAX_INPUT_MB` (default: ``name``).
 
     Returns
     -------
     pandas.DataFrame
     """
-    path = check_file(path, name=name)
+    path = check_file(path, name=name, kind=kind)
+    head = _read_head(path, name=name)
+    found = _binary_kind(head)
+    if found is not None:
+        raise GeoInputError(f"the {name} file is {found}, not a CSV.", path=path,
+                            fix="save it as CSV (comma or semicolon separated, UTF-8).")
     last: Exception | None = None
-    for enc in ("utf-8-sig", "cp1257"):
+    for enc in _encodings(head):
         try:
-            df = pd.read_csv(path, sep=None, engine="python", encoding=enc, dtype=dtype)
+            df = pd.read_csv(path, encoding=enc, dtype=dtype, low_memory=dtype is not None,
+                             **_sniff_dialect(head, enc))
         except UnicodeDecodeError as exc:
             last = exc
             continue
+        except pd.errors.EmptyDataError:
+            break
         except Exception as exc:  # pandas raises many types on malformed CSV
             raise GeoInputError(
                 f"could not be read as a {name} CSV ({type(exc).__name__}: {exc}).", path=path,
@@ -126,8 +302,7 @@ def read_table_any(path: str | Path, *, name: str, fix: str, layer=None,
     GeoInputError
         Unreadable file, or a file without rows.
     """
-
-    path = Path(path)
+    path = check_file(path, name=name, allow_dir=True)
     suf = path.suffix.lower()
     try:
         if suf in (".csv", ".txt", ".tsv"):
@@ -169,6 +344,7 @@ def read_excel_table(
     known_columns: Iterable[str],
     sheet: str | int | None = None,
     text_columns: Iterable[str] = (),
+    kind: str | None = None,
 ) -> pd.DataFrame:
     """Read an Excel sheet whose header row is found by its known column names.
 
@@ -188,13 +364,15 @@ def read_excel_table(
         Sheet name or position; default: the first sheet that has such a header.
     text_columns : iterable of str
         Columns kept as text (ids such as registration numbers: never floats).
+    kind : str, optional
+        Key of :data:`geo.settings.MAX_INPUT_MB` (default: ``name``).
 
     Returns
     -------
     pandas.DataFrame
         With ``attrs["header_row"]`` (1-based row of the header in the sheet).
     """
-    path = check_file(path, name=name)
+    path = check_file(path, name=name, kind=kind)
     known = list(known_columns)
     try:
         sheets = pd.read_excel(path, sheet_name=None if sheet is None else sheet, header=None,
@@ -377,3 +555,86 @@ def pick_column(df: pd.DataFrame, given: str | None, candidates: Iterable[str], 
             )
         return given
     return next((c for c in candidates if c in df.columns), None)
+
+
+def file_rows(df: pd.DataFrame, mask, *, first_row: int | None = None) -> list[int]:
+    """Row numbers in the file (as a spreadsheet shows them) of the rows of ``df`` in ``mask``.
+
+    The index of ``df`` is taken as the data row position when it is an integer index (as read,
+    possibly filtered), else the position in ``df``. The first data row is the row after the
+    header: ``attrs["header_row"] + 1`` for Excel sheets, 2 for CSV files; ``first_row``
+    overrides it (1 for the features of a vector file).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    idx = df.index
+    pos = (np.asarray(idx)[mask] if pd.api.types.is_integer_dtype(idx)
+           else np.flatnonzero(mask))
+    first = first_row if first_row is not None else int(df.attrs.get("header_row", 1)) + 1
+    return [int(p) + first for p in pos]
+
+
+def check_unique_ids(df: pd.DataFrame, column: str, *, what: str, path=None,
+                     fix: str | None = None, first_row: int | None = None,
+                     rows_word: str = "rows") -> None:
+    """Raise :class:`GeoInputError` when ``column`` holds an id on several rows.
+
+    The message names each repeated id (up to 5) with its file rows (:func:`file_rows`), e.g.
+    ``school '90000001' on rows 2, 5``.
+    """
+    ids = df[column]
+    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    if not dup.any():
+        return
+    rows = file_rows(df, dup, first_row=first_row)
+    by_id: dict = {}
+    for v, r in zip(ids[dup], rows, strict=True):
+        by_id.setdefault(v, []).append(r)
+    parts = [f"{what} {k!r} on {rows_word} {', '.join(map(str, v))}" for k, v in list(by_id.items())[:5]]
+    more = f" (and {len(by_id) - 5} more)" if len(by_id) > 5 else ""
+    raise GeoInputError(
+        f"{len(by_id)} {what} id(s) listed twice or more: {'; '.join(parts)}{more}.",
+        path=path if path is not None else df.attrs.get("source"),
+        fix=fix or f"keep one row per {what}, or give each its own id.")
+
+
+def check_duplicate_rows(df: pd.DataFrame, *, what: str, path=None,
+                         first_row: int | None = None) -> None:
+    """Raise :class:`GeoInputError` when rows repeat exactly (every column equal).
+
+    The message names the repeated rows in the file (:func:`file_rows`), e.g. ``rows 3 = 7``.
+    """
+    cols = [c for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
+    key = df[cols].astype(str)
+    if isinstance(df, gpd.GeoDataFrame):
+        key = key.assign(_wkb=df.geometry.to_wkb().astype(str).to_numpy())
+    dup = key.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    rows = file_rows(df, dup, first_row=first_row)
+    groups: dict[tuple, list[int]] = {}
+    for k, r in zip(key[dup].itertuples(index=False), rows, strict=True):
+        groups.setdefault(tuple(k), []).append(r)
+    parts = [" = ".join(map(str, g)) for g in list(groups.values())[:5]]
+    raise GeoInputError(
+        f"the {what} table has repeated rows (every column equal): rows {'; '.join(parts)}.",
+        path=path if path is not None else df.attrs.get("source"),
+        fix=f"delete the repeated rows, or give each {what} its own row values.")
+
+
+def check_numeric_column(df: pd.DataFrame, column: str, *, what: str, option: str = "",
+                         first_row: int | None = None, rows_word: str = "rows") -> None:
+    """Raise :class:`GeoInputError` naming the column (and option) when ``column`` holds text,
+    negative or infinite values (blank values pass)."""
+    raw = df[column]
+    v = pd.to_numeric(raw, errors="coerce")
+    text = (v.isna() & raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
+    x = v.to_numpy(dtype=float)
+    opt = f" ({option})" if option else ""
+    for mask, problem in ((text, "is not numeric"), (np.isinf(x), "has infinite values"),
+                          (x < 0, "has negative values")):
+        if mask.any():
+            rows = file_rows(df, mask, first_row=first_row)[:5]
+            vals = raw.to_numpy()[mask][:5].tolist()
+            raise GeoInputError(
+                f"the {what} column {column!r}{opt} {problem}: {vals} on {rows_word} {rows}.",
+                path=df.attrs.get("source"), fix=f"choose a column of numbers >= 0{opt}.")

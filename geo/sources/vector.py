@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo.errors import GeoInputError
+from geo.sources.tabular import check_file
 
 
 def read_vector(
@@ -16,6 +17,7 @@ def read_vector(
     layer: str | None = None,
     require_crs: bool = True,
     columns: tuple[str, ...] = (),
+    repair: bool = True,
 ) -> gpd.GeoDataFrame:
     """Read a vector file and check it is usable.
 
@@ -31,6 +33,9 @@ def read_vector(
         Raise when the file has no CRS.
     columns : tuple of str
         Columns that must exist.
+    repair : bool, default True
+        Repair invalid geometries (``make_valid``); False leaves them to the caller (the
+        boundary reader measures the area a repair changes).
 
     Returns
     -------
@@ -43,11 +48,7 @@ def read_vector(
         Missing, empty or unreadable file; no geometry; no CRS; missing columns; broken
         geometries that cannot be repaired.
     """
-    path = Path(path)
-    if not path.exists():
-        raise GeoInputError(f"{name} file not found.", path=path, fix="check the path.")
-    if path.is_file() and path.stat().st_size == 0:
-        raise GeoInputError(f"the {name} file is empty (0 bytes).", path=path)
+    path = check_file(path, name=name, allow_dir=True)
     try:
         if path.suffix.lower() == ".parquet":
             gdf = gpd.read_parquet(path)
@@ -78,9 +79,9 @@ def read_vector(
     if empty.all():
         raise GeoInputError(f"every feature of the {name} layer has an empty geometry.", path=path)
     invalid = ~empty & ~gdf.geometry.is_valid
-    if invalid.any():
+    if invalid.any() and repair:
         gdf.loc[invalid, gdf.geometry.name] = gdf.geometry[invalid].make_valid()
     gdf.attrs["source"] = str(path)
     gdf.attrs["empty_geometries"] = int(empty.sum())
-    gdf.attrs["repaired_geometries"] = int(invalid.sum())
+    gdf.attrs["repaired_geometries"] = int(invalid.sum()) if repair else 0
     return gdf

@@ -1,0 +1,122 @@
+"""Region-scale optimisation: certified p-median and coverage, and sweeps serial vs Dask.
+
+Usage::
+
+    python -m geo build demo --scale vidzeme            # once (about 2 minutes)
+    python -m geo scenario prepare --bundle demo-vidzeme --out PREPARED
+    python bench/bench_optimize.py PREPARED [--p 60 100 130] [--coverage-p 100]
+        [--sweep p=110:140:10] [--time-limit 60] [--spopt DEMO_PREPARED]
+
+Prints, for each instance: time, objective, proven lower bound, gap, LP rounds and sizes;
+then the sweep's wall time serially and on a ``LocalCluster`` with two worker processes, and
+whether both gave the same networks. The machine load (``os.getloadavg``) is printed with
+every figure: the machine is shared, and timings scale with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from dask.distributed import Client, LocalCluster
+
+from geo.planning.location import PMedian
+from geo.planning.optimize import optimize
+from geo.planning.prepared import Prepared
+from geo.planning.sweep import parse_sweep, run_sweep
+
+try:  # spopt is installed for the benchmark only (e.g. in a separate virtual environment)
+    import pulp
+    from spopt.locate import PMedian as SpoptPMedian
+except ImportError:
+    SpoptPMedian = None
+
+
+def _load() -> str:
+    return "load {:.1f}/{:.1f}/{:.1f}".format(*os.getloadavg())
+
+
+def bench_instances(prep, *, ps, coverage_ps, time_limit_s: float) -> None:
+    """Certified solves; one line each."""
+    print(f"{'instance':<16} {'seconds':>8} {'objective':>14} {'bound':>14} {'gap %':>7} "
+          f"{'rounds':>6} {'arcs':>8} {'links':>7}  load")
+    for objective, values in (("p-median", ps), ("coverage", coverage_ps)):
+        for p in values:
+            t0 = time.perf_counter()
+            res = optimize(prep, objective=objective, p=p, method="certified",
+                           time_limit_s=time_limit_s)
+            dt = time.perf_counter() - t0
+            c = res.certificate
+            print(f"{objective + ' p=' + str(p):<16} {dt:>8.1f} {res.value:>14,.1f} "
+                  f"{c.bound:>14,.1f} {100 * c.gap:>7.3f} {c.rounds:>6} {c.n_arcs:>8,} "
+                  f"{c.n_links:>7,}  {_load()}", flush=True)
+
+
+def bench_sweep(prep, spec: str, *, time_limit_s: float) -> None:
+    """The same sweep serially and on a 2-worker LocalCluster."""
+    param, values = parse_sweep(spec)
+    t0 = time.perf_counter()
+    serial = run_sweep(prep, param, values, method="certified", time_limit_s=time_limit_s)
+    ts = time.perf_counter() - t0
+    print(f"sweep {spec} ({len(values)} points) serial: {ts:.1f} s  {_load()}", flush=True)
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        dist = run_sweep(prep, param, values, method="certified", time_limit_s=time_limit_s,
+                         scheduler=client)
+    td = time.perf_counter() - t0
+    same = all(a.scenario.changes[-1].params == b.scenario.changes[-1].params
+               for a, b in zip(serial, dist, strict=True))
+    print(f"sweep {spec} LocalCluster 2 workers: {td:.1f} s (speed-up {ts / td:.2f}x, "
+          f"same networks: {same})  {_load()}")
+
+
+def bench_spopt(prep, ps) -> None:
+    """Uncapacitated p-median on the same cost matrix: ours (whole MILP, HiGHS) vs spopt
+    (PuLP + HiGHS). spopt's p-median assigns each group wholly to one school; without
+    capacities that is optimal anyway, so the objectives must agree."""
+    if SpoptPMedian is None:
+        print("spopt not installed: skipped (pip install spopt in a separate environment)")
+        return
+    for p in ps:
+        ours = PMedian.from_prepared(prep, p=p)
+        ours.capacity[:] = float("inf")
+        t0 = time.perf_counter()
+        ours.solve(method="exact")
+        t_ours = time.perf_counter() - t0
+        cost = ours.problem().cost  # inf (grade not taught) -> the unserved cost
+        t0 = time.perf_counter()
+        sp = SpoptPMedian.from_cost_matrix(cost, ours.w, p_facilities=p)
+        sp = sp.solve(pulp.HiGHS(msg=False, timeLimit=600))
+        t_sp = time.perf_counter() - t0
+        print(f"uncapacitated p-median p={p} ({cost.shape[0]:,} x {cost.shape[1]}): ours "
+              f"{ours.objective_value:,.2f} ({t_ours:.1f} s), spopt "
+              f"{sp.problem.objective.value():,.2f} ({t_sp:.1f} s)  {_load()}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("prepared", help="prepared Vidzeme-scale demo (scenario prepare --out)")
+    ap.add_argument("--p", type=int, nargs="*", default=[60, 100, 130])
+    ap.add_argument("--coverage-p", type=int, nargs="*", default=[100])
+    ap.add_argument("--sweep", default="p=110:140:10")
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--spopt", default=None,
+                    help="a small prepared region (e.g. the demo) for the spopt comparison")
+    ap.add_argument("--spopt-p", type=int, nargs="*", default=[10, 15])
+    a = ap.parse_args()
+    if a.spopt:
+        bench_spopt(Prepared.load(a.spopt), a.spopt_p)
+    t0 = time.perf_counter()
+    prep = Prepared.load(a.prepared)
+    print(f"prepared: {prep.n_origins:,} origins x {prep.n_schools} schools, pupils "
+          f"{prep.pupils.sum():,.0f}; loaded in {time.perf_counter() - t0:.1f} s; "
+          f"{os.cpu_count()} cores, {_load()}")
+    bench_instances(prep, ps=a.p, coverage_ps=a.coverage_p, time_limit_s=a.time_limit)
+    if a.sweep:
+        bench_sweep(prep, a.sweep, time_limit_s=a.time_limit)
+
+
+if __name__ == "__main__":
+    main()

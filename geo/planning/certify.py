@@ -1,0 +1,522 @@
+"""Certified capacitated location at region scale: a sparse LP with cuts and pricing, a
+Lagrangian lower bound, and exact evaluation of the candidate networks.
+
+The problem (the capacitated p-median; maximal coverage is the same problem with 0/1 costs):
+pupil groups ``g`` (weight ``w_g`` pupils), candidate schools ``j`` (capacity ``cap_j``),
+per-pupil cost ``c_gj`` (clipped at the per-pupil cost ``U`` of an unserved pupil), open
+flags ``y_j``, shares ``x_gj`` of group ``g`` at ``j`` and unserved shares ``z_g``::
+
+    minimise   sum_gj w_g c_gj x_gj + sum_g w_g U z_g
+    subject to sum_j x_gj + z_g = 1                 (every pupil placed or unserved)
+               sum_g w_g x_gj <= cap_j y_j          (capacity)
+               x_gj <= y_j                          (strong linking)
+               sum_j y_j = p   or   sum_j a_j y_j <= budget,   y binary.
+
+At Vidzeme scale (33,000 groups x 149 schools) the full LP has about 5 million arcs and as
+many linking rows, which HiGHS cannot solve within a minute. The method here:
+
+1. **Sparse LP with column and cut generation** (HiGHS dual simplex through ``highspy``,
+   warm-started after every change). Start with each group's ``k`` cheapest schools, and
+   linking rows for the arcs of the heaviest groups only (a fifth of the pupils; the others
+   are linked by the capacity row alone, a relaxation). Repeat: add the linking rows the LP solution violates
+   (``x_gj > y_j``), and price every omitted arc against the duals (reduced cost
+   ``w_g (c_gj + pi_j) - lambda_g < 0``: add it with its linking row); stop when nothing is
+   violated and nothing prices out (then the LP is the full strong LP) or on the time limit.
+2. **Lagrangian bound** (always valid, whatever the state of step 1): relax the assignment
+   rows with the LP's duals ``lambda``; the rest splits into one continuous knapsack per
+   school over *all* arcs (fill the capacity with the most negative ``c_gj - lambda_g /
+   w_g``) and a choice of ``p`` schools (or a fractional knapsack on the budget):
+   ``L(lambda) <= optimum``. It is the lower bound reported.
+3. **Candidate networks** (upper bounds): the LP's schools rounded (the ``p`` largest
+   ``y``), the Lagrangian's schools, and the best network of HiGHS's branch and bound on the
+   final sparse model (time-limited); each is evaluated *exactly* with the full
+   capacity-constrained assignment (:func:`geo.planning.assign.assign`, every arc); the best
+   is kept. The gap is ``(best - bound) / (bound - constant)``, the constant being the cost of
+   groups no candidate can serve.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class Problem:
+    """A capacitated location instance (see the module docstring).
+
+    Attributes
+    ----------
+    cost : numpy.ndarray, shape (n_g, n_c)
+        Per-pupil cost, already clipped at ``unserved`` (``unserved`` = not allowed).
+    w : numpy.ndarray, shape (n_g,)
+        Pupils per group.
+    unserved : float
+        Per-pupil cost of an unserved pupil.
+    capacity : numpy.ndarray, shape (n_c,)
+        Pupils; ``inf`` = unlimited.
+    annual_cost : numpy.ndarray, shape (n_c,)
+        EUR a year (budget variant).
+    fixed_open, fixed_closed : numpy.ndarray of bool, shape (n_c,)
+    p : int or None
+    budget : float or None
+    """
+
+    cost: np.ndarray
+    w: np.ndarray
+    unserved: float
+    capacity: np.ndarray
+    annual_cost: np.ndarray
+    fixed_open: np.ndarray
+    fixed_closed: np.ndarray
+    p: int | None = None
+    budget: float | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(origins, schools) of the cost matrix."""
+        return self.cost.shape
+
+    @property
+    def constant(self) -> float:
+        """Cost of the groups no allowed school can serve."""
+        ok = (self.cost < self.unserved) & ~self.fixed_closed[None, :]
+        return float(self.w[~ok.any(axis=1)].sum() * self.unserved)
+
+
+@dataclass
+class Certificate:
+    """Result of :func:`solve_certified`.
+
+    Attributes
+    ----------
+    open : numpy.ndarray of bool
+        Best network found.
+    value : float
+        Its exact objective.
+    bound : float
+        Proven lower bound on the optimum.
+    gap : float
+        ``(value - bound) / (bound - constant)``.
+    lp_value : float
+        Last sparse-LP objective; ``lp_complete`` tells whether it is the full strong LP.
+    rounds, n_arcs, n_links : int
+        Cut/pricing rounds; arcs and linking rows of the final sparse LP.
+    seconds : dict
+        Wall time of ``lp``, ``milp``, ``evaluate``, ``total``.
+    candidates : dict
+        Exact value of each candidate network (``lp-round``, ``lagrangian``, ``milp``).
+    """
+
+    open: np.ndarray
+    value: float
+    bound: float
+    gap: float
+    lp_value: float = np.nan
+    lp_complete: bool = False
+    rounds: int = 0
+    n_arcs: int = 0
+    n_links: int = 0
+    seconds: dict = field(default_factory=dict)
+    candidates: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------
+# Lagrangian bound
+# ------------------------------------------------------------------------------------------
+def school_knapsacks(pr: Problem, mu: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Per school, the continuous knapsack of the Lagrangian subproblem.
+
+    Parameters
+    ----------
+    pr : Problem
+    mu : numpy.ndarray, shape (n_g,)
+        Multipliers per pupil (``lambda_g / w_g``), minutes (or cost units).
+
+    Returns
+    -------
+    v : numpy.ndarray, shape (n_c,)
+        ``min sum_g w_g (c_gj - mu_g) x_gj`` subject to ``sum_g w_g x_gj <= cap_j``,
+        ``0 <= x <= 1`` (<= 0).
+    arcs : tuple of numpy.ndarray
+        ``(g, j, x)`` of the knapsack solutions.
+    """
+    n_c = pr.shape[1]
+    neg = (pr.cost < mu[:, None]) & ~pr.fixed_closed[None, :]
+    g, j = np.nonzero(neg)
+    r = pr.cost[g, j] - mu[g]
+    o = np.lexsort((r, j))
+    g, j, r = g[o], j[o], r[o]
+    ww = pr.w[g]
+    cs = np.cumsum(ww)
+    start = np.searchsorted(j, np.arange(n_c))
+    before = cs - ww - np.r_[0.0, cs][start][j]
+    with np.errstate(invalid="ignore"):
+        x = np.clip((pr.capacity[j] - before) / ww, 0.0, 1.0)
+    v = np.bincount(j, ww * r * x, minlength=n_c)
+    return v, (g, j, x)
+
+
+def choose_schools(pr: Problem, v: np.ndarray) -> np.ndarray:
+    """The Lagrangian's choice of schools: fractional ``y`` minimising ``sum v_j y_j``.
+
+    With ``p``: the fixed-open schools and the ``p - |fixed|`` most negative others. With a
+    budget: a fractional knapsack (most negative ``v_j`` per euro first), a relaxation of
+    the 0-1 choice, so the bound stays valid.
+    """
+    y = pr.fixed_open.astype(float)
+    free = np.flatnonzero(~pr.fixed_open & ~pr.fixed_closed)
+    if pr.p is not None:
+        take = free[np.argsort(v[free], kind="stable")][: max(pr.p - int(pr.fixed_open.sum()), 0)]
+        y[take] = 1.0
+        return y
+    left = pr.budget - float(pr.annual_cost[pr.fixed_open].sum())
+    free = free[v[free] < 0]
+    ratio = v[free] / np.maximum(pr.annual_cost[free], 1e-9)
+    for j in free[np.argsort(ratio, kind="stable")]:
+        a = pr.annual_cost[j]
+        share = 1.0 if a <= left else max(left, 0.0) / a
+        y[j] = share
+        left -= a * share
+        if left <= 0:
+            break
+    return y
+
+
+def lagrangian(pr: Problem, mu: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The Lagrangian lower bound ``L(mu)`` (valid for every ``mu``).
+
+    Returns
+    -------
+    bound : float
+    y : numpy.ndarray, shape (n_c,)
+        The subproblem's (fractional only with a budget) choice of schools.
+    subgradient : numpy.ndarray, shape (n_g,)
+        ``w_g (1 - sum_j y_j x_gj - z_g)``, the direction of ascent in ``mu``.
+    """
+    mu = np.minimum(mu, pr.unserved)
+    v, (g, j, x) = school_knapsacks(pr, mu)
+    y = choose_schools(pr, v)
+    bound = float(pr.w @ mu + v @ y)
+    served = np.bincount(g, x * y[j], minlength=len(pr.w))
+    return bound, y, pr.w * (1.0 - served)
+
+
+def polish_bound(pr: Problem, mu: np.ndarray, target: float, *, iters: int = 30,
+                 deadline: float = np.inf) -> tuple[float, np.ndarray]:
+    """Subgradient ascent of ``L`` from ``mu`` (Polyak steps towards ``target``).
+
+    Returns the best bound and its multipliers.
+    """
+    best, best_mu = -np.inf, mu
+    theta = 0.5
+    for _ in range(iters):
+        if time.perf_counter() > deadline:
+            break
+        bound, _, s = lagrangian(pr, mu)
+        if bound > best:
+            best, best_mu = bound, mu
+        else:
+            theta *= 0.7
+        norm = float(s @ s)
+        if norm <= 0 or bound >= target:
+            break
+        mu = np.minimum(mu + theta * (target - bound) / norm * s, pr.unserved)
+    return best, best_mu
+
+
+# ------------------------------------------------------------------------------------------
+# Sparse LP with cuts and pricing (HiGHS)
+# ------------------------------------------------------------------------------------------
+class SparseLP:
+    """The LP relaxation on a subset of arcs and linking rows, in a warm-started HiGHS model.
+
+    Columns: ``y`` (n_c), ``z`` (n_g), then one per arc. Rows: assignment (n_g, ``= 1``),
+    capacity (n_c), the number of schools or the budget (1), then one linking row per linked
+    arc.
+    """
+
+    def __init__(self, pr: Problem, arcs_g: np.ndarray, arcs_j: np.ndarray) -> None:
+        self.pr = pr
+        n_g, n_c = pr.shape
+        self.n_g, self.n_c = n_g, n_c
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", 1)
+        self.cap = np.where(np.isfinite(pr.capacity), pr.capacity, pr.w.sum())
+        self.g = np.zeros(0, np.int64)
+        self.j = np.zeros(0, np.int64)
+        self.linked = np.zeros(0, bool)
+        self.in_model = np.zeros((n_g, n_c), bool)
+        self._add_base()
+        self.add_arcs(arcs_g, arcs_j, link=False)
+
+    def _add_base(self) -> None:
+        pr, n_g, n_c = self.pr, self.n_g, self.n_c
+        lo = np.where(pr.fixed_open, 1.0, 0.0)
+        hi = np.where(pr.fixed_closed, 0.0, 1.0)
+        self.h.addCols(n_c, np.zeros(n_c), lo, hi, 0, np.zeros(n_c, np.int32),
+                       np.zeros(0, np.int32), np.zeros(0))
+        self.h.addCols(n_g, pr.w * pr.unserved, np.zeros(n_g), np.ones(n_g), 0,
+                       np.zeros(n_g, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        # assignment rows: z_g
+        self.h.addRows(n_g, np.ones(n_g), np.ones(n_g), n_g, np.arange(n_g, dtype=np.int32),
+                       (n_c + np.arange(n_g)).astype(np.int32), np.ones(n_g))
+        # capacity rows: - cap_j y_j (+ the arcs' w_g x_gj)
+        self.h.addRows(n_c, np.full(n_c, -INF), np.zeros(n_c), n_c,
+                       np.arange(n_c, dtype=np.int32), np.arange(n_c, dtype=np.int32),
+                       -self.cap)
+        if pr.p is not None:
+            coef, lo_r, hi_r = np.ones(n_c), float(pr.p), float(pr.p)
+        else:
+            coef, lo_r, hi_r = pr.annual_cost.astype(float), -INF, float(pr.budget)
+        self.h.addRows(1, np.array([lo_r]), np.array([hi_r]), n_c, np.zeros(1, np.int32),
+                       np.arange(n_c, dtype=np.int32), coef)
+        self.n_rows = n_g + n_c + 1
+
+    def add_arcs(self, g: np.ndarray, j: np.ndarray, *, link: bool) -> None:
+        """Add arc columns (each in its assignment and capacity row), optionally linked."""
+        if len(g) == 0:
+            return
+        n = len(g)
+        w = self.pr.w[g]
+        starts = (2 * np.arange(n)).astype(np.int32)
+        idx = np.column_stack([g, self.n_g + j]).ravel().astype(np.int32)
+        val = np.column_stack([np.ones(n), w]).ravel()
+        self.h.addCols(n, w * self.pr.cost[g, j], np.zeros(n), np.ones(n), 2 * n, starts,
+                       idx, val)
+        first = len(self.g)
+        self.g = np.r_[self.g, g]
+        self.j = np.r_[self.j, j]
+        self.linked = np.r_[self.linked, np.zeros(n, bool)]
+        self.in_model[g, j] = True
+        if link:
+            self.link(first + np.arange(n))
+
+    def link(self, arcs: np.ndarray) -> None:
+        """Add the linking rows ``x_a - y_j <= 0`` of the given arcs (positions)."""
+        arcs = arcs[~self.linked[arcs]]
+        n = len(arcs)
+        if n == 0:
+            return
+        col = self.n_c + self.n_g + arcs
+        idx = np.column_stack([col, self.j[arcs]]).ravel().astype(np.int32)
+        val = np.tile([1.0, -1.0], n)
+        self.h.addRows(n, np.full(n, -INF), np.zeros(n), 2 * n,
+                       (2 * np.arange(n)).astype(np.int32), idx, val)
+        self.linked[arcs] = True
+        self.n_rows += n
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Run the LP; returns objective, y, x (per arc), lambda (per group), pi (per school).
+
+        ``pi_j >= 0`` is the price of a place at school ``j`` (minus the capacity row's dual).
+        """
+        self.h.run()
+        sol = self.h.getSolution()
+        col = np.asarray(sol.col_value)
+        dual = np.asarray(sol.row_dual)
+        y = col[: self.n_c]
+        x = col[self.n_c + self.n_g:]
+        lam = dual[: self.n_g]
+        pi = -dual[self.n_g: self.n_g + self.n_c]
+        return float(self.h.getInfo().objective_function_value), y, x, lam, pi
+
+    def violated(self, x: np.ndarray, y: np.ndarray, *, tol: float = 1e-7,
+                 limit: int = 20_000) -> np.ndarray:
+        """Unlinked arcs with ``x_a > y_j`` (the worst ``limit``)."""
+        viol = np.where(~self.linked, x - y[self.j], 0.0)
+        arcs = np.flatnonzero(viol > tol)
+        return arcs[np.argsort(-viol[arcs])][:limit]
+
+    def priced(self, lam: np.ndarray, pi: np.ndarray, *, per_group: int = 2,
+               tol: float = 1e-7) -> tuple[np.ndarray, np.ndarray]:
+        """Omitted arcs with negative reduced cost ``w_g (c_gj + pi_j) - lambda_g``."""
+        pr = self.pr
+        rc = pr.w[:, None] * (pr.cost + pi[None, :]) - lam[:, None]
+        ok = ~self.in_model & (pr.cost < pr.unserved) & ~pr.fixed_closed[None, :]
+        rc = np.where(ok, rc, np.inf)
+        k = min(per_group, self.n_c - 1)
+        part = np.argpartition(rc, k, axis=1)[:, :k] if k < self.n_c else np.argsort(rc, 1)
+        g = np.repeat(np.arange(self.n_g), part.shape[1])
+        j = part.ravel()
+        neg = rc[g, j] < -tol * np.maximum(1.0, np.abs(lam[g]))
+        return g[neg], j[neg]
+
+    def solve_milp(self, seconds: float, *, max_nodes: int | None = None) -> np.ndarray | None:
+        """Branch and bound on the current sparse model (y binary); its best network.
+
+        ``max_nodes`` (deterministic) and ``seconds`` (wall time) limit the search.
+        """
+        self.h.changeColsIntegrality(self.n_c, np.arange(self.n_c, dtype=np.int32),
+                                     np.full(self.n_c, highspy.HighsVarType.kInteger))
+        self.h.setOptionValue("time_limit", max(float(seconds), 1.0))
+        if max_nodes is not None:
+            self.h.setOptionValue("mip_max_nodes", int(max_nodes))
+        self.h.setOptionValue("mip_rel_gap", 1e-4)
+        self.h.run()
+        sol = self.h.getSolution()
+        if not sol.value_valid:
+            return None
+        return np.asarray(sol.col_value)[: self.n_c] > 0.5
+
+
+# ------------------------------------------------------------------------------------------
+# The certified solve
+# ------------------------------------------------------------------------------------------
+def initial_arcs(pr: Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's ``k`` cheapest allowed schools (cheaper than leaving it unserved)."""
+    n_g, n_c = pr.shape
+    C = np.where(pr.fixed_closed[None, :], np.inf, pr.cost)
+    k = max(1, min(k, n_c))
+    part = np.argpartition(C, k - 1, axis=1)[:, :k] if k < n_c else np.tile(np.arange(n_c),
+                                                                          (n_g, 1))
+    g = np.repeat(np.arange(n_g), k)
+    j = part.ravel()
+    ok = C[g, j] < pr.unserved
+    return g[ok], j[ok]
+
+
+def heavy_groups(w: np.ndarray, share: float) -> np.ndarray:
+    """The heaviest groups that together hold ``share`` of the pupils (mask)."""
+    o = np.argsort(-w, kind="stable")
+    n = int(np.searchsorted(np.cumsum(w[o]) / w.sum(), share)) + 1
+    mask = np.zeros(len(w), bool)
+    mask[o[:n]] = True
+    return mask
+
+
+def round_network(pr: Problem, y: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """A feasible network from fractional ``y``: largest ``y`` first (ties: smaller ``tie``),
+    the ``p`` first, or as many as the budget allows."""
+    y = np.where(pr.fixed_open, 2.0, np.where(pr.fixed_closed, -1.0, y))
+    order = np.lexsort((tie, -y))
+    order = order[~pr.fixed_closed[order]]
+    out = np.zeros(len(y), bool)
+    if pr.p is not None:
+        out[order[: pr.p]] = True
+        return out
+    left = pr.budget
+    for j in order:
+        if pr.annual_cost[j] <= left + 1e-9 and (y[j] > 1e-9 or pr.fixed_open[j]):
+            out[j] = True
+            left -= pr.annual_cost[j]
+    return out
+
+
+def _lp_rounds(pr: Problem, lp: SparseLP, deadline: float, max_rounds: int):
+    """Cut and price until the LP is the full strong LP (or time runs out); yields the
+    state after every LP solve: (round, objective, y, lambda, complete)."""
+    for rnd in range(max_rounds):
+        obj, y, x, lam, pi = lp.solve()
+        viol = lp.violated(x, y)
+        g_new, j_new = lp.priced(lam, pi)
+        complete = len(viol) == 0 and len(g_new) == 0
+        yield rnd + 1, obj, y, lam, complete
+        if complete or time.perf_counter() > deadline:
+            return
+        lp.link(viol)
+        lp.add_arcs(g_new, j_new, link=True)
+
+
+def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry point
+    pr: Problem,
+    evaluate: Callable[[np.ndarray], float],
+    *,
+    time_limit_s: float = 60.0,
+    k: int = 5,
+    link_share: float = 0.2,
+    target_gap: float = 0.01,
+    max_rounds: int = 40,
+    deterministic: bool = False,
+    milp_nodes: int = 200,
+) -> Certificate:
+    """Best network found and a proven lower bound (see the module docstring).
+
+    Parameters
+    ----------
+    pr : Problem
+    evaluate : callable(open mask) -> float
+        Exact objective of a network (the full capacity-constrained assignment).
+    time_limit_s : float, default 60
+        Soft wall-time limit (seconds) of the whole solve; the LP rounds start until 60 % of it.
+    k : int, default 5
+        Arcs per group in the first LP.
+    link_share : float, default 0.2
+        The heaviest groups holding this share of the pupils get linking rows at once.
+    target_gap : float, default 0.01
+        Stop improving once the proven gap is below this.
+    max_rounds : int, default 40
+        Cut and pricing rounds at most.
+    deterministic : bool, default False
+        Limit the work by counts only (at most 10 LP rounds, ``milp_nodes`` branch and
+        bound nodes, 30 subgradient steps), not by wall time, so that the result does not
+        depend on the machine's load (sweeps: serial and Dask runs then agree). The time
+        limit is then not enforced.
+    milp_nodes : int, default 200
+        Branch-and-bound node limit when ``deterministic``.
+
+    Returns
+    -------
+    Certificate
+    """
+    t0 = time.perf_counter()
+    deadline = np.inf if deterministic else t0 + time_limit_s
+    max_rounds = min(max_rounds, 10) if deterministic else max_rounds
+    lp = SparseLP(pr, *initial_arcs(pr, k))
+    lp.link(np.flatnonzero(heavy_groups(pr.w, link_share)[lp.g]))
+    cert = Certificate(open=np.zeros(pr.shape[1], bool), value=np.inf, bound=-np.inf,
+                       gap=np.inf)
+    y_lp = y_lag = mu_best = None
+    for rnd, obj, y, lam, complete in _lp_rounds(pr, lp, t0 + 0.6 * (deadline - t0), max_rounds):
+        mu = lam / pr.w
+        bound, yl, _ = lagrangian(pr, mu)
+        if bound > cert.bound:
+            cert.bound, mu_best, y_lag = bound, mu, yl
+        cert.rounds, cert.lp_value, cert.lp_complete, y_lp = rnd, obj, complete, y
+    if cert.lp_complete:  # the full strong LP: its value is a bound too
+        cert.bound = max(cert.bound, cert.lp_value)
+    cert.seconds["lp"] = time.perf_counter() - t0
+    v, _ = school_knapsacks(pr, np.minimum(mu_best, pr.unserved))
+    _consider(cert, pr, evaluate, "lp-round", round_network(pr, y_lp, v))
+    if cert.gap > target_gap:
+        _consider(cert, pr, evaluate, "lagrangian", round_network(pr, y_lag, v))
+    if cert.gap > target_gap and time.perf_counter() < deadline - 2:
+        t1 = time.perf_counter()
+        ym = lp.solve_milp(min(deadline - time.perf_counter() - 2, INF),
+                           max_nodes=milp_nodes if deterministic else None)
+        cert.seconds["milp"] = time.perf_counter() - t1
+        if ym is not None:
+            _consider(cert, pr, evaluate, "milp", ym)
+    if cert.gap > target_gap and time.perf_counter() < deadline:
+        b, _ = polish_bound(pr, mu_best, cert.value, deadline=deadline)
+        if b > cert.bound:
+            cert.bound = b
+            _set_gap(cert, pr)
+    cert.n_arcs, cert.n_links = len(lp.g), int(lp.linked.sum())
+    cert.seconds["total"] = time.perf_counter() - t0
+    return cert
+
+
+def _set_gap(cert: Certificate, pr: Problem) -> None:
+    den = cert.bound - pr.constant
+    cert.gap = (cert.value - cert.bound) / den if den > 0 else (
+        0.0 if cert.value <= cert.bound + 1e-9 else np.inf)
+    cert.gap = max(cert.gap, 0.0)
+
+
+def _consider(cert: Certificate, pr: Problem, evaluate, name: str, open_c: np.ndarray) -> None:
+    """Evaluate a candidate network exactly; keep it when it is the best so far."""
+    t = time.perf_counter()
+    val = float(evaluate(open_c))
+    cert.seconds["evaluate"] = cert.seconds.get("evaluate", 0.0) + time.perf_counter() - t
+    cert.candidates[name] = val
+    if val < cert.value:
+        cert.open, cert.value = open_c.copy(), val
+    _set_gap(cert, pr)
