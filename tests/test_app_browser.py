@@ -237,3 +237,27 @@ def test_map_and_compare_in_the_browser(browser, app_url, artifacts):  # noqa: F
     # the issue's target is 1 s on the demo; on a shared 2-core machine allow headroom (a
     # larger region, e.g. demo-vidzeme, is a measurement: its figures go to timings-*.json)
     assert median_map < (5.0 if REGION == "demo" else 60.0), timings
+
+
+def test_broadband_tab_in_the_browser(browser, app_url, artifacts):  # noqa: F811
+    """The Broadband tab draws its class map offline, in Latvian and then in English."""
+    _requests(browser)
+    browser.get(f"{app_url}/?region={REGION}")
+    assert _wait(browser, "return document.querySelectorAll('[role=tab]').length > 3 ? 1 : 0;",
+                 120)
+    legend_js = ("var s = document.querySelector('.geo-legend'); return s && "
+                 "s.innerText.indexOf(NAME) >= 0 && (document.querySelectorAll("
+                 "'.leaflet-overlay-pane svg path').length > 10 || document.querySelectorAll("
+                 "'.leaflet-overlay-pane canvas').length > 0) ? s.innerText : null;")
+    _click_text(browser, "[role=tab]", t("ui.tab.broadband", "lv"))
+    lv = _wait_frame(browser, "st.iframe", legend_js.replace(
+        "NAME", json.dumps(t("map.broadband_classes", "lv"))), 120)
+    assert lv, "the Broadband tab drew no class map in Latvian"
+    _assert_not_blank(browser.get_screenshot_as_png(), artifacts / "broadband-lv.png")
+    _click_text(browser, "[data-testid=stRadio] label", "English")
+    assert _wait(browser, "var s = document.querySelector('[role=tab][aria-selected=true]');"
+                          " return s && s.innerText.trim() === 'Broadband';", 60)
+    en = _wait_frame(browser, "st.iframe", legend_js.replace(
+        "NAME", json.dumps(t("map.broadband_classes", "en"))), 120)
+    assert en, "the Broadband tab drew no class map in English"
+    assert _left_machine(_requests(browser)) == []

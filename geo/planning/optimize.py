@@ -377,139 +377,181 @@ def heuristic(inst: Instance, *, p: int | None = None, budget: float | None = No
     history : list of float
         Exact objective after greedy and after each accepted swap.
     """
-    C = np.minimum(inst.cost, inst.unserved)  # serving beyond U is never better than unserved
-    w = inst.w
-    n_c = inst.n_c
-    cost = inst.annual_cost
-    open_c = inst.fixed_open.copy()
-    allowed = ~inst.fixed_closed
+    s = _Search(inst, p=p, budget=budget)
+    s.greedy_add(progress)
+    s.keep_better_drop_start(exact_top)
+    hist = [s.val]
+    for _ in range(max_iter):
+        trial = s.best_swap(exact_top=exact_top, capacity_top=capacity_top,
+                            max_exact=max_exact)
+        if trial is None:
+            break
+        s.move_to(trial)
+        hist.append(s.val)
+    return s.open_c, hist
 
-    def room(j):
-        if p is not None:
-            return open_c.sum() < p
-        return cost[open_c].sum() + cost[j] <= budget + 1e-9
 
-    def current(open_c):
+class _Search:
+    """State of :func:`heuristic`: the open schools, every group's cost per pupil in their
+    capacity-constrained assignment (``d``), the objective (``val``) and the assignment."""
+
+    def __init__(self, inst: Instance, *, p: int | None, budget: float | None) -> None:
+        self.inst, self.p, self.budget = inst, p, budget
+        self.C = np.minimum(inst.cost, inst.unserved)  # serving beyond U is never better
+        self.w, self.n_c, self.cost = inst.w, inst.n_c, inst.annual_cost
+        self.allowed = ~inst.fixed_closed
+        self.move_to(inst.fixed_open.copy())
+
+    def move_to(self, open_c: np.ndarray) -> None:
+        """Open ``open_c`` and assign exactly."""
+        self.open_c = open_c
+        self.d, self.val, self.a = self.current(open_c)
+
+    def current(self, open_c: np.ndarray):
         """Per-group cost per pupil of the capacity-constrained assignment, and the value."""
+        inst, w = self.inst, self.w
         if not open_c.any():
             return np.full(len(w), inst.unserved), float(w.sum() * inst.unserved), None
         v, a = inst.value(open_c)
         d = np.bincount(a.origin, a.pupils * np.where(
-            a.school >= 0, C[a.origin, np.maximum(a.school, 0)], inst.unserved),
+            a.school >= 0, self.C[a.origin, np.maximum(a.school, 0)], inst.unserved),
             minlength=len(w)) / w
         return d, v, a
 
-    def capped_gain(d):
-        imp = np.maximum(d[:, None] - C, 0.0)
-        benef = w @ (imp > 0)
-        gain = w @ imp
-        return gain * np.minimum(1.0, inst.capacity / np.maximum(benef, 1e-12))
+    def room(self, j: int) -> bool:
+        """Whether school ``j`` may still open (p or budget)."""
+        if self.p is not None:
+            return self.open_c.sum() < self.p
+        return self.cost[self.open_c].sum() + self.cost[j] <= self.budget + 1e-9
 
-    # greedy addition
-    target = p if p is not None else n_c
-    d, val, a = current(open_c)
-    while open_c.sum() < target:
-        gain = capped_gain(d)
-        cands = [j for j in np.flatnonzero(allowed & ~open_c) if room(j)]
-        if not cands:
-            break
-        j = cands[int(np.argmax(gain[cands]))]
-        if p is None and gain[j] <= 0:
-            break
-        open_c[j] = True
-        if _capacity_slack(inst, open_c):
-            d = np.minimum(d, C[:, j])
-        else:
-            d, val, a = current(open_c)
-        if progress is not None:
-            progress(int(open_c.sum()), target)
-    d, val, a = current(open_c)
-    # greedy dropping from every allowed school (better when capacities bind): close the
-    # school whose closing costs least (exact, among the best screened), keep the better start
-    drop = allowed.copy()
+    def too_many(self, o: np.ndarray) -> bool:
+        """Whether the open set ``o`` exceeds p or the budget."""
+        if self.p is not None:
+            return o.sum() > self.p
+        return self.cost[o].sum() > self.budget + 1e-9
 
-    def too_many(o):
-        return o.sum() > p if p is not None else cost[o].sum() > budget + 1e-9
+    def capped_gain(self, d: np.ndarray) -> np.ndarray:
+        """Each school's gain against costs ``d``, capped by what its capacity can take."""
+        imp = np.maximum(d[:, None] - self.C, 0.0)
+        benef = self.w @ (imp > 0)
+        gain = self.w @ imp
+        return gain * np.minimum(1.0, self.inst.capacity / np.maximum(benef, 1e-12))
 
-    while too_many(drop):
-        outs = np.flatnonzero(drop & ~inst.fixed_open)
-        if len(outs) == 0:
-            break
-        Co = np.where(drop, C, inst.unserved)
+    def greedy_add(self, progress) -> None:
+        """Open the school of the largest capped gain until p (or the budget) is reached."""
+        inst, open_c = self.inst, self.open_c
+        target = self.p if self.p is not None else self.n_c
+        d = self.d
+        while open_c.sum() < target:
+            gain = self.capped_gain(d)
+            cands = [j for j in np.flatnonzero(self.allowed & ~open_c) if self.room(j)]
+            if not cands:
+                break
+            j = cands[int(np.argmax(gain[cands]))]
+            if self.p is None and gain[j] <= 0:
+                break
+            open_c[j] = True
+            if _capacity_slack(inst, open_c):
+                d = np.minimum(d, self.C[:, j])
+            else:
+                d = self.current(open_c)[0]
+            if progress is not None:
+                progress(int(open_c.sum()), target)
+        self.move_to(open_c)
+
+    def drop_loss(self, drop: np.ndarray, outs: np.ndarray) -> np.ndarray:
+        """Screen of closing each school of ``drop``: its pupils' move to their second best."""
+        inst, w = self.inst, self.w
+        Co = np.where(drop, self.C, inst.unserved)
         if drop.sum() >= 2:
             part = np.partition(Co, 1, axis=1)[:, :2]
             d1, d2 = part[:, 0], part[:, 1]
         else:
             d1, d2 = Co.min(axis=1), np.full(len(w), inst.unserved)
         near = Co.argmin(axis=1)
-        loss = np.bincount(near, w * (np.minimum(d2, inst.unserved) - d1), minlength=n_c)
-        if budget is not None:
-            loss = loss / np.maximum(cost, 1e-9)
-        order = outs[np.argsort(loss[outs])][: max(exact_top, 3)]
-        if _capacity_slack(inst, drop):
-            r = order[0]
-        else:
-            vals = []
-            for r in order:
-                t = drop.copy()
-                t[r] = False
-                vals.append(inst.value(t)[0])
-            r = order[int(np.argmin(vals))]
-        drop[r] = False
-    if drop.any():
-        dv = inst.value(drop)[0]
-        if dv < val:
-            open_c = drop
-            d, val, a = current(open_c)
-    hist = [val]
-    # interchange
-    for _ in range(max_iter):
-        ins = np.flatnonzero(allowed & ~open_c)
-        outs = np.flatnonzero(open_c & ~inst.fixed_open)
+        loss = np.bincount(near, w * (np.minimum(d2, inst.unserved) - d1), minlength=self.n_c)
+        return loss / np.maximum(self.cost, 1e-9) if self.budget is not None else loss
+
+    def greedy_drop(self, exact_top: int) -> np.ndarray:
+        """Greedy dropping from every allowed school (better when capacities bind): close the
+        school whose closing costs least (exact, among the best screened)."""
+        inst, drop = self.inst, self.allowed.copy()
+        while self.too_many(drop):
+            outs = np.flatnonzero(drop & ~inst.fixed_open)
+            if len(outs) == 0:
+                break
+            loss = self.drop_loss(drop, outs)
+            order = outs[np.argsort(loss[outs])][: max(exact_top, 3)]
+            if _capacity_slack(inst, drop):
+                r = order[0]
+            else:
+                vals = []
+                for r in order:
+                    t = drop.copy()
+                    t[r] = False
+                    vals.append(inst.value(t)[0])
+                r = order[int(np.argmin(vals))]
+            drop[r] = False
+        return drop
+
+    def keep_better_drop_start(self, exact_top: int) -> None:
+        """Start the interchange from the better of the greedy-add and greedy-drop networks."""
+        drop = self.greedy_drop(exact_top)
+        if drop.any() and self.inst.value(drop)[0] < self.val:
+            self.move_to(drop)
+
+    def allowed_swaps(self) -> np.ndarray | None:
+        """``ok[j, r]``: open ``j`` and close ``r`` is allowed (None when no swap is)."""
+        open_c, cost = self.open_c, self.cost
+        ins = np.flatnonzero(self.allowed & ~open_c)
+        outs = np.flatnonzero(open_c & ~self.inst.fixed_open)
         if len(ins) == 0 or len(outs) == 0:
-            break
-        ok = np.zeros((n_c, n_c), bool)
+            return None
+        ok = np.zeros((self.n_c, self.n_c), bool)
         ok[np.ix_(ins, outs)] = True
-        if budget is not None:
+        if self.budget is not None:
             spent = cost[open_c].sum()
-            ok &= (spent + cost[:, None] - cost[None, :]) <= budget + 1e-9
-        delta = np.where(ok, _swap_deltas(C, w, open_c, inst.unserved), np.inf)
+            ok &= (spent + cost[:, None] - cost[None, :]) <= self.budget + 1e-9
+        return ok
+
+    def capacity_screen(self, ok: np.ndarray) -> np.ndarray:
+        """Capacity-aware screen: capped gain of j against the current assignment, minus the
+        loss of r's pupils moving to their next-best kept school."""
+        inst, a, C = self.inst, self.a, self.C
+        gain = self.capped_gain(self.d)
+        Co = np.where(self.open_c, C, inst.unserved)
+        sv = a.school >= 0
+        g_, s_, x_ = a.origin[sv], a.school[sv], a.pupils[sv]
+        Cx = Co[g_].copy()
+        Cx[np.arange(len(g_)), s_] = np.inf
+        nxt = np.minimum(Cx.min(axis=1), inst.unserved)
+        loss = np.bincount(s_, x_ * np.maximum(nxt - C[g_, s_], 0), minlength=self.n_c)
+        return np.where(ok, -gain[:, None] + loss[None, :], np.inf)
+
+    def best_swap(self, *, exact_top: int, capacity_top: int, max_exact: int
+                  ) -> np.ndarray | None:
+        """The first improving swap in screening order (evaluated exactly), or None."""
+        ok = self.allowed_swaps()
+        if ok is None:
+            return None
+        delta = np.where(ok, _swap_deltas(self.C, self.w, self.open_c, self.inst.unserved),
+                         np.inf)
         pairs = list(np.argsort(delta, axis=None)[:exact_top])
-        slack = _capacity_slack(inst, open_c)
+        slack = _capacity_slack(self.inst, self.open_c)
         if not slack:
-            # capacity-aware screen: capped gain of j against the current assignment, minus
-            # the loss of r's pupils moving to their next-best kept school
-            gain = capped_gain(d)
-            Co = np.where(open_c, C, inst.unserved)
-            sv = a.school >= 0
-            g_, s_, x_ = a.origin[sv], a.school[sv], a.pupils[sv]
-            Cx = Co[g_].copy()
-            Cx[np.arange(len(g_)), s_] = np.inf
-            nxt = np.minimum(Cx.min(axis=1), inst.unserved)
-            loss = np.bincount(s_, x_ * np.maximum(nxt - C[g_, s_], 0), minlength=n_c)
-            score = np.where(ok, -gain[:, None] + loss[None, :], np.inf)
             n_ok = int(ok.sum())
-            pairs += list(np.argsort(score, axis=None)[: n_ok if n_ok <= max_exact
-                                                       else capacity_top])
-        best = (val, None)
+            pairs += list(np.argsort(self.capacity_screen(ok), axis=None)[
+                : n_ok if n_ok <= max_exact else capacity_top])
         for f in dict.fromkeys(int(x) for x in pairs):
             j, r = np.unravel_index(f, delta.shape)
-            if not ok[j, r]:
-                continue
-            if slack and delta[j, r] >= -1e-9:
-                continue  # exact when capacities do not bind: no gain
-            trial = open_c.copy()
+            if not ok[j, r] or (slack and delta[j, r] >= -1e-9):
+                continue  # not allowed, or exact when capacities do not bind: no gain
+            trial = self.open_c.copy()
             trial[j], trial[r] = True, False
-            v, _ = inst.value(trial)
-            if v < best[0] - 1e-9 * max(1.0, abs(val)):
-                best = (v, trial)
-                break  # first improvement, in screening order
-        if best[1] is None:
-            break
-        open_c = best[1]
-        d, val, a = current(open_c)
-        hist.append(val)
-    return open_c, hist
+            v, _ = self.inst.value(trial)
+            if v < self.val - 1e-9 * max(1.0, abs(self.val)):
+                return trial  # first improvement, in screening order
+        return None
 
 
 def _capacity_slack(inst: Instance, open_c: np.ndarray) -> bool:
