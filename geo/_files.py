@@ -642,39 +642,6 @@ def result_names(files: Iterable[str | Path]) -> list[str]:
 
 
 @contextmanager
-def atomic_dir(target: str | Path) -> Iterator[Path]:
-    """Write a folder atomically.
-
-    Parameters
-    ----------
-    target : str or Path
-        The folder to (re)place.
-
-    Yields
-    ------
-    Path
-        An empty temporary folder beside ``target``; fill it inside the ``with`` block. On
-        success it replaces ``target`` (an existing ``target`` is swapped out, then deleted);
-        on an exception it is deleted and ``target`` stays as it was.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(old)
-        tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(target)
-
-
-@contextmanager
 def atomic_file(target: str | Path) -> Iterator[Path]:
     """Write a file atomically.
 

@@ -12,21 +12,18 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT
 from test_offline_browser import (  # noqa: F401 (fixture)
     _assert_not_blank,
-    _free_port,
     _left_machine,
     _requests,
     _wait,
     browser,
+    streamlit_server,
 )
 
 from geo import jobs, settings
@@ -50,40 +47,11 @@ def app_url(tmp_path_factory):
     mp.setattr(settings, "BUNDLES_DIR", bundles)
     jobs.open_bundle(REGION)
     mp.undo()
-    port = _free_port()
     env = {**os.environ, "GEO_BUNDLES_DIR": str(bundles),
            "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--global.developmentMode", "false"],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n"
-                            + (folder / "streamlit.log").read_text()[-3000:])
-            time.sleep(0.3)
+    with streamlit_server(PROJECT_ROOT / "app.py", cwd=folder, env=env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _frames(driver, title: str):

@@ -16,6 +16,7 @@ tests skip (with the reason) only when they could not be installed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -211,6 +212,44 @@ APP = textwrap.dedent("""
 """)
 
 
+@contextlib.contextmanager
+def streamlit_server(script: Path, *, cwd: Path, env: dict, timeout_s: float = 90.0):
+    """``streamlit run script`` on a free port of 127.0.0.1 (headless); yields its URL once
+    ``/_stcore/health`` answers, and stops the server afterwards. The log is ``cwd/streamlit.log``."""
+    port = _free_port()
+    log = open(cwd / "streamlit.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.fileWatcherType", "none",
+         "--global.developmentMode", "false"],
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                log.flush()
+                pytest.fail("streamlit did not start:\n"
+                            + (cwd / "streamlit.log").read_text()[-3000:])
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -223,7 +262,6 @@ def streamlit_app(tmp_path_factory):
     ookla = shared_file("vidzeme", "broadband", "ookla_fixed_2023q2_350m_vidzeme.csv")
     folder = tmp_path_factory.mktemp("app")
     (folder / "app.py").write_text(APP, encoding="utf-8")
-    port = _free_port()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -231,38 +269,8 @@ def streamlit_app(tmp_path_factory):
         "GEO_TEST_OOKLA": str(ookla),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--global.developmentMode", "false"],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n"
-                            + (folder / "streamlit.log").read_text()[-3000:])
-            time.sleep(0.3)
-        expected = 9 + len(pd.read_csv(ookla))
-        yield url, expected
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server(folder / "app.py", cwd=folder, env=env) as url:
+        yield url, 9 + len(pd.read_csv(ookla))
 
 
 @pytest.mark.parametrize("mode, frame_title", [
