@@ -60,7 +60,8 @@ def _check(res, name):
     assert res.gap <= 0.02
 
 
-@pytest.mark.parametrize("objective, p", [("p-median", 15)])
+@pytest.mark.benchmark  # about 25 s (a full MILP); the certified-solver and brute-force tests
+@pytest.mark.parametrize("objective, p", [("p-median", 15)])  # check the models in the suite
 def test_demo_heuristic_within_2_percent_of_milp(demo, objective, p):
     """Capacities bind (demo capacity = 1.25 x today's pupils): a single swap away from the
     greedy start the heuristic finds the MILP's optimum (coverage: see the Malta test and
@@ -70,7 +71,10 @@ def test_demo_heuristic_within_2_percent_of_milp(demo, objective, p):
     assert len(res.keep_ids) == p
 
 
-@pytest.mark.parametrize("objective", ["p-median", "coverage"])
+@pytest.mark.parametrize("objective", [
+    "p-median",
+    pytest.param("coverage", marks=pytest.mark.benchmark),  # about 15 s; p-median stays in
+])
 def test_malta_capacitated_heuristic_within_2_percent_of_milp(malta, objective):
     res = optimize(malta, objective=objective, p=20, method="both", time_limit_s=60)
     _check(res, f"malta {objective} p=20 capacitated")
