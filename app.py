@@ -19,9 +19,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
-import yaml
 
 from geo import i18n, jobs, settings
+from geo._yaml import parse_yaml
 from geo.errors import GeoInputError
 from geo.i18n import t
 from geo.network.graph import Network
@@ -105,14 +105,16 @@ def load_prepared(name: str, stamp: float):
 def evaluate_doc(name: str, stamp: float, doc_yaml: bytes):
     """Baseline and scenario evaluations and their comparison (cached by the scenario text)."""
     prep = load_prepared(name, stamp)
-    sc = planner.scenario_of(yaml_load(doc_yaml))
-    base = planner.scenario_of({**yaml_load(doc_yaml), "name": "baseline", "changes": []})
+    doc = yaml_load(doc_yaml)
+    sc = planner.scenario_of(doc)
+    base = planner.scenario_of({**doc, "name": "baseline", "changes": []})
     ev_a, ev_b = evaluate(prep, base), evaluate(prep, sc)
     return ev_a, ev_b, compare(ev_a, ev_b)
 
 
 def yaml_load(data: bytes) -> dict:
-    return yaml.safe_load(data) or {}
+    """A scenario document from YAML bytes, through the project's one safe YAML loader."""
+    return parse_yaml(data.decode("utf-8")).data or {}
 
 
 def _stamp(name: str) -> float:

@@ -17,7 +17,7 @@ from geo.planning.scenario import save_scenario
 # ------------------------------------------------------------------------------------------
 # Exports
 # ------------------------------------------------------------------------------------------
-def _atomic_dir(out: Path, write, *, force: bool = False, run: dict | None = None) -> Path:
+def _write_owned(out: Path, write, *, force: bool = False, run: dict | None = None) -> Path:
     """Write into a temporary folder beside ``out`` and move it into place at the end, so
     a failure never leaves half-written results over earlier ones. ``out`` is a folder the
     tool owns (:func:`geo._files.owned_dir`; ``force`` and ``run`` are passed to it)."""
@@ -79,7 +79,7 @@ def write_evaluation(ev: Evaluation, out: str | Path, *, force: bool = False,
         s = _gpkg_safe(school_layer(ev))
         write_gpkg(tmp / "scenario.gpkg", {"origins": o, "schools": s})
         save_scenario(ev.scenario, tmp / "scenario.yaml")
-    return _atomic_dir(Path(out), write, force=force, run=run)
+    return _write_owned(Path(out), write, force=force, run=run)
 
 
 def write_comparison(cmp: dict, ev_a: Evaluation, ev_b: Evaluation, out: str | Path, *,
@@ -97,4 +97,4 @@ def write_comparison(cmp: dict, ev_a: Evaluation, ev_b: Evaluation, out: str | P
         g = gpd.GeoDataFrame(t, geometry=gpd.points_from_xy(prep.origin_x[i], prep.origin_y[i]),
                              crs=prep.crs)
         write_gpkg(tmp / "compare.gpkg", {"origins": _gpkg_safe(g)})
-    return _atomic_dir(Path(out), write, force=force, run=run)
+    return _write_owned(Path(out), write, force=force, run=run)
