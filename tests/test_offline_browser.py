@@ -160,8 +160,12 @@ def test_exported_html_works_with_network_blocked(browser, li_map, tmp_path):
     _requests(browser)  # drop what came before
     browser.get(path.as_uri())
     expected = _shown_paths(layers)
+    hidden = json.dumps(t("map.isochrones", "lv"))
+    # wait until the legend script has also hidden the sections of hidden layers (it runs after
+    # the paths are drawn; on a loaded machine the two can be read in between)
     state = _wait(browser, f"var s = (function(){{{STATE_JS}}})(); "
-                           f"return s.paths >= {expected} && s.legend ? s : null;")
+                           f"return s.paths >= {expected} && s.legend && "
+                           f"s.legend.indexOf({hidden}) < 0 ? s : null;")
     state = state or browser.execute_script(STATE_JS)
     assert state["leaflet"] == "1.9.3"
     assert state["panes"] >= 6  # map, tile, overlay, shadow, marker, tooltip, popup
