@@ -313,15 +313,22 @@ class SparseLP:
         self.linked[arcs] = True
         self.n_rows += n
 
-    def solve(self) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def solve(self, *, seconds: float = INF
+              ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Run the LP; returns objective, y, x (per arc), lambda (per group), pi (per school).
 
         ``pi_j >= 0`` is the price of a place at school ``j`` (minus the capacity row's dual).
+        ``seconds`` limits this solve (wall time). Stopped early, the dual simplex still
+        gives dual-feasible ``lambda``: the Lagrangian bound made from them stays valid
+        (it is valid for any multipliers), only weaker; ``stopped_early`` tells.
         """
+        self.h.setOptionValue("time_limit", max(float(seconds), 0.5))
         self.h.run()
+        self.stopped_early = self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal
         sol = self.h.getSolution()
-        col = np.asarray(sol.col_value)
-        dual = np.asarray(sol.row_dual)
+        n_cols = self.n_c + self.n_g + len(self.g)
+        col = np.asarray(sol.col_value) if sol.value_valid else np.zeros(n_cols)
+        dual = np.asarray(sol.row_dual) if sol.dual_valid else np.zeros(self.n_rows)
         y = col[: self.n_c]
         x = col[self.n_c + self.n_g:]
         lam = dual[: self.n_g]
@@ -414,7 +421,10 @@ def _lp_rounds(pr: Problem, lp: SparseLP, deadline: float, max_rounds: int):
     """Cut and price until the LP is the full strong LP (or time runs out); yields the
     state after every LP solve: (round, objective, y, lambda, complete)."""
     for rnd in range(max_rounds):
-        obj, y, x, lam, pi = lp.solve()
+        obj, y, x, lam, pi = lp.solve(seconds=deadline - time.perf_counter())
+        if lp.stopped_early:  # time is up inside this LP: its duals still give a bound
+            yield rnd + 1, obj, y, lam, False
+            return
         viol = lp.violated(x, y)
         g_new, j_new = lp.priced(lam, pi)
         complete = len(viol) == 0 and len(g_new) == 0
@@ -485,7 +495,7 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     cert.seconds["lp"] = time.perf_counter() - t0
     v, _ = school_knapsacks(pr, np.minimum(mu_best, pr.unserved))
     _consider(cert, pr, evaluate, "lp-round", round_network(pr, y_lp, v))
-    if cert.gap > target_gap:
+    if cert.gap > target_gap and time.perf_counter() < deadline:
         _consider(cert, pr, evaluate, "lagrangian", round_network(pr, y_lag, v))
     if cert.gap > target_gap and time.perf_counter() < deadline - 2:
         t1 = time.perf_counter()

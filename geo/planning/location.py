@@ -206,11 +206,13 @@ class _Capacitated(LocationModel):
     unserved = settings.UNSERVED_PENALTY_MIN
 
     def __init__(self, minutes, weights, *, p: int | None = None, budget: float | None = None,
-                 **kwargs) -> None:
+                 unserved: float | None = None, **kwargs) -> None:
         super().__init__(minutes, weights, **kwargs)
         if (p is None) == (budget is None):
             raise ValueError("give either p or a budget.")
         self.p, self.budget = p, budget
+        if unserved is not None:  # e.g. costs in metres: above every trip, so none is cut
+            self.unserved = float(unserved)
 
     def cost(self) -> np.ndarray:
         """Per-pupil cost, clipped at the cost of an unserved pupil."""
