@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import threading
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,7 +23,7 @@ import streamlit as st
 
 from geo import i18n, jobs, settings
 from geo._yaml import parse_yaml
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, error_text
 from geo.i18n import t
 from geo.network.graph import Network
 from geo.outputs import layers as map_layers
@@ -33,11 +34,22 @@ from geo.planning.indicators import compare, school_flows
 from geo.planning.optimize import optimize, result_to_scenario
 from geo.planning.prepared import prepare_bundle
 from geo.planning.scenario import save_scenario
+from geo.planning.sweep import (
+    chart_png,
+    current_point,
+    display_table,
+    frontier_table,
+    open_schools,
+    parse_years,
+    robustness,
+    run_point,
+)
 
 try:  # the broadband view, written separately
     import app_broadband
 except ImportError:
     app_broadband = None
+import app_vidzeme  # school places and roads for a region without them (Vidzeme offline)
 
 st.set_page_config(page_title="Skolu tīkla plānotājs / School network planner", layout="wide")
 
@@ -59,7 +71,8 @@ def num(v, decimals: int | None = None) -> str:
 
 
 def show_error(exc: Exception) -> None:
-    st.error(f"{t('app.input_error', lang)}\n\n{exc}")
+    """An input error in the user's language (file, rows and fix kept; English if untranslated)."""
+    st.error(f"{t('app.input_error', lang)}\n\n{error_text(exc, lang)}")
 
 
 # -- cached loaders (thin wrappers of geo.jobs) --------------------------------------------
@@ -151,7 +164,7 @@ def session_upload(uploaded) -> Path | None:
     try:
         target = planner.save_osm_upload(uploaded.getvalue(), uploaded.name, folder)
     except GeoInputError as exc:
-        st.sidebar.error(f"{t('ui.upload_bad', lang)}: {uploaded.name}\n\n{exc}")
+        st.sidebar.error(f"{t('ui.upload_bad', lang)}: {uploaded.name}\n\n{error_text(exc, lang)}")
         return None
     st.sidebar.caption(t("ui.session_only", lang))
     return target
@@ -168,8 +181,8 @@ def osm_file_page() -> None:
     if not osm_files:
         st.warning(t("app.no_osm", lang))
         st.stop()
-    path: Path = st.sidebar.selectbox(
-        t("app.osm_file", lang), osm_files, key="osm_file",
+    path: Path = st.sidebar.selectbox(  # a new upload: a new widget, which opens the upload
+        t("app.osm_file", lang), osm_files, key=f"osm_file-{mine.name}" if mine else "osm_file",
         index=0 if mine is not None else osm_files.index(jobs.default_osm_file(osm_files)),
         format_func=lambda p: p.name,
     )
@@ -240,6 +253,7 @@ HAS_ROADS = net is not None and cells is not None
 # ==================================================================================================
 # Map
 # ==================================================================================================
+@st.fragment  # a click in the view reruns only the view
 def map_view() -> None:
     band = st.radio(t("app.grade_band", lang), list(settings.GRADE_BANDS), horizontal=True,
                     key="band")
@@ -262,16 +276,20 @@ def map_view() -> None:
                   file=bundle.path / "schools_to_locate.csv"))
     title = planner.map_title(t("map.title.travel_time", lang), region=REGION_TITLE, band=band,
                               threshold=threshold, year=2021, lang=lang)
-    try:
-        m = band_map(region, STAMP, band, float(threshold), lang, title)
-    except GeoInputError:
-        m = band_map(region, STAMP, "", float(threshold), lang, title)
-    if m is None:
+    base = base_map(region, STAMP, lang)
+    if base is None:
         return
-    web_streamlit.render_streamlit(m, height=620, key=f"map-{region}")
+    payload, base_layers = base
+    try:
+        over = band_overlay(region, STAMP, band, float(threshold), lang) if HAS_ROADS else []
+    except GeoInputError:
+        over = []
+    # the base map stays in the browser; only the band's layers, legend and title travel
+    web_streamlit.render_payload(payload, height=620, key=f"map-{region}", overlay=(
+        web_streamlit.overlay_script(over, base_layers=base_layers, title=title, lang=lang)))
     st.caption(SOURCES)
-    export_buttons("map", layers=m._geo_layers, m=m, tables=tables, title=title,
-                   subtitle=SOURCES)
+    export_buttons("map", layers=[*base_layers, *(s.layer for s in over)], tables=tables,
+                   title=title, subtitle=SOURCES)
 
 
 def population_layers() -> list:
@@ -288,21 +306,44 @@ def population_layers() -> list:
     return out
 
 
-@st.cache_resource(show_spinner=False, max_entries=24)
-def band_map(name: str, stamp: float, band: str, threshold: float, lang: str, title: str):
-    """The Map view's map (cached: a grade-band or threshold change is drawn once)."""
-    layers = []
-    if HAS_ROADS and band:
-        acc = band_access(name, stamp, band)
-        shown = acc[acc["pupils"] > 0]
-        layers = [
-            map_layers.travel_time_layer(shown, lang, population="pupils", school="school_name"),
-            map_layers.white_spots_layer(shown, lang, threshold_min=threshold,
-                                         population="pupils", show=False),
-            roads_layer(str(bundle.network_dir), stamp, lang),
-        ]
-    layers += context_layers()
-    return web.make_map(layers, lang=lang, title=title, **canvas(layers)) if layers else None
+@st.cache_resource(show_spinner=False, max_entries=8)
+def base_map(name: str, stamp: float, lang: str):
+    """The Map view's base map, serialised once per region and language: every layer that
+    does not change with the grade band or threshold, and its layers (``None``: no layers)."""
+    layers = context_layers()
+    if HAS_ROADS:
+        layers.append(roads_layer(str(bundle.network_dir), stamp, lang))
+    if not layers:
+        return None
+    n = sum(len(la.data) for la in layers) + (len(cells) if HAS_ROADS else 0)
+    m = web.make_map(layers, lang=lang, title=REGION_TITLE,
+                     **({"prefer_canvas": True} if n > CANVAS_FEATURES else {}))
+    return web_streamlit.streamlit_payload(m), layers
+
+
+def band_overlay(name: str, stamp: float, band: str, threshold: float, lang: str) -> list:
+    """The Map view's changing layers (travel time, white spots) as scripts, each cached."""
+    return [travel_time_script(name, stamp, band, lang),
+            white_spots_script(name, stamp, band, threshold, lang)]
+
+
+def shown_cells(name: str, stamp: float, band: str):
+    acc = band_access(name, stamp, band)
+    return acc[acc["pupils"] > 0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def travel_time_script(name: str, stamp: float, band: str, lang: str):
+    layer = map_layers.travel_time_layer(shown_cells(name, stamp, band), lang,
+                                         population="pupils", school="school_name")
+    return web_streamlit.layer_script(layer, slot="tt")
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def white_spots_script(name: str, stamp: float, band: str, threshold: float, lang: str):
+    layer = map_layers.white_spots_layer(shown_cells(name, stamp, band), lang,
+                                         threshold_min=threshold, population="pupils", show=False)
+    return web_streamlit.layer_script(layer, slot="ws")
 
 
 #: Above this many drawn features a map is drawn on a canvas (much faster than SVG).
@@ -468,7 +509,7 @@ def scenario_sources() -> None:
     if bad:
         with st.expander(t("ui.bad_files", lang), expanded=True):
             for p, err in bad:
-                st.error(f"{t('ui.file_error', lang, name=p.name)}\n\n{err}")
+                st.error(f"{t('ui.file_error', lang, name=p.name)}\n\n{error_text(err, lang)}")
     up = st.file_uploader(t("ui.upload_scenario", lang), type=["yaml", "yml"], key="sc_upload")
     if up is not None and st.session_state.get("sc_upload_done") != (up.name, up.size):
         st.session_state["sc_upload_done"] = (up.name, up.size)
@@ -550,7 +591,7 @@ def add_change_form(prep, names: dict) -> None:
               args=(kind, prep))
     err = st.session_state.pop("ch_error", None)
     if err:
-        st.error(f"{t('ui.change_error', lang)}\n\n{err}")
+        st.error(f"{t('ui.change_error', lang)}\n\n{error_text(err, lang)}")
 
 
 def change_params(kind: str):
@@ -581,7 +622,7 @@ def add_clicked(kind: str, prep) -> None:
         if kind == "close":
             st.session_state["ch_close"] = []
     except GeoInputError as exc:
-        st.session_state["ch_error"] = str(exc)
+        st.session_state["ch_error"] = exc
 
 
 def school_change_inputs(kind: str, ids: list, label):
@@ -680,6 +721,7 @@ def scenario_layers(prep, doc: dict) -> list:
 # ==================================================================================================
 # Compare
 # ==================================================================================================
+@st.fragment  # a click in the view reruns only the view
 def compare_view() -> None:
     if not HAS_ROADS:
         st.warning(t("app.no_roads", lang))
@@ -724,6 +766,33 @@ def compare_maps(name: str, stamp: float, doc_yaml: bytes, band: str, lang: str)
                             title_b=t("ui.after", lang), **canvas(layers_a))
     change = web.make_map(layers_c, lang=lang, title=title, **canvas(layers_c))
     return web.to_html(dual), web.to_html(change), change, layers_c, title
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def prefetch(name: str, stamp: float, lang: str) -> threading.Thread:
+    """Start, once per region and language, a background thread that computes what the next
+    clicks need (:func:`warm_caches`), so that they are answered from the caches."""
+    thread = threading.Thread(target=warm_caches, args=(name, stamp, lang), daemon=True,
+                              name=f"geo-prefetch-{name}-{lang}")
+    thread.start()
+    return thread
+
+
+def warm_caches(name: str, stamp: float, lang: str) -> None:
+    """The prefetch thread: grade-band map layers, then the Compare view of a new scenario.
+
+    Every grade band's layers at its default threshold, then the evaluation and the maps of
+    the Compare view. Not at a lower CPU priority: holding the GIL while descheduled, the
+    thread would stall the app's own runs.
+    """
+    try:
+        for band in settings.GRADE_BANDS:
+            band_overlay(name, stamp, band, float(int(settings.THRESHOLD_MIN[band])), lang)
+        prep = load_prepared(name, stamp)
+        doc = planner.new_document(region=prep.region or name, year=int(prep.base_year))
+        compare_maps(name, stamp, planner.scenario_yaml(named(doc)), prep.bands[0], lang)
+    except GeoInputError:
+        return  # the view shows the error when it is opened
 
 
 def area_rows(df: pd.DataFrame, area: str, band: str) -> pd.DataFrame:
@@ -846,6 +915,10 @@ def optimise_view() -> None:
     c1, c2 = st.columns(2)
     objective = c1.radio(t("app.objective", lang), ["p-median", "coverage"], key="obj",
                          format_func=lambda o: t(f"app.objective.{o}", lang))
+    if c2.radio(t("sweep.app.mode", lang), ["one", "curve"], key="opt_mode", horizontal=True,
+                format_func=lambda m: t(f"sweep.app.mode.{m}", lang)) == "curve":
+        tradeoff_view(prep, base, objective)
+        return
     n_open = int((~prep.schools["is_new"].astype(bool)).sum())
     p = c2.slider(t("app.n_schools", lang), 1, n_open, max(1, n_open - 3), key="p")
     if st.button(t("app.run", lang), key="run_opt", type="primary"):
@@ -869,11 +942,7 @@ def optimise_view() -> None:
         + [t("ui.closed", lang)] * len(res.close_ids)})
     proposal = result_to_scenario(res, base)
     if st.button(t("ui.load_as_scenario", lang), key="opt_load"):
-        with tempfile.TemporaryDirectory() as tmp:
-            data = save_scenario(proposal, Path(tmp) / "proposal.yaml").read_bytes()
-        set_doc(planner.scenario_doc_from_bytes(data, "proposal.yaml"))
-        st.session_state["goto"] = "scenario"
-        st.rerun()
+        load_as_scenario(proposal)
     layers = [map_layers.schools_layer(scenario_points(prep, res.keep_ids, prep.crs), lang,
                                        name="name")]
     if res.close_ids:
@@ -889,6 +958,78 @@ def optimise_view() -> None:
     st.dataframe(table, hide_index=True)
     export_buttons("optimise", layers=layers, m=m, tables={t("ui.opt_map", lang): table},
                    title=title, subtitle=SOURCES)
+
+
+def load_as_scenario(proposal) -> None:
+    """Make a proposed network the scenario being edited and open the Scenario view."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = save_scenario(proposal, Path(tmp) / "proposal.yaml").read_bytes()
+    set_doc(planner.scenario_doc_from_bytes(data, "proposal.yaml"))
+    st.session_state["goto"] = "scenario"
+    st.rerun()
+
+
+def tradeoff_view(prep, base, objective: str) -> None:
+    """Trade-off curve: networks optimised for a range of schools kept (progress bar), the
+    current network's robustness to the projected pupils, the chart, the table, and a button
+    per point that loads it as the scenario."""
+    n_open = open_schools(prep, base)
+    c1, c2, c3 = st.columns(3)
+    lo, hi = c1.slider(t("sweep.app.range", lang), 1, n_open,
+                       (max(1, n_open - 6), max(1, n_open - 2)), key="sw_range")
+    step = int(c2.number_input(t("sweep.app.step", lang), 1, n_open, 2, key="sw_step"))
+    years = None
+    if prep.growth_rate is None:
+        c3.info(t("sweep.app.no_growth", lang))
+    else:
+        y0 = int(prep.base_year)
+        span = c3.slider(t("sweep.app.years", lang), y0, max(2035, y0 + 1), (y0, 2035),
+                         key="sw_years")
+        years = parse_years(f"{span[0]}:{span[1]}:2")
+    if st.button(t("sweep.app.run", lang), key="run_sweep", type="primary"):
+        values = sorted({*range(lo, hi + 1, step), hi})
+        st.session_state[f"sweep-{region}"] = run_tradeoff(prep, base, objective, values, years)
+    got = st.session_state.get(f"sweep-{region}")
+    if got is None:
+        return
+    points, df, rob = got
+    st.image(tradeoff_png(df, rob, lang))
+    st.subheader(t("sweep.app.points", lang))
+    st.dataframe(display_table(df, lang=lang).map(lambda v: num(v) if isinstance(
+        v, float) else v), hide_index=True)
+    cols = st.columns(min(4, len(points)))
+    for i, pt in enumerate(points):
+        if cols[i % len(cols)].button(t("sweep.app.load", lang, p=int(pt.value)),
+                                      key=f"sweep_load_{i}"):
+            load_as_scenario(pt.scenario)
+    if rob is not None:
+        st.subheader(t("sweep.app.robust_table", lang))
+        st.dataframe(display_table(rob, lang=lang).map(lambda v: num(v) if isinstance(
+            v, float) else v), hide_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def tradeoff_png(df: pd.DataFrame, rob: pd.DataFrame | None, lang: str) -> bytes:
+    """The trade-off chart in ``lang`` (drawn once per curve and language)."""
+    return chart_png(df, robustness=rob, lang=lang)
+
+
+def run_tradeoff(prep, base, objective: str, values: list, years: list | None):
+    """Run the sweep's points one by one (certified solves) and the current network's
+    robustness, with a progress bar; returns (points, frontier table, robustness or None)."""
+    total = len(values) + len(years or [])
+    bar = st.progress(0.0, text=t("sweep.app.running", lang, p=values[0]))
+    points = []
+    for i, v in enumerate(values):
+        bar.progress(i / total, text=t("sweep.app.running", lang, p=v))
+        points.append(run_point(prep, "p", v, base=base, objective=objective,
+                                method="certified"))
+    rob = None
+    if years:
+        rob = robustness(prep, {"current": base}, years, progress=lambda d, n: bar.progress(
+            (len(values) + d) / total, text=t("sweep.app.running_years", lang)))
+    bar.empty()
+    return points, frontier_table(points, current_point(prep, base)), rob
 
 
 # ==================================================================================================
@@ -934,6 +1075,8 @@ VIEWS = [("map", "app.tab.map", map_view), ("scenario", "app.tab.scenarios", sce
 if app_broadband is not None:
     VIEWS.append(("broadband", "ui.tab.broadband",
                   lambda: app_broadband.broadband_tab(region, lang)))
+if app_vidzeme.wanted(bundle):
+    VIEWS.append(("place", "place.tab", lambda: app_vidzeme.placement_tab(region, bundle, lang)))
 
 labels = [t(key, lang) for _, key, _ in VIEWS]
 view_ids = [v for v, _, _ in VIEWS]
@@ -941,10 +1084,16 @@ if "goto" in st.session_state:  # open a view from code (buttons, tests): a new 
     st.session_state["view"] = st.session_state.pop("goto")
     st.session_state["tabs_gen"] = st.session_state.get("tabs_gen", 0) + 1
 current = st.session_state.get("view", "map")
-tabs = st.tabs(labels, key=f"tabs-{lang}-{st.session_state.get('tabs_gen', 0)}", on_change="rerun",
-               default=labels[view_ids.index(current)] if current in view_ids else labels[0])
+tabs_key = f"tabs-{lang}-{st.session_state.get('tabs_gen', 0)}"
+# a tabs widget's default must stay the same while it lives (a new default resets it, and a
+# click on the Map tab after Compare opened Compare again)
+opened = st.session_state.setdefault(f"{tabs_key}-default",
+                                     current if current in view_ids else view_ids[0])
+tabs = st.tabs(labels, key=tabs_key, on_change="rerun", default=labels[view_ids.index(opened)])
 for (view, _, show), tab in zip(VIEWS, tabs, strict=True):
     if tab.open:
         st.session_state["view"] = view
         with tab:
             show()
+if HAS_ROADS and st.context.headers:  # a browser session (AppTest has no headers)
+    prefetch(region, STAMP, lang)

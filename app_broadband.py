@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import i18n, jobs, settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, error_text
 from geo.i18n import t
 from geo.outputs import layers as map_layers
 from geo.outputs import planner, report, web, web_streamlit
@@ -160,7 +160,7 @@ def broadband_tab(region: str, lang: str) -> None:
         with st.spinner("…"):
             bundle, ws = _whitespots(region)
     except GeoInputError as exc:
-        st.error(f"{t('bbtab.error', lang)}\n\n{exc}")
+        st.error(f"{t('bbtab.error', lang)}\n\n{error_text(exc, lang)}")
         return
     _headline(ws, lang)
     layers = _map(ws, bundle, lang, region)

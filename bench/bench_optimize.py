@@ -95,6 +95,29 @@ def bench_spopt(prep, ps) -> None:
               f"{sp.problem.objective.value():,.2f} ({t_sp:.1f} s)  {_load()}", flush=True)
 
 
+def bench_spopt_region(prep, ps, *, time_limit_s: float = 600.0) -> None:
+    """The Vidzeme-scale capacitated instances through spopt (PuLP + HiGHS, its own
+    capacitated p-median), with the same time limit a planner would wait (10 minutes)."""
+    if SpoptPMedian is None:
+        print("spopt not installed: skipped (pip install spopt in a separate environment)")
+        return
+    for p in ps:
+        ours = PMedian.from_prepared(prep, p=p)
+        pr = ours.problem()
+        t0 = time.perf_counter()
+        sp = SpoptPMedian.from_cost_matrix(pr.cost, pr.w, p_facilities=p,
+                                           facility_capacities=pr.capacity)
+        t_build = time.perf_counter() - t0
+        print(f"spopt capacitated p-median p={p}: model built in {t_build:.0f} s "
+              f"({pr.shape[0]:,} x {pr.shape[1]}), solving (limit {time_limit_s:.0f} s) "
+              f"{_load()}", flush=True)
+        t0 = time.perf_counter()
+        sp = sp.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_s))
+        print(f"spopt p={p}: status {pulp.LpStatus[sp.problem.status]}, objective "
+              f"{sp.problem.objective.value():,.1f} in {time.perf_counter() - t0:.0f} s "
+              f"{_load()}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("prepared", help="prepared Vidzeme-scale demo (scenario prepare --out)")
@@ -105,6 +128,8 @@ def main() -> None:
     ap.add_argument("--spopt", default=None,
                     help="a small prepared region (e.g. the demo) for the spopt comparison")
     ap.add_argument("--spopt-p", type=int, nargs="*", default=[10, 15])
+    ap.add_argument("--spopt-region", type=int, nargs="*", default=[],
+                    help="p values of the Vidzeme-scale instance to run through spopt too")
     a = ap.parse_args()
     if a.spopt:
         bench_spopt(Prepared.load(a.spopt), a.spopt_p)
@@ -113,6 +138,8 @@ def main() -> None:
     print(f"prepared: {prep.n_origins:,} origins x {prep.n_schools} schools, pupils "
           f"{prep.pupils.sum():,.0f}; loaded in {time.perf_counter() - t0:.1f} s; "
           f"{os.cpu_count()} cores, {_load()}")
+    if a.spopt_region:
+        bench_spopt_region(prep, a.spopt_region)
     bench_instances(prep, ps=a.p, coverage_ps=a.coverage_p, time_limit_s=a.time_limit)
     if a.sweep:
         bench_sweep(prep, a.sweep, time_limit_s=a.time_limit)

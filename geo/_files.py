@@ -50,7 +50,7 @@ import pandas as pd
 import pyogrio
 
 from geo import __version__, settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 
 #: Marker file of an output folder the tool owns.
 MARKER_NAME = ".geo-output.json"
@@ -60,7 +60,7 @@ TEMP_MARKER_NAME = ".geo-temp.json"
 #: Tool name written in the markers.
 TOOL = "geo"
 #: What a user does when an output folder is refused.
-FIX_FOLDER = "use --force or a new folder (nothing was changed)."
+FIX_FOLDER = Msg("err.out.force_or_new")
 
 # ------------------------------------------------------------------------------------------
 # Runs
@@ -168,25 +168,20 @@ def check_output_path(target: str | Path, *, kind: str = "folder") -> Path:
         cannot be written.
     """
     if str(target).strip() == "":
-        raise GeoInputError("the output path is empty.", fix="give a folder or file name.")
+        raise GeoInputError(Msg("err.out.empty"), fix=Msg("err.out.empty.fix"))
     p = Path(target).expanduser()
     full = p.resolve()
     if p.is_symlink():
-        raise GeoInputError("the output path is a symbolic link; it is not replaced.", path=p,
-                            fix="give the real path, or a new folder.")
+        raise GeoInputError(Msg("err.out.symlink"), path=p, fix=Msg("err.out.symlink.fix"))
     if kind == "folder":
         for q in _protected():
             if full == q or full in q.parents:
-                raise GeoInputError(
-                    f"refusing to use {full} as an output folder: it is (or holds) the current "
-                    "folder, the project, the home folder or the filesystem root.",
-                    path=p, fix="give a new folder, e.g. results/run1.")
+                raise GeoInputError(Msg("err.out.protected", folder=str(full)), path=p,
+                                    fix=Msg("err.out.protected.fix"))
         if p.exists() and not p.is_dir():
-            raise GeoInputError("is an existing file, not a folder; it is not replaced.",
-                                path=p, fix="give a folder path (a new or empty folder).")
+            raise GeoInputError(Msg("err.out.is_file"), path=p, fix=Msg("err.out.is_file.fix"))
     elif p.is_dir():
-        raise GeoInputError("is a folder; the output is a single file.", path=p,
-                            fix="give a file name, e.g. results/out.gpkg.")
+        raise GeoInputError(Msg("err.out.is_folder"), path=p, fix=Msg("err.out.is_folder.fix"))
     _check_writable(p, folder=kind == "folder" and p.is_dir())
     return p
 
@@ -197,7 +192,8 @@ def _check_writable(p: Path, *, folder: bool) -> None:
     while not here.exists() and here != here.parent:
         here = here.parent
     if not here.is_dir():
-        raise GeoInputError(f"{here} is not a folder.", path=p, fix="give another output path.")
+        raise GeoInputError(Msg("err.out.parent_not_folder", folder=str(here)), path=p,
+                            fix=Msg("err.out.parent_not_folder.fix"))
     for q in ([p] if folder else []) + [here]:
         try:  # a real probe: os.access says yes to root, and on read-only special folders
             fd, probe = tempfile.mkstemp(prefix=".geo-probe-", dir=q)
@@ -205,16 +201,18 @@ def _check_writable(p: Path, *, folder: bool) -> None:
             os.unlink(probe)
         except OSError as exc:
             raise GeoInputError(
-                f"cannot write in {q} ({exc.strerror or 'read-only or no permission'}).",
-                path=p, fix="give an output path in a folder you can write to.") from exc
+                Msg("err.out.cannot_write_in", folder=str(q),
+                    reason=exc.strerror or "read-only or no permission"),
+                path=p, fix=Msg("err.out.writable.fix")) from exc
 
 
 def _os_error(exc: OSError, target: Path) -> GeoInputError:
     why = {errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
            errno.EROFS: "read-only file system", errno.ENOSPC: "disk full"}
     reason = why.get(exc.errno, exc.strerror or str(exc))
-    return GeoInputError(f"cannot write the output ({reason}: {exc.filename or target}).",
-                         path=target, fix="give an output path in a folder you can write to.")
+    return GeoInputError(Msg("err.out.cannot_write", reason=reason,
+                             file=str(exc.filename or target)),
+                         path=target, fix=Msg("err.out.writable.fix"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -330,9 +328,10 @@ def _make_temp(parent: Path, name: str, run: dict | None) -> Path:
 
 
 def _refuse(target: Path, names: Iterable[str], why: str) -> GeoInputError:
+    """The refusal ``err.out.<why>`` naming the first five of ``names``."""
     shown = sorted(names)
-    more = f" ... ({len(shown)} in all)" if len(shown) > 5 else ""
-    return GeoInputError(f"{why} ({', '.join(shown[:5])}{more}); they are not replaced.",
+    more = Msg("err.out.more", n=len(shown)) if len(shown) > 5 else ""
+    return GeoInputError(Msg(f"err.out.{why}", files=", ".join(shown[:5]), more=more),
                          path=target, fix=FIX_FOLDER)
 
 
@@ -352,13 +351,12 @@ def _ownership(target: Path, force: bool, command: str | None = None
     if not present:
         return marker, set(), set()
     if not marker and not force:
-        raise _refuse(target, present, "the output folder holds files this tool did not write")
+        raise _refuse(target, present, "foreign_files")
     other = marker.get("command")
     if command and other and other != command and marker.get("files") and not force:
         raise GeoInputError(
-            f"the output folder holds the results of another command ({other}, "
-            f"{marker.get('created', '?')}); they are not replaced.", path=target,
-            fix="give a new folder, or use --force to replace them (nothing was changed).")
+            Msg("err.out.other_command", command=other, created=marker.get("created", "?")),
+            path=target, fix=Msg("err.out.other_command.fix"))
     owned = present & (set(marker.get("files", [])) | set(marker.get("single_files", [])))
     return marker, owned, present - owned
 
@@ -439,8 +437,7 @@ def _commit(tmp: Path, target: Path, *, run: dict, force: bool, keep_old: bool) 
     new = _entries(tmp)
     clash = new & foreign
     if clash and not force:
-        raise _refuse(target, clash, "the output folder holds files of the same name that "
-                      "this tool did not write")
+        raise _refuse(target, clash, "foreign_same_name")
     singles = set(marker.get("single_files", [])) & owned
     earlier = owned - singles  # entries of the previous run of a folder command
     kept_old = earlier - new if keep_old else set()
@@ -537,9 +534,8 @@ def check_output_file(target: str | Path, *, force: bool = False) -> Path:
     marker = read_marker(target.parent) or {}
     mine = target.name in set(marker.get("files", [])) | set(marker.get("single_files", []))
     if target.exists() and not (force or mine or in_tool_area(target)):
-        raise GeoInputError("is an existing file this tool did not write; it is not replaced.",
-                            path=target, fix="use --force or a new file name (nothing was "
-                            "changed).")
+        raise GeoInputError(Msg("err.out.foreign_file"), path=target,
+                            fix=Msg("err.out.foreign_file.fix"))
     return target
 
 
@@ -632,8 +628,8 @@ def result_names(files: Iterable[str | Path]) -> list[str]:
                 grew = True
         if not grew:
             twice = sorted({str(paths[i]) for i, n in enumerate(names) if n in dup})
-            raise GeoInputError(f"the same file is given twice: {', '.join(twice)}.",
-                                fix="give each scenario file once.")
+            raise GeoInputError(Msg("err.out.same_file_twice", files=", ".join(twice)),
+                                fix=Msg("err.out.same_file_twice.fix"))
 
 
 # ------------------------------------------------------------------------------------------

@@ -23,10 +23,12 @@ from pathlib import Path
 
 import yaml
 
-from geo import settings
-from geo.errors import GeoInputError
+from geo import i18n, settings
+from geo.errors import GeoInputError, Msg, Num
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Advice given with YAML syntax errors by default.
+SYNTAX_FIX = Msg("err.yaml.syntax.fix")
 
 
 @dataclass
@@ -78,23 +80,21 @@ class _Loader(yaml.SafeLoader):
 def _read_bytes(path: Path, kind: str, max_bytes: int) -> bytes:
     """The file's bytes, after checking that it exists and is not larger than ``max_bytes``."""
     if not path.is_file():
-        raise GeoInputError(f"{kind} file not found.", path=path, fix="check the path.")
+        raise GeoInputError(Msg("err.yaml.not_found", kind=_kind(kind)), path=path,
+                            fix=Msg("err.yaml.not_found.fix"))
     size = path.stat().st_size
     too_big = GeoInputError(
-        f"the file is {size:,} bytes; a {kind} file may be at most {max_bytes:,} bytes.",
-        path=path,
-        fix=f"check that this is the {kind} file (a short text file of a few kB); the limit "
-        f"is settings.YAML_MAX_BYTES[{kind!r}].",
-    )
+        Msg("err.yaml.too_big", size=Num(size), kind=_kind(kind), max=Num(max_bytes)), path=path,
+        fix=Msg("err.yaml.too_big.fix", kind=_kind(kind), kind_id=repr(kind)))
     if size > max_bytes:
         raise too_big
     try:
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise GeoInputError(f"cannot read the {kind} file ({exc.strerror or exc}).", path=path,
-                            fix="check that the file is readable (permissions) and not "
-                            "open in another program.") from None
+        raise GeoInputError(Msg("err.yaml.unreadable", kind=_kind(kind),
+                                reason=str(exc.strerror or exc)), path=path,
+                            fix=Msg("err.yaml.unreadable.fix")) from None
     if len(raw) > max_bytes:
         raise too_big
     return raw
@@ -102,14 +102,13 @@ def _read_bytes(path: Path, kind: str, max_bytes: int) -> bytes:
 
 def _decode(raw: bytes, path: Path | None, kind: str) -> str:
     """UTF-8 text (a byte-order mark is dropped); named errors for binary and other encodings."""
-    save_utf8 = ("save it as UTF-8 (e.g. Notepad: File > Save as > Encoding: UTF-8) or convert "
-                 "it: iconv -f cp1257 -t utf-8 OLD.yaml > NEW.yaml")
+    save_utf8 = Msg("err.yaml.save_utf8", enc="cp1257")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise GeoInputError(f"the {kind} file is UTF-16 text; it must be UTF-8.", path=path,
-                            fix=save_utf8.replace("cp1257", "utf-16"))
+        raise GeoInputError(Msg("err.yaml.utf16", kind=_kind(kind)), path=path,
+                            fix=Msg("err.yaml.save_utf8", enc="utf-16"))
     if b"\x00" in raw:
-        raise GeoInputError(f"this is a binary file, not a YAML {kind} file (it holds NUL bytes).",
-                            path=path, fix=f"give the {kind} YAML text file (*.yaml).")
+        raise GeoInputError(Msg("err.yaml.binary", kind=_kind(kind)), path=path,
+                            fix=Msg("err.yaml.binary.fix", kind=_kind(kind)))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -117,12 +116,17 @@ def _decode(raw: bytes, path: Path | None, kind: str) -> str:
         guess = ""
         try:
             raw.decode("cp1257")
-            guess = "; it looks like Windows-1257 (Baltic) or another 8-bit encoding"
+            guess = Msg("err.yaml.cp1257_guess")
         except UnicodeDecodeError:
             pass
         raise GeoInputError(
-            f"line {line}: the {kind} file is not UTF-8 text (byte 0x{raw[exc.start]:02X}){guess}.",
-            path=path, fix=save_utf8) from None
+            Msg("err.yaml.not_utf8", line=line, kind=_kind(kind), byte=f"{raw[exc.start]:02X}",
+                guess=guess), path=path, fix=save_utf8) from None
+
+
+def _kind(kind: str) -> Msg | str:
+    """The input kind for messages (translated when ``err.kind.<kind>`` exists)."""
+    return Msg(f"err.kind.{kind}") if f"err.kind.{kind}" in i18n.STRINGS else kind
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,26 +223,25 @@ def node_lines(node, path: tuple = ()) -> dict:
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
-def _syntax_error(exc: yaml.YAMLError, path, fix: str) -> GeoInputError:
+def _syntax_error(exc: yaml.YAMLError, path, fix: str | Msg) -> GeoInputError:
     mark = getattr(exc, "problem_mark", None)
-    at = f"line {mark.line + 1}: " if mark else ""
+    at = Msg("err.at_line", line=mark.line + 1) if mark else ""
     problem = getattr(exc, "problem", None) or exc
-    return GeoInputError(f"{at}not valid YAML ({problem}).", path=path, fix=fix)
+    return GeoInputError(Msg("err.yaml.syntax", at=at, problem=str(problem)), path=path,
+                         fix=fix)
 
 
-def _compose(text: str, path, *, max_depth: int, fix: str):
+def _compose(text: str, path, *, max_depth: int, fix: str | Msg):
     loader = _Loader(text, max_depth=max_depth)
     try:
         return loader, loader.get_single_node()
     except _TooDeep as exc:
-        raise GeoInputError(
-            f"line {exc.line}: the YAML is nested more than {max_depth} levels deep.", path=path,
-            fix="real files nest a few levels; check the brackets and indentation "
-            "(limit settings.YAML_MAX_DEPTH).") from None
+        raise GeoInputError(Msg("err.yaml.too_deep", line=exc.line, max=max_depth), path=path,
+                            fix=Msg("err.yaml.too_deep.fix")) from None
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, path, fix) from None
     except RecursionError:
-        raise GeoInputError("the YAML is nested too deeply.", path=path, fix=fix) from None
+        raise GeoInputError(Msg("err.yaml.too_deep_recursion"), path=path, fix=fix) from None
 
 
 def _check_nodes(node, loader, path, max_nodes: int) -> None:
@@ -247,21 +250,16 @@ def _check_nodes(node, loader, path, max_nodes: int) -> None:
     except RecursionError:
         n = max_nodes + 1
     except ValueError as exc:
-        raise GeoInputError(f"line {exc.args[0]}: an alias (*name) refers to itself.", path=path,
-                            fix="write the values out instead of a recursive alias.") from None
+        raise GeoInputError(Msg("err.yaml.alias_self", line=exc.args[0]), path=path,
+                            fix=Msg("err.yaml.alias_self.fix")) from None
     if n > max_nodes:
-        raise GeoInputError(
-            f"the YAML expands to more than {max_nodes:,} values through its aliases (*name); "
-            "this looks like an alias bomb.", path=path,
-            fix="write the values out, or use fewer aliases (limit settings.YAML_MAX_NODES).")
+        raise GeoInputError(Msg("err.yaml.alias_bomb", max=Num(max_nodes)), path=path,
+                            fix=Msg("err.yaml.alias_bomb.fix"))
     dup = _duplicate_keys(node, loader)
     if dup:
         key, a, b = dup
-        raise GeoInputError(
-            f"line {b}: the key {key!r} is written twice (lines {a} and {b}); YAML would "
-            "silently keep only the last one.", path=path,
-            fix=f"keep one {key!r}: merge the two into one (e.g. one 'changes:' list holding "
-            "every change).")
+        raise GeoInputError(Msg("err.yaml.duplicate_key", key=repr(key), a=a, b=b), path=path,
+                            fix=Msg("err.yaml.duplicate_key.fix", key=repr(key)))
 
 
 def parse_yaml(
@@ -270,7 +268,7 @@ def parse_yaml(
     path: str | Path | None = None,
     max_depth: int | None = None,
     max_nodes: int | None = None,
-    fix: str = "check indentation (spaces, not tabs) and quotes.",
+    fix: str | Msg = SYNTAX_FIX,
 ) -> YamlDoc:
     """Parse YAML text safely and strictly (see the module docstring).
 
@@ -283,7 +281,7 @@ def parse_yaml(
         Default ``settings.YAML_MAX_DEPTH``.
     max_nodes : int, optional
         Default ``settings.YAML_MAX_NODES``.
-    fix : str
+    fix : str or Msg
         Advice given with YAML syntax errors.
 
     Returns
@@ -315,7 +313,7 @@ def load_yaml(
     *,
     kind: str,
     max_bytes: int | None = None,
-    fix: str = "check indentation (spaces, not tabs) and quotes.",
+    fix: str | Msg = SYNTAX_FIX,
 ) -> YamlDoc:
     """Read a YAML input file safely and strictly (see the module docstring).
 
@@ -327,7 +325,7 @@ def load_yaml(
         in messages.
     max_bytes : int, optional
         Size limit, bytes; default ``settings.YAML_MAX_BYTES[kind]`` (1 MiB for unknown kinds).
-    fix : str
+    fix : str or Msg
         Advice given with YAML syntax errors.
 
     Returns

@@ -15,17 +15,20 @@ from geo._files import check_output_path
 from geo.errors import GeoInputError
 from geo.jobs import (
     run_access,
+    run_batch_build,
+    run_batch_evaluate,
     run_compare,
     run_evaluate,
     run_optimize,
     run_optimize_sweep,
     run_prepare,
+    run_robustness,
     run_whitespots,
 )
 from geo.network.graph import build_network_from_file, check_metric_crs
 from geo.progress import tqdm_progress
 from geo.region.build import build_bundle
-from geo.region.synth import format_summary, generate
+from geo.region.synth import SCALES, format_summary, generate
 from geo.sources.osm_download import clip_osm, download_geofabrik, download_overpass
 from geo.sources.vector import read_vector
 
@@ -149,8 +152,8 @@ def _add_synth(sub) -> None:
                    "replaced when complete; a folder of other files is refused without --force)")
     p.add_argument("--force", action="store_true",
                    help="write into a non-empty folder the tool did not create (your files stay)")
-    p.add_argument("--scale", choices=["demo", "vidzeme"], default="demo",
-                   help="demo: about 2,000 km2; vidzeme: about 16,000 km2 (benchmarks)")
+    p.add_argument("--scale", choices=list(SCALES), default="demo",
+                   help="; ".join(f"{k}: {v.description}" for k, v in SCALES.items()))
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
     p.add_argument("--xml", action="store_true", help="also write the OSM data as .osm XML")
     p.set_defaults(func=_cmd_synth)
@@ -241,9 +244,9 @@ def _add_build(sub) -> None:
     _add_force(p)
     p.add_argument("--offline", action="store_true", help="do not download missing files")
     p.add_argument("--no-network", action="store_true", help="skip the road network cache")
-    p.add_argument("--scale", choices=["demo", "vidzeme"], default=None,
-                   help="generated regions (demo): size; vidzeme = about 16,000 km2, for "
-                   "benchmarks (bundle data/bundles/demo-vidzeme)")
+    p.add_argument("--scale", choices=list(SCALES), default=None,
+                   help="generated regions (demo): size, builds data/bundles/demo-SCALE; "
+                   + "; ".join(f"{k}: {v.description}" for k, v in SCALES.items()))
     p.add_argument("--seed", type=int, default=None, help="generated regions: random seed")
     p.set_defaults(func=_cmd_build)
 
@@ -269,6 +272,7 @@ def _add_scenario(sub) -> None:
     q.add_argument("--year", type=YEAR, default=None, help="base year of the pupils")
     q.add_argument("--out", required=True, help="output folder")
     _add_force(q)
+    _add_scheduler(q, default="auto", what="routing")
     q.set_defaults(func=_cmd_scenario_prepare)
     q = ss.add_parser("evaluate", parents=[region],
                       help="evaluate scenario files: CSV tables and a GeoPackage")
@@ -289,8 +293,58 @@ def _add_scenario(sub) -> None:
 
 
 def _cmd_scenario_prepare(args) -> int:
-    print(run_prepare(bundle=args.bundle, out=args.out, year=args.year, force=args.force))
+    print(run_prepare(bundle=args.bundle, out=args.out, year=args.year, force=args.force,
+                      scheduler=args.scheduler, workers=args.workers))
     return 0
+
+
+def _add_scheduler(p, *, default: str, what: str) -> None:
+    p.add_argument("--scheduler", default=default,
+                   help=f"{what}: auto (a Dask LocalCluster when the job is big enough, else "
+                   "serial), local, serial, or tcp://HOST:PORT of a running Dask scheduler "
+                   f"(default {default})")
+    p.add_argument("--workers", type=COUNT, default=None,
+                   help=f"{what}: worker processes of the LocalCluster (default: all cores)")
+
+
+def _add_batch(sub) -> None:
+    p = sub.add_parser("batch", help="many scenarios or regions as independent tasks "
+                       "(serially or on Dask); one failing item does not stop the others")
+    ss = p.add_subparsers(dest="batch_command", metavar="ACTION")
+    q = ss.add_parser("evaluate", help="evaluate scenario files of one region, one task each")
+    g = q.add_mutually_exclusive_group(required=True)
+    g.add_argument("--prepared", help="prepared region folder (from `scenario prepare`)")
+    g.add_argument("--bundle", help="region bundle folder or name (prepared on the fly)")
+    q.add_argument("files", nargs="+", help="scenario YAML files")
+    q.set_defaults(func=_cmd_batch_evaluate)
+    r = ss.add_parser("build", help="build region bundles from their recipes, one task each")
+    r.add_argument("recipes", nargs="+", help="recipe names (data/regions) or .yaml files")
+    r.add_argument("--offline", action="store_true", help="do not download missing files")
+    r.add_argument("--no-network", action="store_true", help="skip the road network caches")
+    r.set_defaults(func=_cmd_batch_build)
+    for action in (q, r):
+        action.add_argument("--out", required=True, help="output folder: one subfolder per "
+                            "item and batch.csv (status, error, seconds of each item)")
+        _add_force(action)
+        _add_scheduler(action, default="auto", what="items")
+        action.add_argument("--lang", choices=["lv", "en"], default="en")
+    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+
+
+def _cmd_batch_evaluate(args) -> int:
+    text, failed = run_batch_evaluate(args.files, out=args.out, prepared=args.prepared,
+                                      bundle=args.bundle, scheduler=args.scheduler,
+                                      workers=args.workers, lang=args.lang, force=args.force)
+    print(text)
+    return 1 if failed else 0
+
+
+def _cmd_batch_build(args) -> int:
+    text, failed = run_batch_build(args.recipes, out=args.out, online=not args.offline,
+                                   network=not args.no_network, scheduler=args.scheduler,
+                                   workers=args.workers, lang=args.lang, force=args.force)
+    print(text)
+    return 1 if failed else 0
 
 
 def _cmd_scenario_evaluate(args) -> int:
@@ -311,11 +365,17 @@ def _add_optimize(sub) -> None:
     g.add_argument("--prepared", help="prepared region folder (from `scenario prepare`)")
     g.add_argument("--bundle", help="region bundle folder or name")
     p.add_argument("--objective", choices=["p-median", "coverage"], default="p-median")
-    n = p.add_mutually_exclusive_group(required=True)
-    n.add_argument("--p", type=COUNT, help="number of schools to keep")
+    n = p.add_mutually_exclusive_group()
+    n.add_argument("--p", type=COUNT, help="number of schools to keep (also of a year sweep)")
     n.add_argument("--budget", type=POSITIVE, help="annual budget of the kept schools, EUR")
-    n.add_argument("--sweep", help="trade-off curve: p=START:STOP:STEP or budget=START:STOP:STEP"
-                   " (--out is then a folder)")
+    p.add_argument("--sweep", help="trade-off curve: p=START:STOP:STEP, budget=START:STOP:STEP "
+                   "or year=START:STOP:STEP (pupils of each year at --p or --budget, default: "
+                   "the schools open now); --out is then a folder")
+    p.add_argument("--robustness", metavar="START:STOP[:STEP]",
+                   help="projection years: the current network (and --scenario) evaluated for "
+                   "each year; alone or with --sweep (--out is then a folder)")
+    p.add_argument("--scenario", default=None,
+                   help="--robustness: a network (YAML, e.g. a sweep point) to follow as well")
     p.add_argument("--scheduler", default="local",
                    help="sweeps: local (a Dask LocalCluster, default), serial, or tcp://HOST:PORT")
     p.add_argument("--workers", type=COUNT, default=None,
@@ -329,21 +389,36 @@ def _add_optimize(sub) -> None:
                    "gap) at region scale")
     p.add_argument("--time-limit", type=POSITIVE, default=60.0,
                    help="MILP or certified-solve time limit, seconds")
-    p.add_argument("--out", required=True, help="output scenario file (YAML); with --sweep a "
-                   "folder")
+    p.add_argument("--out", required=True, help="output scenario file (YAML); with --sweep or "
+                   "--robustness a folder")
     _add_force(p)
     p.set_defaults(func=_cmd_optimize)
 
 
 def _cmd_optimize(args) -> int:
+    if args.scenario and not args.robustness:
+        raise GeoInputError("--scenario names a network to follow with --robustness.",
+                            fix="add --robustness START:STOP, or leave out --scenario.")
     if args.sweep:
         print(run_optimize_sweep(args.sweep, out=args.out, prepared=args.prepared,
                                  bundle=args.bundle, base=args.base, scheduler=args.scheduler,
-                                 workers=args.workers, lang=args.lang,
-                                 objective=args.objective, keep=args.keep, close=args.close,
-                                 method=args.method, time_limit_s=args.time_limit,
-                                 force=args.force))
+                                 workers=args.workers, p=args.p, budget=args.budget,
+                                 robustness_years=args.robustness, scenario=args.scenario,
+                                 lang=args.lang, objective=args.objective, keep=args.keep,
+                                 close=args.close, method=args.method,
+                                 time_limit_s=args.time_limit, force=args.force))
         return 0
+    if args.robustness:
+        if args.p is not None or args.budget is not None:
+            raise GeoInputError("--robustness follows fixed networks; --p/--budget optimise.",
+                                fix="leave out --p/--budget, or add --sweep year=...")
+        print(run_robustness(args.robustness, out=args.out, prepared=args.prepared,
+                             bundle=args.bundle, base=args.base, scenario=args.scenario,
+                             lang=args.lang, force=args.force))
+        return 0
+    if args.p is None and args.budget is None:
+        raise GeoInputError("give --p, --budget, --sweep or --robustness.",
+                            fix="e.g. --p 60, or --sweep p=40:149:5.")
     print(run_optimize(out=args.out, prepared=args.prepared, bundle=args.bundle,
                        objective=args.objective, p=args.p, budget=args.budget, keep=args.keep,
                        close=args.close, base=args.base, method=args.method,
@@ -386,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario(sub)
     _add_optimize(sub)
     _add_whitespots(sub)
+    _add_batch(sub)
     return parser
 
 

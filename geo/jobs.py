@@ -50,14 +50,23 @@ from geo.outputs.layers import (
     travel_time_layer,
     white_spots_layer,
 )
-from geo.outputs.report import export_broadband_report, export_gpkg
+from geo.outputs.report import export_broadband_report, export_gpkg, format_number
 from geo.outputs.web import make_map
+from geo.planning.distributed import dask_client, resolve_scheduler, run_tasks
 from geo.planning.evaluate import evaluate, format_summary
 from geo.planning.indicators import compare, compare_joint, school_flows, weighted_quantiles
 from geo.planning.optimize import optimize, result_to_scenario
 from geo.planning.prepared import Prepared, prepare_bundle
 from geo.planning.scenario import baseline, load_scenario, save_scenario
-from geo.planning.sweep import current_point, parse_sweep, run_sweep, write_sweep
+from geo.planning.sweep import (
+    current_point,
+    parse_sweep,
+    parse_years,
+    robustness,
+    run_sweep,
+    write_robustness,
+    write_sweep,
+)
 from geo.progress import tqdm_progress
 from geo.region.build import build_bundle
 from geo.region.bundle import load_bundle
@@ -570,13 +579,18 @@ def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None
     return prepare_bundle(bundle, progress=_tqdm_progress("routing") if progress else None)
 
 
-def run_prepare(*, bundle, out, year=None, force=False) -> str:
+def run_prepare(*, bundle, out, year=None, force=False, scheduler="auto", workers=None) -> str:
     """Prepare a bundle for scenarios (route the origin x school matrix) into ``out``.
+
+    The schools are routed in blocks, serially or on Dask (``scheduler``: ``auto`` - a
+    ``LocalCluster`` of ``workers`` processes, default one per core, for more than 64
+    schools -, ``serial``, ``local`` or ``tcp://HOST:PORT``); the result is the same.
 
     Returns a summary for the console (``python -m geo scenario prepare``).
     """
     check_output_dir(out, force=force, command="scenario prepare")
-    prep = prepare_bundle(bundle, year=year, progress=_tqdm_progress("routing"))
+    prep = prepare_bundle(bundle, year=year, progress=_tqdm_progress("routing"),
+                          scheduler=scheduler, n_workers=workers)
     prep.save(out, force=force, run=new_run("scenario prepare", inputs=[bundle]))
     return (f"prepared {prep.region or bundle}: {prep.n_origins:,} origins x "
             f"{prep.n_schools} schools, pupils {prep.pupils.sum():,.0f} ({prep.base_year}); "
@@ -677,22 +691,36 @@ def run_optimize(*, out, prepared=None, bundle=None, objective="p-median", p=Non
 
 
 def run_optimize_sweep(spec, *, out, prepared=None, bundle=None, base=None, scheduler="local",  # noqa: PLR0913  keyword-only options of a public entry point
-                       workers=None, lang=i18n.DEFAULT_LANGUAGE, force=False, **options) -> str:
-    """A trade-off sweep (``optimize --sweep p=40:149:5``): every point optimised and
-    evaluated (:mod:`geo.planning.sweep`, serially or on Dask), written to the folder
-    ``out`` (``frontier.csv``, ``frontier.png``, ``scenarios/*.yaml``).
+                       workers=None, p=None, budget=None, robustness_years=None, scenario=None,
+                       lang=i18n.DEFAULT_LANGUAGE, force=False, **options) -> str:
+    """A trade-off sweep (``optimize --sweep p=40:149:5``, ``budget=...``, or
+    ``year=2021:2035:2`` at a fixed ``p`` or ``budget``): every point optimised and evaluated
+    (:mod:`geo.planning.sweep`, serially or on Dask), written to the folder ``out``
+    (``frontier.csv``, ``frontier.png``, ``scenarios/*.yaml``). With ``robustness_years``
+    (``"2021:2035"``) also ``robustness.csv``: the current network (and the ``scenario``
+    file's) evaluated for every year, drawn on the same chart.
 
     Returns a summary for the console.
     """
     param, values = parse_sweep(spec)
+    if param != "year" and (p is not None or budget is not None):
+        raise GeoInputError(f"--p and --budget fix the network size of a year sweep; a {param}"
+                            " sweep sets it itself.", fix="leave out --p/--budget, or sweep "
+                            "year=START:STOP:STEP.")
+    years = parse_years(robustness_years) if robustness_years else None
     check_output_dir(out, force=force, command="optimize sweep")
     prep = load_region(prepared=prepared, bundle=bundle, progress=True)
     base_sc = load_scenario(base) if base else None
+    nets = _robust_networks(prep, base_sc, scenario) if years else None
+    if param == "year":
+        options.update(p=p, budget_eur=budget)
     points = run_sweep(prep, param, values, scheduler=scheduler, n_workers=workers,
                        progress=scheduler != "serial", base=base_sc, **options)
-    run = new_run("optimize sweep", inputs=[prepared or bundle, base])
+    rob = robustness(prep, nets, years) if years else None
+    run = new_run("optimize sweep", inputs=[prepared or bundle, base, scenario])
     with owned_dir(out, force=force, run=run) as tmp:
-        write_sweep(points, tmp, current=current_point(prep, base_sc), lang=lang)
+        write_sweep(points, tmp, current=current_point(prep, base_sc), robustness=rob,
+                    lang=lang)
     files = {"csv": Path(out) / "frontier.csv", "png": Path(out) / "frontier.png"}
     lines = [f"{'':>10} {'schools':>8} {'mean min':>9} {'p90 min':>8} {'beyond':>8} "
              f"{'gap %':>7}"]
@@ -701,8 +729,58 @@ def run_optimize_sweep(spec, *, out, prepared=None, bundle=None, base=None, sche
         gap = "" if r["gap"] is None else f"{100 * r['gap']:.3f}"
         lines.append(f"{param}={pt.value:<8g} {r['schools']:>8.0f} {r['mean_min']:>9.2f} "
                      f"{r['p90_min']:>8.2f} {r['beyond_threshold']:>8.1f} {gap:>7}")
-    lines.append(f"written: {files['csv']}, {files['png']}, {Path(out) / 'scenarios'}")
+    if rob is not None:
+        lines += _robust_lines(rob)
+    lines.append(f"written: {files['csv']}, {files['png']}, {Path(out) / 'scenarios'}"
+                 + (f", {Path(out) / 'robustness.csv'}" if rob is not None else ""))
     return "\n".join(lines)
+
+
+def run_robustness(years, *, out, prepared=None, bundle=None, base=None, scenario=None,  # noqa: PLR0913  keyword-only options of a public entry point
+                   lang=i18n.DEFAULT_LANGUAGE, force=False) -> str:
+    """How fixed networks hold up as pupils change (``optimize --robustness 2021:2035``): the
+    current network (the ``base`` scenario, default today's) and optionally a ``scenario``
+    file (e.g. a sweep point) evaluated with the pupils of every year
+    (:func:`geo.planning.sweep.robustness`), written to the folder ``out``
+    (``robustness.csv``, ``robustness.png``).
+
+    Returns a summary for the console.
+    """
+    yrs = parse_years(years)
+    check_output_dir(out, force=force, command="optimize robustness")
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    base_sc = load_scenario(base) if base else None
+    nets = _robust_networks(prep, base_sc, scenario)
+    cb, close_bar = tqdm_progress("years")
+    try:
+        rob = robustness(prep, nets, yrs, progress=cb)
+    finally:
+        close_bar()
+    run = new_run("optimize robustness", inputs=[prepared or bundle, base, scenario])
+    with owned_dir(out, force=force, run=run) as tmp:
+        write_robustness(rob, tmp, lang=lang)
+    return "\n".join([*_robust_lines(rob), f"written: {Path(out) / 'robustness.csv'}, "
+                       f"{Path(out) / 'robustness.png'}"])
+
+
+def _robust_networks(prep, base_sc, scenario) -> dict:
+    """The fixed networks of a robustness run: the current one, and the scenario file's."""
+    nets = {"current": base_sc or baseline("current", region=prep.region)}
+    if scenario:
+        sc = load_scenario(scenario)
+        nets[sc.name if sc.name not in nets else Path(scenario).stem] = sc
+    return nets
+
+
+def _robust_lines(rob: pd.DataFrame) -> list[str]:
+    """The robustness table for the console."""
+    lines = [f"{'network':<24} {'year':>5} {'pupils':>8} {'mean min':>9} {'p90 min':>8} "
+             f"{'beyond':>8} {'EUR/pupil':>10}"]
+    for r in rob.itertuples(index=False):
+        lines.append(f"{str(r.network)[:24]:<24} {r.year:>5d} {r.pupils:>8.1f} "
+                     f"{r.mean_min:>9.2f} {r.p90_min:>8.2f} {r.beyond_threshold:>8.1f} "
+                     f"{r.cost_per_pupil_eur:>10,.0f}")
+    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -940,3 +1018,121 @@ def run_whitespots(*, bundle, out, scenario=None, points=None, lang: str = "en",
                    run=new_run("whitespots", inputs=[bundle, scenario, points])) as tmp:
         write_whitespots(ws, b, tmp, lang=lang)
     return f"{whitespots_summary(ws, lang)}\n  written: {out}"
+
+
+# ------------------------------------------------------------------------------------------
+# Batch runs (``python -m geo batch evaluate|build``): one independent task per item
+# ------------------------------------------------------------------------------------------
+i18n.register({
+    "batch.ok": {"lv": "{item}: gatavs ({seconds} s), rezultāts: {out}",
+                 "en": "{item}: done ({seconds} s), written: {out}"},
+    "batch.failed": {"lv": "{item}: NEIZDEVĀS: {error}", "en": "{item}: FAILED: {error}"},
+    "batch.total": {"lv": "Izdevās {ok} no {n}, neizdevās {failed}; pārskats: {report}",
+                    "en": "{ok} of {n} succeeded, {failed} failed; report: {report}"},
+})
+
+#: The per-item report of a batch run, in its output folder.
+BATCH_REPORT = "batch.csv"
+
+
+def run_batch_evaluate(files, *, out, prepared=None, bundle=None, scheduler="auto",  # noqa: PLR0913  keyword-only options of a public entry point
+                       workers=None, lang=i18n.DEFAULT_LANGUAGE, force=False
+                       ) -> tuple[str, int]:
+    """Evaluate scenario files of one region as independent tasks (``python -m geo batch
+    evaluate``): serially or on Dask (:mod:`geo.planning.distributed`; the prepared region is
+    sent to the workers once). Each file's results go to ``out/<name>`` (names of
+    :func:`geo._files.result_names`), as ``scenario evaluate`` writes them; a file that fails
+    is reported in ``out/batch.csv`` and on the console while the others are written.
+
+    Returns
+    -------
+    (str, int)
+        The console summary and the number of items that failed.
+    """
+    check_output_dir(out, force=force, command="batch evaluate")
+    prep = load_region(prepared=prepared, bundle=bundle, progress=True)
+    run = new_run("batch evaluate", inputs=[*files, prepared or bundle])
+    return _run_batch(_evaluate_item, [str(f) for f in files], out=out, shared=(prep,), run=run,
+                      scheduler=scheduler, workers=workers, lang=lang, force=force)
+
+
+def run_batch_build(recipes, *, out, online=True, network=True, scheduler="auto",  # noqa: PLR0913  keyword-only options of a public entry point
+                    workers=None, lang=i18n.DEFAULT_LANGUAGE, force=False) -> tuple[str, int]:
+    """Build region bundles as independent tasks (``python -m geo batch build``): serially or
+    on Dask. Each recipe's bundle goes to ``out/<name>`` (:func:`geo.region.build_bundle`);
+    a recipe that fails is reported in ``out/batch.csv`` and on the console while the others
+    are written.
+
+    Returns
+    -------
+    (str, int)
+        The console summary and the number of items that failed.
+    """
+    check_output_dir(out, force=force, command="batch build")
+    run = new_run("batch build", inputs=[r for r in recipes if Path(r).is_file()])
+    return _run_batch(_build_item, [str(r) for r in recipes], out=out, shared=(), run=run,
+                      scheduler=scheduler, workers=workers, lang=lang, force=force,
+                      online=online, network=network)
+
+
+def _evaluate_item(prep: Prepared, item: tuple[str, str], *, lang: str) -> str:
+    """One batch task: evaluate the scenario file ``item[0]`` into the new folder
+    ``item[1]``; its console summary."""
+    ev = evaluate(prep, load_scenario(item[0]))
+    write_evaluation(ev, item[1], run=new_run("batch evaluate", inputs=[item[0]]))
+    return format_summary(ev, lang)
+
+
+def _build_item(item: tuple[str, str], *, online: bool, network: bool, lang: str) -> str:
+    """One batch task: build the bundle of recipe ``item[0]`` into the new folder
+    ``item[1]``; its console summary (``lang`` unused: the build summary is English)."""
+    return build_bundle(item[0], out=item[1], online=online, network=network).summary()
+
+
+def _run_batch(fn, inputs: list[str], *, out, shared, run, scheduler, workers, lang, force,  # noqa: PLR0913  the options of the two batch jobs
+               **kwargs) -> tuple[str, int]:
+    """Run ``fn(*shared, (input, folder))`` for every input into ``out`` (through
+    :func:`geo._files.owned_dir`), one row per item in ``batch.csv``; failures are reported,
+    not raised."""
+    names = result_names(inputs)
+    sched = resolve_scheduler(scheduler, big_enough=len(inputs) > 1)
+    rows, lines = [], []
+    cb, close_bar = tqdm_progress("batch", unit="item", total=len(inputs))
+    try:
+        with owned_dir(out, force=force, run=run) as tmp, \
+                dask_client(sched, n_workers=workers) as client:
+            items = [(src, str(tmp / name)) for src, name in zip(inputs, names, strict=True)]
+            for res in run_tasks(fn, items, shared=shared, client=client, progress=cb,
+                                 errors="return", lang=lang, **kwargs):
+                row, text = _batch_row(names[res.index], inputs[res.index], res, out, lang)
+                rows.append(row)
+                lines += [text, *_indent(res.value)]
+            write_csv(pd.DataFrame(rows), tmp / BATCH_REPORT)
+    finally:
+        close_bar()
+    failed = sum(r["status"] == "failed" for r in rows)
+    lines.append(t("batch.total", lang, ok=len(rows) - failed, n=len(rows), failed=failed,
+                   report=Path(out) / BATCH_REPORT))
+    return "\n".join(lines), failed
+
+
+def _batch_row(name: str, src: str, res, out, lang: str) -> tuple[dict, str]:
+    """A batch item's row of ``batch.csv`` (item, input, status, error, seconds, folder) and
+    its console line."""
+    if res.ok:
+        error = ""
+        text = t("batch.ok", lang, item=name, seconds=format_number(res.seconds, lang, 1),
+                 out=Path(out) / name)
+    else:
+        exc = res.error
+        error = exc.text(lang) if isinstance(exc, GeoInputError) else \
+            f"{type(exc).__name__}: {exc}"
+        text = t("batch.failed", lang, item=name, error=error)
+    row = {"item": name, "input": src, "status": "ok" if res.ok else "failed", "error": error,
+           "seconds": round(res.seconds, 3), "folder": name if res.ok else ""}
+    return row, text
+
+
+def _indent(text) -> list[str]:
+    """A task's console summary, indented under its item's line."""
+    return [f"  {line}" for line in str(text or "").splitlines()]

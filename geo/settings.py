@@ -186,6 +186,20 @@ CAPACITY_FROM_PUPILS = 1.25
 UNDER_CAPACITY_SHARE = 0.5
 #: Default search limit of an origin x facility travel-time matrix (seconds).
 MATRIX_CUTOFF_S = 3600.0
+#: Prepared region (geo.planning.prepared): origin x school pairs kept per origin - every pair
+#: within this car time (seconds) plus the ``PAIRS_K_NEAREST`` nearest schools whatever their
+#: time. 120 min of car is 173 min by school bus (x 1.4 + 5), about three times the largest
+#: threshold (60 min, grades 10-12; a daily trip beyond it costs 60 + 60 min) and far beyond
+#: the weekly trip a dormitory place replaces it with (threshold + one-way / 5 days), so the
+#: pairs left out are almost never the cheapest option. When they are (a scenario closes or
+#: fills every kept school of a pupil group), the evaluation sees a lower bound of their time
+#: and routes the exact columns on demand - never "unreachable" by omission.
+PAIRS_CUTOFF_S = 7200.0
+PAIRS_K_NEAREST = 8
+#: Preparing a region routes the schools in blocks of about this many origin x school pairs
+#: (dense float64 time + distance: 16 bytes each), so that its peak memory is bounded by the
+#: block and the kept pairs, not by origins x schools.
+PREPARE_BLOCK_PAIRS = 2_000_000
 #: Lon/lat box of Latvia (EPSG:3059 area of use): networks inside it use LATVIA_CRS.
 LATVIA_BOUNDS = (20.8, 55.6, 28.3, 58.1)
 #: Pupils per resident by grade band, used when origins carry a population but no pupil counts:

@@ -1,10 +1,11 @@
 """The planner app in a real browser with the network blocked (Debian Chromium + Selenium).
 
 A Streamlit server runs ``app.py`` on the demo region (bundle built offline first). The test
-clicks as a planner would and measures, from the click to the map drawn, the median of five
-grade-band changes on the Map view and the opening of the Compare view (before/after maps side
-by side, moving together, and the change map). Timings and screenshots go to
-``$GEO_TEST_ARTIFACTS`` (default: pytest's temporary folder), not into git.
+clicks as a planner would and measures in the page (``Date.now()``), from the click to the map
+drawn, the median of five: grade-band changes and threshold changes on the Map view, tab
+switches to the Compare view (before/after maps side by side, moving together, and the change
+map) and back to the Map view. The figures are printed with the load average; timings and
+screenshots go to ``$GEO_TEST_ARTIFACTS`` (default: pytest's temporary folder), not into git.
 """
 
 from __future__ import annotations
@@ -103,44 +104,156 @@ REGION = os.environ.get("GEO_TEST_APP_REGION", "demo")
 
 TITLE_JS = "var e = document.querySelector('.geo-title'); return e ? e.innerText : null;"
 
+#: Polls, in the page, every frame called ``arguments[0]`` until each check (the body of a
+#: function run in the frame) holds in some frame; answers [Date.now() at the next animation
+#: frame of the last frame that held, the checks' results]. No WebDriver round trip per poll,
+#: so the time is the page's own (frames of Streamlit are same-origin).
+DRAWN_JS = """
+var title = arguments[0], checks = arguments[1], end = Date.now() + 1000 * arguments[2];
+var done = arguments[arguments.length - 1];
+(function poll() {
+    var got = checks.map(function () { return null; }), last = null;
+    var frames = document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+        if (frames[i].title !== title) { continue; }
+        var w = frames[i].contentWindow;
+        for (var j = 0; j < checks.length; j++) {
+            if (got[j]) { continue; }
+            try { got[j] = new w.Function(checks[j]).call(w) || null; } catch (e) { got[j] = null; }
+            if (got[j]) { last = w; }
+        }
+    }
+    if (got.every(function (g) { return g; })) {
+        last.requestAnimationFrame(function () { done([Date.now(), got]); });
+    } else if (Date.now() > end) {
+        done(null);
+    } else {
+        setTimeout(poll, 10);
+    }
+})();
+"""
+
+
+def _drawn(driver, frame_title: str, checks: list[str], timeout: float):
+    """:data:`DRAWN_JS` in calls of at most 60 s (WebDriver's own HTTP timeout is 120 s)."""
+    driver.set_script_timeout(70)
+    end = time.time() + timeout
+    while True:
+        got = driver.execute_async_script(DRAWN_JS, frame_title, checks,
+                                          max(1.0, min(60.0, end - time.time())))
+        if got or time.time() > end:
+            return got
+
+
+def _timed(driver, click: tuple[str, str] | None, frame_title: str, checks: list[str],
+           timeout: float) -> tuple[float, list]:
+    """Seconds from a click (``(selector, text)``; or a key press already sent when
+    ``None``) to every check holding in a frame called ``frame_title``, and the results."""
+    t0 = driver.execute_script("return Date.now();")
+    if click is not None:
+        _click_text(driver, *click)
+    got = _drawn(driver, frame_title, checks, timeout)
+    assert got, f"not drawn within {timeout} s after {click}: {checks}"
+    return (got[0] - t0) / 1000, got[1]
+
+
+def _press(driver, selector: str, key: str) -> float:
+    """Press ``key`` in the element ``selector`` (a slider's range input, focused first);
+    answers the page's time just before."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    t0 = driver.execute_script("document.querySelector(arguments[0]).focus(); return Date.now();",
+                               selector)
+    ActionChains(driver).send_keys(key).perform()
+    return t0
+
+
+def _title_has(*parts: str) -> str:
+    """A frame check: the map's title contains every part (answers the title)."""
+    cond = " && ".join(f"e.innerText.indexOf({json.dumps(p)}) >= 0" for p in parts)
+    return f"var e = document.querySelector('.geo-title'); return e && {cond} ? e.innerText : null;"
+
+
+def _print_times(what: str, times: list[float]) -> float:
+    med = statistics.median(times)
+    print(f"\n{what} ({REGION}), median {med:.3f} s, load {os.getloadavg()}: "
+          f"{[round(x, 3) for x in times]}")
+    return med
+
+
+FOLIUM = "streamlit_folium.st_folium"
+#: The Compare view: two Leaflet maps in one frame, drawn (SVG paths or a canvas) ...
+DUAL_JS = ("var m = Object.keys(window).filter(function(k){ return k.indexOf('map_') === 0"
+           " && window.L && window[k] instanceof L.Map; }); return m.length === 2 && "
+           "(document.querySelectorAll('.leaflet-overlay-pane svg path').length > 100 ||"
+           " document.querySelectorAll('.leaflet-overlay-pane canvas').length > 0) ? m : null;")
+#: ... and the change map with its legend.
+CHANGE_JS = ("var s = document.querySelector('.geo-legend'); return s && "
+             "s.innerText.indexOf(NAME) >= 0;")
+
+
+def _time_clicks(driver, big: bool) -> tuple[dict, list]:
+    """Median of five, click to map drawn: grade band, threshold, Compare tab, Map tab."""
+    # five grade-band changes on the Map view: click -> map redrawn with the new title
+    times = [_timed(driver, ("[data-testid=stRadio] label", band), FOLIUM,
+                    [_title_has(f"{band}.")], 60 if not big else 300)[0]
+             for band in ["7-9", "10-12", "1-6", "7-9", "1-6"]]
+    median_map = _print_times("grade-band click to map drawn", times)
+
+    # five threshold changes (the slider's keys move it by its step of 5 min)
+    from selenium.webdriver.common.keys import Keys
+
+    thumb = "[data-testid=stSlider] input[type=range]"
+    thr_times, thr = [], int(settings.THRESHOLD_MIN["1-6"])
+    for key in ["ARROW_RIGHT", "ARROW_RIGHT", "ARROW_LEFT", "ARROW_LEFT", "ARROW_RIGHT"]:
+        thr += 5 if key == "ARROW_RIGHT" else -5
+        t0 = _press(driver, thumb, getattr(Keys, key))
+        got = _drawn(driver, FOLIUM, [_title_has("1-6.", f" {thr} min")], 60 if not big else 300)
+        assert got, f"the map did not redraw for a threshold of {thr} min"
+        thr_times.append((got[0] - t0) / 1000)
+    median_thr = _print_times("threshold change to map drawn", thr_times)
+
+    # the Compare view (two synchronised maps and the change map), five times, with the
+    # Map view opened in between
+    compare = (t("ui.tab.compare", "lv"), [DUAL_JS, CHANGE_JS.replace(
+        "NAME", json.dumps(t("plan.change_layer", "lv")))])
+    cmp_times, back_times = [], []
+    for i in range(5):
+        if i:
+            back_times.append(_timed(driver, ("[role=tab]", t("app.tab.map", "lv")), FOLIUM,
+                                     [_title_has("1-6.")], 60 if not big else 300)[0])
+        took, (maps, _) = _timed(driver, ("[role=tab]", compare[0]), "st.iframe", compare[1],
+                                 90 if not big else 900)
+        cmp_times.append(took)
+    median_cmp = _print_times("tab switch to Compare, maps drawn", cmp_times)
+    median_back = _print_times("tab switch back to Map, map drawn", back_times)
+    timings = {"load": os.getloadavg(),
+               "map_band_click_to_map_s": [round(x, 3) for x in times],
+               "map_band_median_s": round(median_map, 3),
+               "threshold_change_to_map_s": [round(x, 3) for x in thr_times],
+               "threshold_median_s": round(median_thr, 3),
+               "compare_tab_click_to_maps_s": [round(x, 3) for x in cmp_times],
+               "compare_median_s": round(median_cmp, 3),
+               "map_tab_click_to_map_s": [round(x, 3) for x in back_times],
+               "map_tab_median_s": round(median_back, 3)}
+    return timings, maps
+
 
 def test_map_and_compare_in_the_browser(browser, app_url, artifacts):  # noqa: F811
     _requests(browser)
     browser.get(f"{app_url}/?region={REGION}")
-    band_title = "return (function(){ var e = document.querySelector('.geo-title');" \
-                 " return e && e.innerText.indexOf(arguments_band) >= 0 ? e.innerText : null; })();"
-    first = _wait_frame(browser, "streamlit_folium.st_folium",
-                        band_title.replace("arguments_band", json.dumps("1-6")), 120)
-    assert first and "30 min" in first and "2021" in first
+    big = REGION != "demo"
+    _, (first,) = _timed(browser, None, FOLIUM, [_title_has("1-6.", "30 min")],
+                         120 if not big else 900)
+    assert "2021" in first
 
-    # five grade-band changes on the Map view: click -> map redrawn with the new title
-    times = []
-    for band in ["7-9", "10-12", "1-6", "7-9", "1-6"]:
-        t0 = time.perf_counter()
-        _click_text(browser, "[data-testid=stRadio] label", band)
-        got = _wait_frame(browser, "streamlit_folium.st_folium",
-                          band_title.replace("arguments_band", json.dumps(f"{band}.")), 30)
-        times.append(time.perf_counter() - t0)
-        assert got, f"the map did not redraw for grades {band}"
-    median_map = statistics.median(times)
-    print(f"\nmap view, grade-band click to map drawn ({REGION}): {times}")
-
-    # the Compare view: two synchronised maps and the change map
-    t0 = time.perf_counter()
-    _click_text(browser, "[role=tab]", t("ui.tab.compare", "lv"))
-    dual_js = ("var m = Object.keys(window).filter(function(k){ return k.indexOf('map_') === 0"
-               " && window[k] instanceof L.Map; }); return m.length === 2 && "
-               "(document.querySelectorAll('.leaflet-overlay-pane svg path').length > 100 ||"
-               " document.querySelectorAll('.leaflet-overlay-pane canvas').length > 0) ? m : null;")
-    maps = _wait_frame(browser, "st.iframe", dual_js, 90 if REGION == "demo" else 900)
-    compare_s = time.perf_counter() - t0
-    assert maps, "the before/after maps were not drawn"
+    timings, maps = _time_clicks(browser, big)
     a, b = json.dumps(maps[0]), json.dumps(maps[1])
     sync_js = (f"var a = window[{a}], b = window[{b}]; a.setView(a.getCenter(), a.getZoom() + 1,"
                " {animate: false}); return [a.getZoom(), b.getZoom(), b.getCenter().lat.toFixed(5)"
                " === a.getCenter().lat.toFixed(5)];")
     frame = next(f for f in _frames(browser, "st.iframe")
-                 if _in_frame(browser, f, dual_js))
+                 if _in_frame(browser, f, DUAL_JS))
     za, zb, same_centre = _in_frame(browser, frame, sync_js)
     assert za == zb and same_centre, "the two maps do not move together"
     change_js = ("var s = document.querySelector('.geo-legend'); return s && "
@@ -197,14 +310,16 @@ def test_map_and_compare_in_the_browser(browser, app_url, artifacts):  # noqa: F
         assert _wait(browser, "return document.body.innerText.indexOf('Demo jaunā pamatskola')"
                               " >= 0;", 30)
 
-    timings = {"map_band_click_to_map_s": [round(x, 3) for x in times],
-               "map_band_median_s": round(median_map, 3),
-               "compare_tab_click_to_maps_s": round(compare_s, 3)}
     (artifacts / f"timings-{REGION}.json").write_text(json.dumps(timings, indent=1))
     print(f"\nbrowser timings ({REGION}):", timings)
-    # the issue's target is 1 s on the demo; on a shared 2-core machine allow headroom (a
-    # larger region, e.g. demo-vidzeme, is a measurement: its figures go to timings-*.json)
-    assert median_map < (5.0 if REGION == "demo" else 60.0), timings
+    # the issue's targets are 1 s on the demo and 2 s at Vidzeme scale; the machine is shared
+    # and loaded, so the test asserts with headroom on the demo (a larger region, e.g.
+    # demo-vidzeme, is a measurement: its figures are printed and written to timings-*.json)
+    # (the Compare view draws three maps in two frames: 3.2 s measured at load 4, see the
+    # issue; it gets twice the headroom)
+    for name, limit in (("map_band_median_s", 3.0), ("threshold_median_s", 3.0),
+                        ("map_tab_median_s", 3.0), ("compare_median_s", 6.0)):
+        assert timings[name] < (limit if REGION == "demo" else 60.0), timings
 
 
 def test_broadband_tab_in_the_browser(browser, app_url, artifacts):  # noqa: F811

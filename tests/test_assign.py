@@ -248,7 +248,7 @@ def _group_time(ev):
 def _fields(prep):
     return {k: getattr(prep, k) for k in (
         "origin_ids", "origin_x", "origin_y", "crs", "origin_municipality", "pupils", "bands",
-        "schools", "serves", "time_s", "dist_m", "base_year", "region")}
+        "schools", "serves", "time_s", "dist_m", "pairs", "base_year", "region")}
 
 
 def test_malta_new_school_is_routed_on_demand(malta):

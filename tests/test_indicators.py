@@ -144,7 +144,7 @@ def test_compare_rejects_other_region(demo):
     ev = evaluate(prep, other)
     ev.prep = type(prep)(**{**{k: getattr(prep, k) for k in (
         "origin_x", "origin_y", "crs", "origin_municipality", "pupils", "bands", "schools",
-        "serves", "time_s", "dist_m", "base_year")}, "origin_ids": [f"x{i}" for i in range(
+        "serves", "time_s", "dist_m", "pairs", "base_year")}, "origin_ids": [f"x{i}" for i in range(
             prep.n_origins)]})
     with pytest.raises(ValueError, match="different regions"):
         compare(ev0, ev)

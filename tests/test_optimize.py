@@ -107,14 +107,17 @@ def test_keep_close_budget_and_scenario(demo, tmp_path):
 def test_bad_input(demo):
     with pytest.raises(GeoInputError, match="unknown or not open school id"):
         optimize(demo, p=10, keep=["9912900061"])
-    with pytest.raises(GeoInputError, match="cannot be kept"):
+    with pytest.raises(GeoInputError, match="cannot be kept") as e:
         optimize(demo, p=40)
+    assert "nevar atstāt atvērtas p = 40 skolas" in e.value.text("lv")
     with pytest.raises(GeoInputError, match="both kept and closed"):
         optimize(demo, p=10, keep=["9912900021"], close=["9912900021"])
     with pytest.raises(GeoInputError, match="either the number"):
         optimize(demo)
-    with pytest.raises(GeoInputError, match="more than the budget"):
+    with pytest.raises(GeoInputError, match="more than the budget") as e:
         optimize(demo, budget_eur=1000, keep=["9912900021"])
+    assert "vairāk nekā budžets 1\u00a0000 EUR" in e.value.text("lv")  # Latvian number form
+    assert "more than the budget 1,000 EUR" in str(e.value)
 
 
 def test_report_gaps():

@@ -131,13 +131,17 @@ def test_unknown_school_id_lists_close_matches(demo, tmp_path):
     msg = str(e.value)
     assert str(p) in msg and "line 4" in msg and "9912900061" in msg
     assert "Close matches" in msg and "9912900016" in msg and "Fix:" in msg
+    lv = e.value.text("lv")  # the same in Latvian: file, line, ids and fix kept
+    assert lv.startswith(f"{p}: 4. rinda: changes[1] (close): nezināms skolas identifikators")
+    assert "Līdzīgi identifikatori:" in lv and "9912900016" in lv and "Kā labot:" in lv
 
 
 def test_merge_into_closed_school_is_an_error(demo, tmp_path):
     p = write(tmp_path, "changes:\n  - close: ['9912900013']\n"
               "  - merge: {school: '9912900021', into: '9912900013'}\n")
-    with pytest.raises(GeoInputError, match=r"line 3.*cannot merge.*closed by line 2"):
+    with pytest.raises(GeoInputError, match=r"line 3.*cannot merge.*closed by line 2") as e:
         apply_scenario(demo, load_scenario(p))
+    assert "slēgta ar izmaiņu 2. rinda: changes[0] (close)" in e.value.text("lv")
 
 
 def test_closing_twice_is_an_error(demo, tmp_path):
@@ -194,7 +198,8 @@ def test_save_and_load_round_trip(tmp_path):
 def test_prepared_save_load(demo, tmp_path):
     demo.save(tmp_path / "prep")
     p2 = Prepared.load(tmp_path / "prep")
-    np.testing.assert_array_equal(p2.time_s, demo.time_s)
+    for k in ("indptr", "school", "time_s", "dist_m", "floor_s", "floor_m", "complete"):
+        np.testing.assert_array_equal(getattr(p2.pairs, k), getattr(demo.pairs, k))
     np.testing.assert_array_equal(p2.growth_rate, demo.growth_rate)
     a = evaluate(demo, baseline()).assignment
     b = evaluate(p2, baseline()).assignment

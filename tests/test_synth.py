@@ -89,7 +89,7 @@ def test_sizes_reported(demo):
 
 def test_bad_arguments_raise_and_leave_existing_output(demo, tmp_path, monkeypatch):
     with pytest.raises(GeoInputError, match="scale"):
-        synth.generate(tmp_path / "x", scale="latvia")
+        synth.generate(tmp_path / "x", scale="europe")
     with pytest.raises(GeoInputError, match="format"):
         synth.generate(tmp_path / "x", osm_formats=("shp",))
     # a failure half-way keeps the previous output and leaves no temporary folder
@@ -543,3 +543,76 @@ def test_cli_synth_prints_sizes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "network nodes" in out and "pupils" in out
     assert (tmp_path / "d" / "osm" / "demo.osm").read_text("utf-8")[:200].count("<osm") == 1
+
+
+# ------------------------------------------------------------------------------------------
+# Scales: the table, the dry run (plan) and country scale
+# ------------------------------------------------------------------------------------------
+def test_scale_table_grows_and_the_cli_offers_every_scale(capsys):
+    from geo.cli import main
+
+    names = list(synth.SCALES)
+    assert names[:3] == ["demo", "vidzeme", "latvia"]
+    areas = [synth.SCALES[n].area_km2 for n in names]
+    assert areas == sorted(areas) and synth.SCALES["latvia"].n_municipalities == 43
+    for cmd in (["synth", "--help"], ["build", "--help"]):
+        with pytest.raises(SystemExit):
+            main(cmd)
+        assert "{demo,vidzeme,latvia}" in capsys.readouterr().out
+
+
+def test_plan_agrees_with_the_generated_demo(demo):
+    p = synth.plan("demo", seed=0)
+    for key in ("area_km2", "municipalities", "settlements", "farmsteads"):
+        assert p[key] == demo[key], key
+    loc = pd.read_csv(demo["files"]["school_locations"], dtype={"reg_nr": str})
+    # planned schools: those that got pupils are the generated school table
+    assert len(loc) <= p["schools"] <= len(loc) * 1.15
+    assert p["census_cells_estimate"] == pytest.approx(demo["census_cells"], rel=0.03)
+
+
+def test_latvia_plan_promises_country_size():
+    p = synth.plan("latvia", seed=0)
+    assert p["area_km2"] == pytest.approx(64_000, rel=0.01)
+    assert p["municipalities"] == 43
+    assert p["settlements"]["town"] >= 60
+    # up to about 8% of planned schools get no pupils (Vidzeme: 161 planned, 149 generated)
+    assert p["schools"] * 0.92 >= 700
+    assert 27_000 <= p["census_cells_estimate"] <= 33_000
+
+
+def test_latvia_density_window_scales_to_half_a_million_nodes(tmp_path, monkeypatch):
+    """A 2,000 km2 window with the latvia scale's densities (road mesh, farmsteads,
+    settlements), generated in full: its network nodes and populated cells per km2 times
+    64,000 km2 give the country's (the capital's dense streets come on top)."""
+    import dataclasses
+
+    lat = synth.SCALES["latvia"]
+    win = dataclasses.replace(lat, area_km2=2000.0, n_municipalities=4, n_towns=3,
+                              main_town_pop=8000, n_exits=4, town_pop=(1500, 4800),
+                              n_oneways=6)
+    monkeypatch.setitem(synth.SCALES, "latvia-window", win)
+    s = synth.generate(tmp_path / "w", scale="latvia-window", seed=0)
+    per_km2 = lat.area_km2 / s["area_km2"]
+    assert s["network_nodes"] * per_km2 >= 500_000
+    assert 24_000 <= s["census_cells"] * per_km2 <= 34_000
+    cells = pd.concat([pd.read_parquet(p) for p in s["files"]["census"]])
+    assert len(cells) == s["census_cells"]  # the figure is the file's
+
+
+@pytest.mark.benchmark  # a few minutes: the whole country-scale region
+def test_latvia_scale_generates_the_promised_sizes(tmp_path):
+    s = synth.generate(tmp_path / "latvia", scale="latvia", seed=0)
+    print(synth.format_summary(s))
+    assert s["area_km2"] == pytest.approx(64_000, rel=0.01)
+    assert s["municipalities"] == 43
+    assert s["network_nodes"] >= 500_000
+    loc = pd.read_csv(s["files"]["school_locations"], dtype={"reg_nr": str})
+    cap = pd.read_csv(s["files"]["school_capacity"], dtype={"reg_nr": str})
+    dorm = pd.read_csv(s["files"]["dormitories"], dtype={"reg_nr": str})
+    assert len(loc) >= 700 and set(cap["reg_nr"]) == set(loc["reg_nr"])
+    assert (cap["capacity"] > 0).all() and set(dorm["reg_nr"]) <= set(loc["reg_nr"])
+    assert len(dorm) >= 100
+    assert 25_000 <= s["census_cells"] <= 35_000
+    cov = json.loads(Path(s["files"]["coverage"]).read_text("utf-8"))
+    assert {f["properties"]["technology"] for f in cov["features"]} >= {"FTTH", "VDSL", "LTE"}

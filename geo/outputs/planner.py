@@ -31,7 +31,7 @@ from jinja2 import Template
 
 from geo import i18n, settings
 from geo._yaml import load_yaml, parse_yaml
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.i18n import t
 from geo.outputs import report, web
 from geo.outputs.layers import LegendItem, MapLayer, _check_lang, _fmt, _num, _prepare
@@ -231,10 +231,10 @@ def scenario_doc_from_bytes(data: bytes, name: str) -> dict:
         try:
             sc = load_scenario(path)
         except UnicodeDecodeError:
-            raise GeoInputError("the file is not UTF-8 text.", path=Path(name).name,
-                                fix="save the scenario as UTF-8 YAML.") from None
+            raise GeoInputError(Msg("err.upload.not_utf8"), path=Path(name).name,
+                                fix=Msg("err.upload.not_utf8.fix")) from None
         except GeoInputError as exc:
-            raise GeoInputError(str(exc).replace(str(path), Path(name).name)) from None
+            raise exc.renamed(Path(name).name) from None
         text = save_scenario(sc, Path(tmp) / "_doc.yaml").read_text("utf-8")
     doc = parse_yaml(text).data
     doc.setdefault("changes", [])
@@ -246,8 +246,10 @@ def scenario_doc_from_bytes(data: bytes, name: str) -> dict:
     return doc
 
 
-def scenario_files_checked(folder: Path, region: str) -> list[tuple[Path, str | None]]:
-    """Scenario files of a region in ``folder``, each with its error (None when valid).
+def scenario_files_checked(folder: Path, region: str
+                           ) -> list[tuple[Path, GeoInputError | None]]:
+    """Scenario files of a region in ``folder``, each with its error (None when valid; show
+    it with ``error_text(err, lang)``).
 
     A file whose YAML cannot be read is listed for every region (its region is unknown).
     """
@@ -263,7 +265,7 @@ def scenario_files_checked(folder: Path, region: str) -> list[tuple[Path, str | 
             load_scenario(p)
             out.append((p, None))
         except GeoInputError as exc:
-            out.append((p, str(exc)))
+            out.append((p, exc))
     return out
 
 
@@ -716,8 +718,8 @@ def save_osm_upload(data: bytes, name: str, folder: str | Path) -> Path:
     target.write_bytes(data)
     try:
         if not data:
-            raise GeoInputError("the file is empty.", path=Path(name).name,
-                                fix="upload an .osm.pbf, .osm, .osm.bz2 or .osm.gz file.")
+            raise GeoInputError(Msg("err.upload.empty"), path=Path(name).name,
+                                fix=Msg("err.upload.osm.fix"))
         sniff_format(target)
     except GeoInputError:
         target.unlink(missing_ok=True)

@@ -104,7 +104,9 @@ def plot_map(  # noqa: C901  one optional layer per keyword
         ax.add_artist(AnchoredSizeBar(ax.transData, length, label, "lower left", pad=0.5,
                                       frameon=True, size_vertical=(x1 - x0) / 300))
     if title:
-        ax.set_title(title, fontsize=14, fontweight="bold")
+        # wrapped at the figure's edges: a long title (what, region, band, threshold, year,
+        # mode, date) is not cut off on a PDF page nor widens a PNG past its size
+        ax.set_title(title, fontsize=14, fontweight="bold", wrap=True)
     if legend and shown:
         handles = []
         for la in reversed(shown):

@@ -15,6 +15,7 @@ from geo.planning.assign import Assignment, assign
 from geo.planning.indicators import indicators, joint_indicators
 from geo.planning.prepared import Prepared
 from geo.planning.scenario import Scenario, SchoolState, apply_scenario, load_scenario
+from geo.planning.transport import travel_minutes
 
 
 # ------------------------------------------------------------------------------------------
@@ -68,11 +69,7 @@ def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
     p2, st = apply_scenario(prep, sc)
     t1 = time.perf_counter()
     pupils = p2.pupils_for_year(sc.year)
-    minutes, mode = p2.minutes(sc.transport)
-    thr = np.array([sc.thresholds_min[b] for b in p2.bands])
-    dorm_bands = np.array([b in settings.DORMITORY_BANDS for b in p2.bands])
-    a = assign(minutes, p2.dist_m, mode, pupils, band_offers(st.serves, p2.bands), st.capacity,
-               st.dormitory_places, thr, open_mask=st.open, dorm_bands=dorm_bands)
+    a = assign_exact(p2, st, pupils, sc)
     t2 = time.perf_counter()
     ev = Evaluation(scenario=sc, prep=p2, state=st, assignment=a, pupils=pupils,
                     indicators={}, seconds={"apply": t1 - t0, "assign": t2 - t1})
@@ -82,6 +79,84 @@ def evaluate(prep: Prepared, scenario: Scenario | str | Path, *,
     ev.seconds["indicators"] = time.perf_counter() - t2
     ev.seconds["total"] = time.perf_counter() - t0
     return ev
+
+
+def assign_exact(prep: Prepared, st: SchoolState, pupils: np.ndarray, sc: Scenario) -> Assignment:
+    """The assignment of a scenario on the kept pairs, exact as on the full matrix.
+
+    The pairs a region does not keep (:class:`geo.planning.prepared.Pairs`) enter the
+    assignment at a lower bound of their travel time. An optimum of these costs that uses none
+    of them is an optimum of the true costs too (each of its flows costs what it truly costs,
+    and no solution costs less than under the lower bounds). When it uses one - or an unserved
+    group's "reachable" flag rests on one - the exact columns of those schools are routed
+    (:meth:`Prepared.complete_columns`) and the assignment is solved again. Distances and modes
+    of the flows are then read from the kept pairs.
+
+    So that the result is the very one of the full matrix (not another optimum of equal
+    cost), the columns the assignment's candidate arcs read are made exact first
+    (:func:`_candidate_columns`).
+    """
+    thr = np.array([sc.thresholds_min[b] for b in prep.bands])
+    dorm_bands = np.array([b in settings.DORMITORY_BANDS for b in prep.bands])
+    offers = band_offers(st.serves, prep.bands)
+    prep.complete_columns(_candidate_columns(prep, st, pupils, offers, dorm_bands))
+    while True:
+        a = assign(prep.minutes_bound(sc.transport), None, None, pupils, offers, st.capacity,
+                   st.dormitory_places, thr, open_mask=st.open, dorm_bands=dorm_bands)
+        need = _bounded_columns(prep, a, st.open, offers)
+        if len(need) == 0:
+            break
+        prep.complete_columns(need)
+    sv = a.school >= 0
+    t, d = prep.pair_values(a.origin[sv], a.school[sv])
+    minutes, mode = travel_minutes(t, d, sc.transport)
+    if not np.allclose(minutes, a.minutes[sv], rtol=1e-12, atol=1e-9):
+        raise RuntimeError("assign_exact: flow minutes differ from the kept pairs")
+    a.dist_m = np.full(len(a), np.nan)
+    a.dist_m[sv] = d
+    a.mode = np.full(len(a), -1, np.int8)
+    a.mode[sv] = mode
+    return a
+
+
+def _candidate_columns(prep: Prepared, st: SchoolState, pupils, offers, dorm_bands, *,
+                       k: int = settings.ASSIGN_K_NEAREST) -> np.ndarray:
+    """Columns the assignment's first candidate arcs would read at a lower bound: open schools
+    offering a band to groups with fewer than ``k`` kept pairs among them, and open schools
+    with dormitory places (every dormitory arc is a candidate) when a dormitory band has
+    pupils."""
+    pairs = prep.pairs
+    rows = pairs.rows()
+    need = np.zeros(pairs.n_schools, bool)
+    for b in range(offers.shape[1]):
+        cand = st.open & offers[:, b]
+        if dorm_bands[b] and (pupils[:, b] > 0).any():
+            need |= cand & (st.dormitory_places > 0)
+        kept = np.bincount(rows, cand[pairs.school], minlength=pairs.n_origins)
+        short = (pupils[:, b] > 0) & (kept < min(k, int(cand.sum()))) & np.isfinite(pairs.floor_s)
+        if short.any():
+            have = np.bincount(pairs.school[short[rows]], minlength=pairs.n_schools)
+            need |= cand & (have < short.sum())
+    return np.flatnonzero(need & ~pairs.complete)
+
+
+def _bounded_columns(prep: Prepared, a: Assignment, open_mask, offers) -> np.ndarray:
+    """Schools whose columns an assignment on :meth:`Prepared.minutes_bound` read at a lower
+    bound where it matters: flows on pairs not kept, and the open schools offering the band of
+    unserved groups whose reachability rests on pairs not kept."""
+    pairs = prep.pairs
+    sv = a.school >= 0
+    kept, _, _ = pairs.lookup(a.origin[sv], a.school[sv])
+    need = [a.school[sv][~kept & ~pairs.complete[a.school[sv]]]]
+    un = np.flatnonzero(~sv & a.reachable)
+    if len(un):
+        rows = pairs.rows()
+        ok = open_mask[pairs.school][:, None] & offers[pairs.school]  # (n_pairs, n_b)
+        sure = np.stack([np.bincount(rows, ok[:, b], minlength=pairs.n_origins)
+                         for b in range(offers.shape[1])], axis=1) > 0
+        for i in un[~sure[a.origin[un], a.band[un]]]:
+            need.append(np.flatnonzero(open_mask & offers[:, a.band[i]] & ~pairs.complete))
+    return np.unique(np.concatenate(need)).astype(np.int64)
 
 
 def format_summary(ev: Evaluation, lang: str = "en") -> str:

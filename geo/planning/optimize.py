@@ -47,7 +47,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo import settings
-from geo.errors import GeoInputError, check_number
+from geo.errors import GeoInputError, Msg, Num, check_number
 from geo.grades import band_offers
 from geo.planning.assign import assign
 from geo.planning.certify import Certificate, Problem, solve_certified
@@ -153,12 +153,12 @@ def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-me
                 + "; ".join(f"{b!r}" + (f" (close: {', '.join(h)})" if h else "")
                             for b, h in hints.items()) + ".",
                 fix="use registration numbers of open schools of the region.")
-    minutes, _ = p2.minutes(base.transport)
+    minutes, _ = p2.minutes(base.transport, columns=cand)  # exact: missing pairs routed
     pupils = p2.pupils_for_year(base.year)
     offers = band_offers(st.serves, p2.bands)[cand]
     go, gb = np.nonzero(pupils > 0)
     w = pupils[go, gb]
-    T = minutes[go][:, cand]
+    T = minutes[go]
     T = np.where(offers[:, gb].T, T, np.inf)
     if objective == "p-median":
         cost, un = T, settings.UNSERVED_PENALTY_MIN
@@ -296,14 +296,12 @@ def optimize(
         p = int(p)
         if not int(inst.fixed_open.sum()) <= p <= n_free:
             raise GeoInputError(
-                f"p = {p} schools cannot be kept: {int(inst.fixed_open.sum())} must stay open "
-                f"and {n_free} may stay open.", fix=f"choose p between "
-                f"{int(inst.fixed_open.sum())} and {n_free}.")
+                Msg("err.opt.p_range", p=p, fixed=int(inst.fixed_open.sum()), free=n_free),
+                fix=Msg("err.opt.p_range.fix", fixed=int(inst.fixed_open.sum()), free=n_free))
     elif inst.annual_cost[inst.fixed_open].sum() > budget_eur:
         raise GeoInputError(
-            f"the schools that must stay open cost {inst.annual_cost[inst.fixed_open].sum():,.0f}"
-            f" EUR a year, more than the budget {budget_eur:,.0f} EUR.",
-            fix="raise the budget or keep fewer schools.")
+            Msg("err.opt.budget", cost=Num(inst.annual_cost[inst.fixed_open].sum()),
+                budget=Num(budget_eur)), fix=Msg("err.opt.budget.fix"))
     res = OptResult(keep_ids=[], close_ids=[], objective=objective, value=np.nan)
     best = None
     if method in ("heuristic", "both"):
@@ -329,9 +327,10 @@ def optimize(
         best = _certified(inst, res, p=p, budget=budget_eur, time_limit_s=time_limit_s,
                           deterministic=deterministic)
     if best is None:
-        raise GeoInputError("the optimisation found no solution within the time limit.",
-                            fix="raise the time limit, or use method heuristic.")
-    res.value = inst.value(best)[0]
+        raise GeoInputError(Msg("err.opt.no_solution"), fix=Msg("err.opt.no_solution.fix"))
+    # the certified solve evaluated its network exactly already (at region scale that
+    # assignment takes seconds)
+    res.value = res.certificate.value if method == "certified" else inst.value(best)[0]
     res.keep_ids = [str(s) for s in inst.ids[best]]
     res.close_ids = [str(s) for s in inst.ids[~best]]
     return res

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,12 +18,268 @@ from geo._files import owned_dir
 from geo.broadband.analysis import origin_flags
 from geo.errors import GeoInputError, named_errors
 from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
-from geo.network.access import node_matrix, travel_time_matrix
+from geo.network.access import node_matrix, snap_facilities, travel_time_matrix
 from geo.network.graph import Network
 from geo.network.snap import points_xy, snap
+from geo.planning.distributed import dask_client, resolve_scheduler, run_tasks
 from geo.planning.projection import attach_growth
-from geo.planning.transport import TransportParams, travel_minutes
+from geo.planning.transport import TransportParams, travel_minutes, travel_minutes_bound
 from geo.region.bundle import load_bundle
+
+
+# ------------------------------------------------------------------------------------------
+# Origin x school pairs kept (sparse travel times)
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Pairs:
+    """The origin x school pairs a prepared region keeps, by origin (compressed rows).
+
+    Per origin, every pair within ``cutoff_s`` of car time and the ``k`` nearest schools
+    whatever their time (:data:`geo.settings.PAIRS_CUTOFF_S`, :data:`~geo.settings.PAIRS_K_NEAREST`),
+    so that memory grows with origins x reachable schools. A pair that is not kept is never
+    "unreachable" by omission: ``floor_s`` and ``floor_m`` bound its time and distance from
+    below, and the columns of schools marked ``complete`` hold every reachable pair (their
+    other pairs are unreachable).
+
+    Attributes
+    ----------
+    n_schools : int
+    indptr : numpy.ndarray of int64, shape (n_o + 1,)
+        Pairs of origin ``o`` are ``indptr[o]:indptr[o + 1]``, by school position.
+    school : numpy.ndarray of int32
+        School position of each pair.
+    time_s, dist_m : numpy.ndarray of float64
+        Car travel time (s) and network distance (m) of each pair (finite).
+    floor_s, floor_m : numpy.ndarray of float64, shape (n_o,)
+        Lower bounds of the time (s) and distance (m) of every pair of the origin that is not
+        kept (outside complete columns); ``floor_s = inf``: all of them are unreachable.
+    complete : numpy.ndarray of bool, shape (n_schools,)
+        Columns with every reachable pair kept.
+    cutoff_s : float
+    k : int
+    """
+
+    n_schools: int
+    indptr: np.ndarray
+    school: np.ndarray
+    time_s: np.ndarray
+    dist_m: np.ndarray
+    floor_s: np.ndarray
+    floor_m: np.ndarray
+    complete: np.ndarray
+    cutoff_s: float = np.inf
+    k: int = 0
+
+    @property
+    def n_origins(self) -> int:
+        """Number of origins (rows)."""
+        return len(self.indptr) - 1
+
+    def __len__(self) -> int:
+        return len(self.school)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays."""
+        return sum(a.nbytes for a in (self.indptr, self.school, self.time_s, self.dist_m,
+                                      self.floor_s, self.floor_m, self.complete))
+
+    def is_consistent(self, n_origins: int) -> bool:
+        """The arrays fit together (lengths, sorted rows, school positions in range)."""
+        n = len(self.school)
+        ip = self.indptr
+        return bool(
+            len(ip) == n_origins + 1 and ip[0] == 0 and ip[-1] == n and np.all(np.diff(ip) >= 0)
+            and len(self.time_s) == n and len(self.dist_m) == n
+            and len(self.floor_s) == n_origins and len(self.floor_m) == n_origins
+            and len(self.complete) == self.n_schools
+            and (n == 0 or (self.school.min() >= 0 and self.school.max() < self.n_schools)))
+
+    def rows(self) -> np.ndarray:
+        """Origin position of each pair."""
+        return np.repeat(np.arange(self.n_origins), np.diff(self.indptr))
+
+    @classmethod
+    def from_triples(cls, n_origins: int, n_schools: int, rows, school, time_s, dist_m, *,  # noqa: PLR0913  the arrays of the pairs
+                     floor_s, floor_m, complete, cutoff_s: float = np.inf, k: int = 0) -> Pairs:
+        """Pairs from unordered (origin, school, time, distance) triples."""
+        rows = np.asarray(rows, np.int64)
+        school = np.asarray(school, np.int64)
+        order = np.lexsort((school, rows))
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n_origins))].astype(np.int64)
+        return cls(n_schools=int(n_schools), indptr=indptr,
+                   school=school[order].astype(np.int32),
+                   time_s=np.asarray(time_s, np.float64)[order],
+                   dist_m=np.asarray(dist_m, np.float64)[order],
+                   floor_s=np.asarray(floor_s, np.float64), floor_m=np.asarray(floor_m, np.float64),
+                   complete=np.asarray(complete, bool), cutoff_s=float(cutoff_s), k=int(k))
+
+    @classmethod
+    def from_dense(cls, time_s: np.ndarray, dist_m: np.ndarray, *, cutoff_s: float = np.inf,
+                   k: int | None = None) -> Pairs:
+        """Pairs of dense matrices (``inf``: unreachable). Default: every reachable pair, all
+        columns complete; with ``cutoff_s`` and ``k``: the rule of :class:`Pairs`."""
+        time_s = np.asarray(time_s, np.float64)
+        n_o, n_s = time_s.shape
+        col = PairCollector(n_o, n_s, cutoff_s=cutoff_s, k=n_s if k is None else k)
+        col.add(np.arange(n_s), time_s, np.asarray(dist_m, np.float64))
+        return col.finish()
+
+    @cached_property
+    def _keys(self) -> np.ndarray:
+        """Origin x n_schools + school of each pair, sorted."""
+        return self.rows() * np.int64(self.n_schools) + self.school
+
+    def lookup(self, origin, school) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Kept value of (origin, school) pairs: (kept, time_s, dist_m); ``inf`` where the pair
+        is not kept (it may still be reachable unless its column is complete)."""
+        q = np.asarray(origin, np.int64) * np.int64(self.n_schools) + np.asarray(school, np.int64)
+        pos = np.minimum(np.searchsorted(self._keys, q), max(len(self) - 1, 0))
+        kept = (self._keys[pos] == q) if len(self) else np.zeros(q.shape, bool)
+        t = np.where(kept, self.time_s[pos] if len(self) else np.inf, np.inf)
+        d = np.where(kept, self.dist_m[pos] if len(self) else np.inf, np.inf)
+        return kept, t, d
+
+    def dense(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Dense time (s) and distance (m) of ``columns`` with every reachable pair kept
+        (exact: ``inf`` = unreachable).
+
+        Raises
+        ------
+        ValueError
+            When a column is not complete (its missing pairs would read as unreachable).
+        """
+        columns = np.asarray(columns, np.int64)
+        missing = self.missing_columns(columns)
+        if len(missing):
+            raise ValueError(f"Pairs.dense: columns {missing[:5].tolist()} are not complete")
+        pos = np.full(self.n_schools, -1, np.int64)
+        pos[columns] = np.arange(len(columns))
+        T = np.full((self.n_origins, len(columns)), np.inf)
+        D = np.full_like(T, np.inf)
+        sel = np.flatnonzero(pos[self.school] >= 0)
+        r, c = self.rows()[sel], pos[self.school[sel]]
+        T[r, c] = self.time_s[sel]
+        D[r, c] = self.dist_m[sel]
+        return T, D
+
+    def minutes_bound(self, params: TransportParams) -> np.ndarray:
+        """Dense travel minutes, exact for kept pairs and complete columns, a lower bound
+        (:func:`travel_minutes_bound` of the origin's floors) for the pairs not kept."""
+        lb = travel_minutes_bound(self.floor_s, self.floor_m, params)
+        out = np.empty((self.n_origins, self.n_schools))
+        out[:] = lb[:, None]
+        out[:, self.complete] = np.inf
+        out[self.rows(), self.school] = travel_minutes(self.time_s, self.dist_m, params)[0]
+        return out
+
+    def missing_columns(self, columns: np.ndarray | None = None) -> np.ndarray:
+        """Columns (of ``columns``, default all) that are not complete while some origin with
+        a reachable pair left out may lack them."""
+        cols = np.arange(self.n_schools) if columns is None else np.asarray(columns, np.int64)
+        kept = np.bincount(self.school[np.isfinite(self.floor_s[self.rows()])],
+                           minlength=self.n_schools)
+        n_open = int(np.isfinite(self.floor_s).sum())
+        return cols[~self.complete[cols] & (kept[cols] < n_open)]
+
+    def with_columns(self, columns, time_s: np.ndarray, dist_m: np.ndarray) -> Pairs:
+        """A copy with the given columns complete (every reachable pair of the dense
+        ``time_s``, ``dist_m``, shape (n_o, len(columns))); positions beyond
+        ``n_schools`` add schools."""
+        columns = np.asarray(columns, np.int64)
+        n_s = max(self.n_schools, int(columns.max()) + 1 if len(columns) else 0)
+        time_s = np.asarray(time_s, np.float64).reshape(self.n_origins, len(columns))
+        keep = ~np.isin(self.school, columns)
+        r, c = np.nonzero(np.isfinite(time_s))
+        complete = np.r_[self.complete, np.zeros(n_s - self.n_schools, bool)]
+        complete[columns] = True
+        return Pairs.from_triples(
+            self.n_origins, n_s, np.r_[self.rows()[keep], r],
+            np.r_[self.school[keep], columns[c]], np.r_[self.time_s[keep], time_s[r, c]],
+            np.r_[self.dist_m[keep], np.asarray(dist_m, np.float64)[r, c]],
+            floor_s=self.floor_s, floor_m=self.floor_m, complete=complete,
+            cutoff_s=self.cutoff_s, k=self.k)
+
+
+class PairCollector:
+    """Collects the kept pairs of dense column blocks (:class:`Pairs` rule), so that a region
+    is routed a block of schools at a time without holding origins x schools.
+
+    Parameters
+    ----------
+    n_origins, n_schools : int
+    cutoff_s : float
+        Pairs within this car time (s) are kept.
+    k : int
+        The ``k`` nearest schools of each origin are kept too.
+    complete : numpy.ndarray of bool, shape (n_schools,), optional
+        Schools whose every reachable pair is kept (outside the rule and the floors).
+    """
+
+    def __init__(self, n_origins: int, n_schools: int, *, cutoff_s: float, k: int,
+                 complete: np.ndarray | None = None):
+        self.n_o, self.n_s, self.cutoff_s, self.k = n_origins, n_schools, float(cutoff_s), int(k)
+        self.forced = (np.zeros(n_schools, bool) if complete is None
+                       else np.asarray(complete, bool))
+        self.parts: list[tuple] = []
+        kk = min(self.k, n_schools) + 1
+        self.top_t = np.full((n_origins, kk), np.inf)
+        self.top_s = np.full((n_origins, kk), -1, np.int64)
+        self.top_d = np.full((n_origins, kk), np.inf)
+        self.n_within = np.zeros(n_origins, np.int64)
+        self.beyond_t = np.full(n_origins, np.inf)
+        self.beyond_d = np.full(n_origins, np.inf)
+        self.n_finite = np.zeros(n_schools, np.int64)
+
+    def add(self, columns: np.ndarray, time_s: np.ndarray, dist_m: np.ndarray) -> None:
+        """Take the dense block of ``columns`` (school positions): time (s), distance (m)."""
+        columns = np.asarray(columns, np.int64)
+        fin = np.isfinite(time_s)
+        self.n_finite[columns] += fin.sum(axis=0)
+        forced = self.forced[columns]
+        if forced.any():  # kept whole; the rule and the floors are about the other schools
+            r, c = np.nonzero(fin & forced[None, :])
+            self.parts.append((r, columns[c], time_s[r, c], dist_m[r, c]))
+            columns, time_s, dist_m = columns[~forced], time_s[:, ~forced], dist_m[:, ~forced]
+            fin = fin[:, ~forced]
+            if len(columns) == 0:
+                return
+        within = fin & (time_s <= self.cutoff_s)
+        r, c = np.nonzero(within)
+        self.parts.append((r, columns[c], time_s[r, c], dist_m[r, c]))
+        self.n_within += within.sum(axis=1)
+        beyond = fin & ~within
+        self.beyond_t = np.minimum(self.beyond_t, np.where(beyond, time_s, np.inf).min(axis=1))
+        self.beyond_d = np.minimum(self.beyond_d, np.where(beyond, dist_m, np.inf).min(axis=1))
+        t = np.hstack([self.top_t, time_s])
+        s = np.hstack([self.top_s, np.broadcast_to(columns, time_s.shape)])
+        d = np.hstack([self.top_d, dist_m])
+        kk = self.top_t.shape[1]
+        pick = np.argpartition(t, kk - 1, axis=1)[:, :kk]
+        self.top_t = np.take_along_axis(t, pick, axis=1)
+        self.top_s = np.take_along_axis(s, pick, axis=1)
+        self.top_d = np.take_along_axis(d, pick, axis=1)
+
+    def finish(self) -> Pairs:
+        """The kept pairs and the floors of the pairs left out."""
+        order = np.argsort(self.top_t, axis=1, kind="stable")
+        t = np.take_along_axis(self.top_t, order, axis=1)
+        s = np.take_along_axis(self.top_s, order, axis=1)
+        d = np.take_along_axis(self.top_d, order, axis=1)
+        kk = t.shape[1] - 1  # the k nearest; column kk is the nearest pair left out
+        extra = np.isfinite(t[:, :kk]) & (t[:, :kk] > self.cutoff_s)
+        r, c = np.nonzero(extra)
+        parts = [*self.parts, (r, s[r, c], t[r, c], d[r, c])]
+        # left out: every pair beyond the cutoff when k are within it, else all but the k
+        # nearest (the (k+1)-th is the nearest of them)
+        floor_s = np.where(self.n_within >= kk, self.beyond_t, t[:, kk])
+        floor_m = np.where(np.isfinite(floor_s), self.beyond_d, np.inf)
+        rows, school, ts, ds = (np.concatenate([p[i] for p in parts]) for i in range(4))
+        kept = np.bincount(school, minlength=self.n_s)
+        return Pairs.from_triples(self.n_o, self.n_s, rows, school, ts, ds, floor_s=floor_s,
+                                  floor_m=floor_m, complete=kept == self.n_finite,
+                                  cutoff_s=self.cutoff_s, k=kk)
+
 
 # ------------------------------------------------------------------------------------------
 # Prepared inputs of a region
@@ -55,9 +312,10 @@ class Prepared:
         ``annual_cost_eur``, ``is_new`` (added by a scenario).
     serves : numpy.ndarray of bool, shape (n_s, 12)
         Grades 1-12 served by each school.
-    time_s, dist_m : numpy.ndarray of float64, shape (n_o, n_s)
-        Car travel time (s) and network distance (m), home -> school, incl. off-network legs;
-        ``inf`` when unreachable.
+    time_s, dist_m : numpy.ndarray of float64, shape (n_o, n_s), or None
+        Dense input only: car travel time (s) and network distance (m), home -> school, incl.
+        off-network legs, ``inf`` when unreachable. Every reachable pair goes into ``pairs``;
+        both are None afterwards.
     base_year : int
     region : str
     growth_rate : numpy.ndarray or None, shape (n_o,)
@@ -70,6 +328,10 @@ class Prepared:
     network_path : str or None
         Network cache folder (loaded lazily when ``network`` is None).
     meta : dict
+    pairs : Pairs
+        The origin x school travel times and distances kept (sparse; given instead of
+        ``time_s``, ``dist_m``). Read them through :meth:`minutes` (exact, routing missing
+        columns on demand), :meth:`minutes_bound` and :meth:`complete_columns`.
     """
 
     origin_ids: np.ndarray
@@ -81,8 +343,8 @@ class Prepared:
     bands: tuple[str, ...]
     schools: pd.DataFrame
     serves: np.ndarray
-    time_s: np.ndarray
-    dist_m: np.ndarray
+    time_s: np.ndarray | None
+    dist_m: np.ndarray | None
     base_year: int
     region: str = ""
     growth_rate: np.ndarray | None = None
@@ -90,6 +352,7 @@ class Prepared:
     network: object | None = field(default=None, repr=False)
     network_path: str | None = None
     meta: dict = field(default_factory=dict)
+    pairs: Pairs | None = field(default=None, repr=False)
     _origin_nodes: np.ndarray | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -116,8 +379,12 @@ class Prepared:
         checks = [
             (self.pupils.shape == (n_o, len(self.bands)), "pupils must be (n_origins, n_bands)"),
             (np.shape(self.serves) == (n_s, N_GRADES), "serves must be (n_schools, 12)"),
-            (np.shape(self.time_s) == (n_o, n_s), "time_s must be (n_origins, n_schools)"),
-            (np.shape(self.dist_m) == (n_o, n_s), "dist_m must be (n_origins, n_schools)"),
+            (self.pairs is not None or (np.shape(self.time_s) == (n_o, n_s)
+                                        and np.shape(self.dist_m) == (n_o, n_s)),
+             "time_s and dist_m must be (n_origins, n_schools) (or give pairs)"),
+            (self.pairs is None or (self.pairs.n_schools == n_s
+                                    and self.pairs.is_consistent(n_o)),
+             "pairs must be consistent arrays of (n_origins, n_schools)"),
             (len(self.origin_x) == n_o and len(self.origin_y) == n_o, "origin_x/y length"),
             (len(self.origin_municipality) == n_o, "origin_municipality length"),
             (sch["id"].is_unique, "school ids must be unique"),
@@ -132,8 +399,9 @@ class Prepared:
             raise ValueError(f"Prepared: unknown grade bands {unknown}; "
                              f"settings.GRADE_BANDS has {list(settings.GRADE_BANDS)}")
         self.serves = np.asarray(self.serves, bool)
-        self.time_s = np.asarray(self.time_s, np.float64)
-        self.dist_m = np.asarray(self.dist_m, np.float64)
+        if self.pairs is None:  # dense input: keep every reachable pair
+            self.pairs = Pairs.from_dense(self.time_s, self.dist_m)
+        self.time_s = self.dist_m = None
 
     # -- sizes -----------------------------------------------------------------------------
     @property
@@ -185,16 +453,81 @@ class Prepared:
             self._cache[key] = out
         return out
 
-    # -- travel minutes (cached per transport settings) ------------------------------------
-    def minutes(self, params: TransportParams) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`travel_minutes` of the whole matrix, cached per ``params``."""
-        key = ("minutes", params, self.n_schools)
+    # -- travel minutes --------------------------------------------------------------------
+    def minutes(self, params: TransportParams, *, columns: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact :func:`travel_minutes` (minutes, mode) of ``columns`` (default: every school),
+        dense, shape (n_o, len(columns)).
+
+        Columns whose pairs were not all kept are routed first (:meth:`complete_columns`:
+        needs the road network), so no pair reads as unreachable by omission. Cached per
+        ``params``.
+        """
+        cols = np.arange(self.n_schools) if columns is None else np.asarray(columns, np.int64)
+        self.complete_columns(self.pairs.missing_columns(cols))
+        key = ("minutes", params, self.n_schools, int(self.pairs.complete.sum()),
+               cols.tobytes())
         out = self._cache.get(key)
         if out is None:
-            out = travel_minutes(self.time_s, self.dist_m, params)
+            T, D = self.pairs.dense(cols)
+            out = travel_minutes(T, D, params)
             self._cache = {k: v for k, v in self._cache.items() if k[0] != "minutes"}
             self._cache[key] = out
         return out
+
+    def minutes_bound(self, params: TransportParams) -> np.ndarray:
+        """Dense travel minutes of every pair, shape (n_o, n_s): exact where kept, a lower
+        bound where not (:meth:`Pairs.minutes_bound`); cached per ``params``. A result that
+        uses no bounded pair is exact (:func:`geo.planning.evaluate.evaluate`)."""
+        key = ("bound", params, self.n_schools, int(self.pairs.complete.sum()))
+        out = self._cache.get(key)
+        if out is None:
+            out = self.pairs.minutes_bound(params)
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != "bound"}
+            self._cache[key] = out
+        return out
+
+    def complete_columns(self, columns) -> None:
+        """Route the exact columns of schools (positions) whose pairs were not all kept, from
+        the kept network, and keep them (in place: values only become exact; routed columns
+        are cached by school for copies of this region).
+
+        Raises
+        ------
+        GeoInputError
+            When the region was prepared without its road network.
+        """
+        cols = np.asarray(columns, np.int64)
+        cols = cols[~self.pairs.complete[cols]] if len(cols) else cols
+        if len(cols) == 0:
+            return
+        done = self._cache.setdefault(("exact",), {})
+        sch = self.schools
+        keys = [(sch["id"].iat[j], float(sch["x"].iat[j]), float(sch["y"].iat[j])) for j in cols]
+        todo = [i for i, k in enumerate(keys) if k not in done]
+        if todo:
+            T, D = self._route_xy(np.array([keys[i][1] for i in todo]),
+                                  np.array([keys[i][2] for i in todo]), what="schools")
+            for n, i in enumerate(todo):
+                done[keys[i]] = (T[:, n].copy(), D[:, n].copy())
+        T = np.column_stack([done[k][0] for k in keys])
+        D = np.column_stack([done[k][1] for k in keys])
+        self.pairs = self.pairs.with_columns(cols, T, D)
+
+    def pair_values(self, origin, school) -> tuple[np.ndarray, np.ndarray]:
+        """Car time (s) and distance (m) of (origin, school) pairs that are kept.
+
+        Raises
+        ------
+        ValueError
+            When a pair is not kept and its column is not complete (its value is unknown).
+        """
+        kept, t, d = self.pairs.lookup(origin, school)
+        unknown = ~kept & ~self.pairs.complete[np.asarray(school, np.int64)]
+        if unknown.any():
+            raise ValueError(f"Prepared.pair_values: {int(unknown.sum())} pair(s) not kept; "
+                             "route their columns first (complete_columns)")
+        return t, d
 
     # -- new schools -----------------------------------------------------------------------
     def with_schools(self, new: pd.DataFrame, serves: np.ndarray) -> Prepared:
@@ -218,10 +551,12 @@ class Prepared:
         new = new.copy()
         new["is_new"] = True
         schools = pd.concat([self.schools, new], ignore_index=True)
+        pairs = self.pairs.with_columns(np.arange(self.n_schools, len(schools)), T, D)
         out = replace(
-            self, schools=schools, serves=np.vstack([self.serves, serves]),
-            time_s=np.hstack([self.time_s, T]), dist_m=np.hstack([self.dist_m, D]),
-            _cache={k: v for k, v in self._cache.items() if k[0] in ("pupils", "routed")},
+            self, schools=schools, serves=np.vstack([self.serves, serves]), time_s=None,
+            dist_m=None, pairs=pairs,
+            _cache={k: v for k, v in self._cache.items() if k[0] in ("pupils", "routed",
+                                                                     "exact")},
         )
         out._origin_nodes = self._origin_nodes
         out.network = self.network
@@ -233,41 +568,46 @@ class Prepared:
         return self.network
 
     def _route_points(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        net = self._network()
-        if net is None:
-            raise GeoInputError(
-                "a new school needs travel times from every origin, and this region was "
-                "prepared without its road network.",
-                fix="prepare the region with its network (geo.planning.prepared.prepare or "
-                "`python -m geo scenario prepare --network ...`).",
-            )
-
-
+        """Columns of new school points (cached by position rounded to 0.1 m)."""
         routed = self._cache.setdefault(("routed",), {})
         keys = [(round(float(a), 1), round(float(b), 1)) for a, b in zip(x, y, strict=True)]
         todo = [k for k in dict.fromkeys(keys) if k not in routed]
         if todo:
-            pts = gpd.GeoSeries(gpd.points_from_xy([k[0] for k in todo], [k[1] for k in todo]),
-                                crs=self.crs)
-            fs = snap(net, pts, name="new schools")
-            if not fs.ok.all():
-                far = [f"({k[0]:.0f}, {k[1]:.0f})" for k, ok in zip(todo, fs.ok, strict=True)
-                       if not ok]
-                raise GeoInputError(
-                    f"new school point(s) {', '.join(far)} ({self.crs}) lie farther than "
-                    f"{settings.SNAP_MAX_DISTANCE_M:.0f} m from any road of the network.",
-                    fix="check the coordinates (lon/lat or EPSG:3059 x/y) of the new school.",
-                )
-            onodes, oleg_t, oleg_d, ook = self._origin_legs(net)
-            T, D = node_matrix(net, np.where(ook, onodes, 0), fs.node, with_distance=True)
-            T = T + oleg_t[:, None] + fs.time_s[None, :]
-            D = D + oleg_d[:, None] + fs.dist_m[None, :]
-            T[~ook] = np.inf
-            D[~ook] = np.inf
+            T, D = self._route_xy(np.array([k[0] for k in todo]), np.array([k[1] for k in todo]),
+                                  what="new schools")
             for i, k in enumerate(todo):
                 routed[k] = (T[:, i].copy(), D[:, i].copy())
         T = np.column_stack([routed[k][0] for k in keys])
         D = np.column_stack([routed[k][1] for k in keys])
+        return T, D
+
+    def _route_xy(self, x: np.ndarray, y: np.ndarray, *, what: str
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Car time (s) and distance (m) from every origin to points (``crs``), as
+        :func:`geo.network.access.travel_time_matrix` routes them."""
+        net = self._network()
+        if net is None:
+            raise GeoInputError(
+                f"{what} need travel times from every origin, and this region was "
+                "prepared without its road network.",
+                fix="prepare the region with its network (geo.planning.prepared.prepare or "
+                "`python -m geo scenario prepare --network ...`).",
+            )
+        pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=self.crs)
+        fs = snap(net, pts, name=what)
+        if not fs.ok.all():
+            far = [f"({a:.0f}, {b:.0f})" for a, b, ok in zip(x, y, fs.ok, strict=True) if not ok]
+            raise GeoInputError(
+                f"{what}: point(s) {', '.join(far)} ({self.crs}) lie farther than "
+                f"{settings.SNAP_MAX_DISTANCE_M:.0f} m from any road of the network.",
+                fix="check the coordinates (lon/lat or EPSG:3059 x/y) of the new school.",
+            )
+        onodes, oleg_t, oleg_d, ook = self._origin_legs(net)
+        T, D = node_matrix(net, np.where(ook, onodes, 0), fs.node, with_distance=True)
+        T = T + oleg_t[:, None] + fs.time_s[None, :]
+        D = D + oleg_d[:, None] + fs.dist_m[None, :]
+        T[~ook] = np.inf
+        D[~ook] = np.inf
         return T, D
 
     def _origin_legs(self, net):
@@ -280,15 +620,18 @@ class Prepared:
     # -- persistence -----------------------------------------------------------------------
     def save(self, folder: str | Path, *, force: bool = False, run: dict | None = None) -> Path:
         """Save to a folder (``arrays.npz``, ``schools.parquet``, ``meta.json``), atomically,
-        into a folder the tool owns (:func:`geo._files.owned_dir`: ``force``, ``run``)."""
+        into a folder the tool owns (:func:`geo._files.owned_dir`: ``force``, ``run``).
+
+        The travel times are the kept pairs (``pairs_*`` arrays, :class:`Pairs`); folders of
+        the dense format (``time_s``, ``dist_m``) still load."""
         folder = Path(folder)
         with owned_dir(folder, force=force, run=run) as tmp:
             arrays = {
                 "origin_ids": self.origin_ids.astype(str), "origin_x": self.origin_x,
                 "origin_y": self.origin_y,
                 "origin_municipality": self.origin_municipality.astype(str),
-                "pupils": self.pupils, "serves": self.serves, "time_s": self.time_s,
-                "dist_m": self.dist_m,
+                "pupils": self.pupils, "serves": self.serves,
+                **{f"pairs_{k}": getattr(self.pairs, k) for k in _PAIR_ARRAYS},
             }
             if self.growth_rate is not None:
                 arrays["growth_rate"] = self.growth_rate
@@ -298,6 +641,7 @@ class Prepared:
             self.schools.to_parquet(tmp / "schools.parquet", index=False)
             meta = {"crs": self.crs, "bands": list(self.bands), "base_year": int(self.base_year),
                     "region": self.region, "network_path": self.network_path,
+                    "pairs": {"cutoff_s": self.pairs.cutoff_s, "k": self.pairs.k},
                     "meta": self.meta}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str), "utf-8")
         return folder
@@ -320,16 +664,37 @@ class Prepared:
                                     path=folder, fix=fix)
             with np.load(folder / "arrays.npz", allow_pickle=False) as z:
                 a = {k: z[k] for k in z.files}
+            pairs = _loaded_pairs(a, meta)
             return cls(
                 origin_ids=a["origin_ids"], origin_x=a["origin_x"], origin_y=a["origin_y"],
                 crs=meta["crs"], origin_municipality=a["origin_municipality"],
                 pupils=a["pupils"], bands=tuple(meta["bands"]),
                 schools=pd.read_parquet(folder / "schools.parquet"),
-                serves=a["serves"], time_s=a["time_s"], dist_m=a["dist_m"],
+                serves=a["serves"], time_s=None, dist_m=None, pairs=pairs,
                 base_year=meta["base_year"], region=meta.get("region", ""),
                 growth_rate=a.get("growth_rate"), origin_snapped=a.get("origin_snapped"),
                 network_path=meta.get("network_path"), meta=meta.get("meta", {}),
             )
+
+
+#: Arrays of :class:`Pairs` in ``arrays.npz`` (prefixed ``pairs_``).
+_PAIR_ARRAYS = ("indptr", "school", "time_s", "dist_m", "floor_s", "floor_m", "complete")
+
+
+def _loaded_pairs(a: dict, meta: dict) -> Pairs:
+    """The pairs of a loaded folder; a dense folder (older format) keeps the pairs of the
+    :class:`Pairs` rule when its network is there to route the others on demand, else every
+    reachable pair."""
+    if "pairs_indptr" in a:
+        p = meta.get("pairs", {})
+        n_s = len(a["pairs_complete"])
+        return Pairs(n_schools=n_s, **{k: a[f"pairs_{k}"] for k in _PAIR_ARRAYS},
+                     cutoff_s=float(p.get("cutoff_s", np.inf)), k=int(p.get("k", 0)))
+    net = meta.get("network_path")
+    if net and Path(net).is_dir():
+        return Pairs.from_dense(a.pop("time_s"), a.pop("dist_m"),
+                                cutoff_s=settings.PAIRS_CUTOFF_S, k=settings.PAIRS_K_NEAREST)
+    return Pairs.from_dense(a.pop("time_s"), a.pop("dist_m"))
 
 
 def _col(gdf, name, what, path):
@@ -362,6 +727,8 @@ def prepare(  # noqa: PLR0913  keyword-only options of a public entry point
     region: str = "",
     network_path: str | None = None,
     progress=None,
+    scheduler="serial",
+    n_workers: int | None = None,
 ) -> Prepared:
     """Route the origin x school matrix once and collect the arrays of a region.
 
@@ -397,6 +764,12 @@ school_name : str or None
         Network cache folder, stored so that a reloaded :class:`Prepared` can route new
         schools.
     progress : callable(done, total), optional
+    scheduler : str or dask.distributed.Client, default "serial"
+        Where the blocks of schools are routed: ``serial``, ``local`` (a Dask
+        ``LocalCluster``), ``tcp://HOST:PORT``, a client, or ``auto`` (``local`` for more
+        than 64 schools); the result is the same (:mod:`geo.planning.distributed`).
+    n_workers : int, optional
+        Worker processes of a new ``LocalCluster`` (default: one per core).
 
     Returns
     -------
@@ -417,22 +790,101 @@ school_name : str or None
     serves = _school_grades(schools, sid, ssrc, grades=school_grades, type_=school_type)
     sx, sy = points_xy(schools, net.crs, name="schools")
     ox, oy = points_xy(origins, net.crs, name="origins")
-    tm = travel_time_matrix(net, origins, schools, cutoff_s=None, with_distance=True,
-                            progress=progress)
+    pairs, osnap, school_ok = _route_pairs(net, origins, schools, progress=progress,
+                                           scheduler=scheduler, n_workers=n_workers,
+                                           complete=_dormitory_schools(schools, school_dormitory))
     columns = {"name": school_name, "type": school_type, "capacity": school_capacity,
                "dormitory_places": school_dormitory, "municipality": school_municipality}
     table = _school_table(schools, sid, sx, sy, columns)
     prep = Prepared(
         origin_ids=oid, origin_x=ox, origin_y=oy, crs=net.crs, origin_municipality=muni,
-        pupils=pupils, bands=bands, schools=table, serves=serves, time_s=tm.time_s,
-        dist_m=tm.dist_m, base_year=base_year, region=region, origin_snapped=tm.origin_snap.ok,
-        network=net, network_path=network_path,
+        pupils=pupils, bands=bands, schools=table, serves=serves, time_s=None,
+        dist_m=None, pairs=pairs, base_year=base_year, region=region,
+        origin_snapped=osnap.ok, network=net, network_path=network_path,
         meta={"origins_source": osrc, "schools_source": ssrc,
-              "unsnapped_schools": sid.to_numpy()[~tm.facility_snap.ok].tolist()},
+              "unsnapped_schools": sid.to_numpy()[~school_ok].tolist()},
     )
-    s = tm.origin_snap
+    s = osnap
     prep._origin_nodes = (s.node, s.time_s, s.dist_m, s.ok)
     return prep
+
+
+def _route_pairs(net, origins, schools, *, progress=None, cutoff_s: float = settings.PAIRS_CUTOFF_S,  # noqa: PLR0913  keyword-only options
+                 k: int = settings.PAIRS_K_NEAREST,
+                 block_pairs: int = settings.PREPARE_BLOCK_PAIRS, scheduler="serial",
+                 n_workers: int | None = None, task_schools: int = 32,
+                 complete: np.ndarray | None = None,
+                 dask_min_schools: int = 64):
+    """Route the origin x school matrix a block of schools at a time
+    (:func:`geo.network.access.travel_time_matrix`, no cutoff) and keep the pairs of the
+    :class:`Pairs` rule: peak memory is a few blocks plus the kept pairs.
+
+    The blocks are independent tasks (:func:`geo.planning.distributed.run_tasks`), run
+    serially or on Dask; the network and the origins go to the workers once. The blocks do
+    not depend on the scheduler and are collected in their order, so the pairs are identical.
+
+    Parameters
+    ----------
+    progress : callable(done, total), optional
+        Schools routed so far, of all.
+    cutoff_s, k : float, int
+        The :class:`Pairs` rule.
+    block_pairs : int, default settings.PREPARE_BLOCK_PAIRS
+        Pairs of one block at most (at least 32 schools).
+    scheduler : str or dask.distributed.Client, default "serial"
+        ``serial``, ``local``, ``tcp://HOST:PORT``, a client, or ``auto``: ``local`` when
+        there are more than ``dask_min_schools`` schools (:mod:`geo.planning.distributed`).
+    n_workers : int, optional
+        Worker processes of a new ``LocalCluster`` (default: one per core).
+    task_schools : int, default 32
+        Schools of one block (task) at most.
+    complete : numpy.ndarray of bool, optional
+        Schools whose every reachable pair is kept (:class:`PairCollector`).
+    dask_min_schools : int, default 64
+
+    Returns
+    -------
+    pairs : Pairs
+    origin_snap : geo.network.snap.Snap
+    school_ok : numpy.ndarray of bool
+        Schools snapped to the network (the others are unreachable).
+    """
+    n_o, n_s = len(origins), len(schools)
+    school_ok = snap_facilities(net, schools).ok  # raises when no school is near the network
+    step = min(max(32, int(block_pairs) // max(n_o, 1)), max(1, int(task_schools)))
+    blocks = [c for c in (np.arange(i0, min(i0 + step, n_s)) for i0 in range(0, n_s, step))
+              if school_ok[c].any()]  # blocks of unreachable schools have no pairs
+    sched = resolve_scheduler(scheduler, big_enough=n_s > dask_min_schools and len(blocks) > 1)
+    report = None if progress is None else (
+        lambda done, total: progress(round(n_s * done / max(total, 1)), n_s))
+    col = PairCollector(n_o, n_s, cutoff_s=cutoff_s, k=k, complete=complete)
+    osnap = None
+    with dask_client(sched, n_workers=n_workers) as client:
+        window = None if client is None else 2 * sum(client.nthreads().values()) + 2
+        done = run_tasks(_route_block, [schools.iloc[c] for c in blocks], shared=(net, origins),
+                         client=client, progress=report, window=window)
+        for cols, (time_s, dist_m, block_snap) in zip(blocks, done, strict=True):
+            col.add(cols, time_s, dist_m)
+            osnap = block_snap
+    if osnap is None:
+        osnap = snap(net, origins, name="origins")
+    return col.finish(), osnap, school_ok
+
+
+def _dormitory_schools(schools, column: str | None) -> np.ndarray:
+    """Schools with dormitory places: their every pair is kept, since a weekly trip to a far
+    dormitory (threshold + one-way time / school days) can beat a long daily trip, however
+    far it is."""
+    if not column or column not in schools.columns:
+        return np.zeros(len(schools), bool)
+    return pd.to_numeric(schools[column], errors="coerce").fillna(0).to_numpy(float) > 0
+
+
+def _route_block(net, origins, part) -> tuple[np.ndarray, np.ndarray, object]:
+    """One routing task: car time (s), distance (m) from every origin to the schools
+    ``part`` (``inf``: unreachable), and the origins' snap."""
+    tm = travel_time_matrix(net, origins, part, cutoff_s=None, with_distance=True)
+    return tm.time_s, tm.dist_m, tm.origin_snap
 
 
 def _origin_pupils(origins, bands, osrc, *, pupil_columns, population,
@@ -503,9 +955,10 @@ EXCLUDED_SCHOOL_TYPES = settings.EXCLUDED_SCHOOL_TYPES
 CAPACITY_FROM_PUPILS = settings.CAPACITY_FROM_PUPILS
 
 
-def prepare_bundle(bundle, *, year: int | None = None, progress=None,
+def prepare_bundle(bundle, *, year: int | None = None, progress=None,  # noqa: PLR0913  keyword-only options
                    excluded_types: Sequence[str] = EXCLUDED_SCHOOL_TYPES,
-                   capacity_from_pupils: float = CAPACITY_FROM_PUPILS) -> Prepared:
+                   capacity_from_pupils: float = CAPACITY_FROM_PUPILS, scheduler="serial",
+                   n_workers: int | None = None) -> Prepared:
     """Prepare a region bundle (:func:`geo.region.load_bundle`) for scenario evaluation.
 
     Origins are the census cells of layer ``pupils_<year>`` (pupils per grade, cell centre),
@@ -523,6 +976,9 @@ def prepare_bundle(bundle, *, year: int | None = None, progress=None,
     progress : callable(done, total), optional
     excluded_types : sequence of str
     capacity_from_pupils : float
+    scheduler : str or dask.distributed.Client, default "serial"
+    n_workers : int, optional
+        Where the schools are routed (:func:`prepare`).
 
     Returns
     -------
@@ -567,7 +1023,7 @@ def prepare_bundle(bundle, *, year: int | None = None, progress=None,
         net, cells, sch, base_year=year, origin_id="cell_id", pupil_columns=pcols,
         municipality="municipality", school_id="school_id", school_type="school_type",
         region=str(b.manifest.get("region", "")), network_path=str(b.network_dir),
-        progress=progress,
+        progress=progress, scheduler=scheduler, n_workers=n_workers,
     )
     prep.meta["capacity"] = cap_note
     pops = [n for n in b.layers if re.fullmatch(r"population_\d{4}", n)]

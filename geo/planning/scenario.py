@@ -41,7 +41,7 @@ from pyproj import Transformer
 from geo import settings
 from geo._files import atomic_file
 from geo._yaml import load_yaml
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
 from geo.planning.prepared import Prepared
 from geo.planning.transport import TransportParams
@@ -88,6 +88,11 @@ class Change:
         at = f"line {self.line}: " if self.line else ""
         return f"{at}changes[{self.index}] ({self.kind})"
 
+    def where_msg(self) -> Msg:
+        """:meth:`where` in every language."""
+        at = Msg("err.at_line", line=self.line) if self.line else ""
+        return Msg("err.scenario.change", at=at, index=self.index, kind=self.kind)
+
 
 @dataclass
 class Scenario:
@@ -119,10 +124,12 @@ class Scenario:
     changes: list[Change] = field(default_factory=list)
     source: str | None = None
 
-    def err(self, message: str, change: Change | None = None, fix: str | None = None):
+    def err(self, message: str | Msg, change: Change | None = None,
+            fix: str | Msg | None = None):
         """A :class:`GeoInputError` naming the file and the change."""
-        where = f"{change.where()}: " if change is not None else ""
-        return GeoInputError(f"{where}{message}", path=self.source, fix=fix)
+        if change is not None:
+            message = Msg("err.scenario.in_change", where=change.where_msg(), message=message)
+        return GeoInputError(message, path=self.source, fix=fix)
 
     def to_dict(self) -> dict:
         """Plain data for YAML (only values that differ from the defaults are kept)."""
@@ -173,16 +180,15 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     if not path.is_file():
-        raise GeoInputError("scenario file not found.", path=path,
-                            fix="check the path (scenarios live in scenarios/*.yaml).")
-    doc = load_yaml(path, kind="scenario",
-                    fix="check indentation and quotes; ids such as 4411900920 may be quoted.")
+        raise GeoInputError(Msg("err.scenario.not_found"), path=path,
+                            fix=Msg("err.scenario.not_found.fix"))
+    doc = load_yaml(path, kind="scenario", fix=Msg("err.scenario.yaml.fix"))
     return scenario_from_dict(doc.data, source=str(path), lines=doc.lines)
 
 
-def _close(word, options) -> str:
+def _close(word, options) -> Msg | str:
     m = difflib.get_close_matches(str(word), [str(o) for o in options], n=3, cutoff=0.5)
-    return f" Did you mean {', '.join(repr(x) for x in m)}?" if m else ""
+    return Msg("err.did_you_mean", options=", ".join(repr(x) for x in m)) if m else ""
 
 
 class _Checker:
@@ -207,21 +213,22 @@ class _Checker:
         while p and ln is None:
             ln = self.lines.get(p)
             p = p[:-1]
-        at = f"line {ln}: " if ln else ""
+        at = Msg("err.at_line", line=ln) if ln else ""
         key = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in path)
         key = key.replace(".[", "[")
-        raise GeoInputError(f"{at}{key + ': ' if key else ''}{msg}", path=self.source, fix=fix)
+        raise GeoInputError(Msg("err.scenario.field", at=at, field=f"{key}: " if key else "",
+                                message=msg), path=self.source, fix=fix)
 
     def number(self, v, path, *, lo=0.0, hi=np.inf, integer=False, allow_inf=False) -> float:
         """``v`` as a float in ``[lo, hi]`` ("inf"/"unlimited" allowed with ``allow_inf``)."""
         if isinstance(v, str) and allow_inf and v.strip().lower() in ("inf", "unlimited"):
             return np.inf
         if isinstance(v, bool) or not isinstance(v, int | float):
-            self.fail(f"must be a number, got {v!r}.", path)
+            self.fail(Msg("err.scenario.not_number", value=repr(v)), path)
         if not (lo <= v <= hi) or (np.isinf(v) and not allow_inf):
-            self.fail(f"must be between {lo:g} and {hi:g}, got {v!r}.", path)
+            self.fail(Msg("err.scenario.range", lo=f"{lo:g}", hi=f"{hi:g}", value=repr(v)), path)
         if integer and float(v) != int(v):
-            self.fail(f"must be a whole number, got {v!r}.", path)
+            self.fail(Msg("err.scenario.not_whole", value=repr(v)), path)
         return float(v)
 
     def mapping(self, v, path, msg) -> dict:
@@ -235,12 +242,13 @@ class _Checker:
         """Fail on the first key of ``d`` not in ``allowed`` (with the closest valid key)."""
         for k in d:
             if k not in allowed:
-                self.fail(f"unknown key {k!r}.{_close(k, allowed)}", (*path, k), fix=fix)
+                self.fail(Msg("err.scenario.unknown_key", key=repr(k), hint=_close(k, allowed)),
+                          (*path, k), fix=fix)
 
     def need(self, prm: dict, key: str, kind: str, pk):
         """The value of a required key of a change."""
         if prm.get(key) is None:
-            self.fail(f"{kind} needs {key}:.", pk)
+            self.fail(Msg("err.scenario.needs", kind=kind, key=key), pk)
         return prm[key]
 
     def school_id(self, prm: dict, key: str, kind: str, pk) -> str:
@@ -254,8 +262,8 @@ def scenario_from_dict(data, *, source: str | None = None, lines: dict | None = 
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        ck.fail("a scenario file must be a mapping of keys (name:, year:, changes: ...).")
-    ck.known_keys(data, TOP_KEYS, (), fix=f"use only {', '.join(TOP_KEYS)}.")
+        ck.fail(Msg("err.scenario.not_mapping"))
+    ck.known_keys(data, TOP_KEYS, (), fix=_use_only(TOP_KEYS))
     sc = Scenario(source=source)
     sc.name = str(data.get("name") or (Path(source).stem if source else "scenario"))
     sc.description = str(data.get("description") or "")
@@ -273,8 +281,12 @@ def _check_year(ck: _Checker, y) -> int | None:
     if y is None:
         return None
     if isinstance(y, bool) or not isinstance(y, int) or not 1990 <= y <= 2100:
-        ck.fail(f"must be a whole year such as 2027, got {y!r}.", ("year",))
+        ck.fail(Msg("err.scenario.year", value=repr(y)), ("year",))
     return int(y)
+
+
+def _use_only(keys) -> Msg:
+    return Msg("err.scenario.use_only", keys=", ".join(keys))
 
 
 #: Upper bounds of the numeric transport keys.
@@ -283,44 +295,42 @@ _TRANSPORT_MAX = {"bus_detour_factor": 10, "bus_stop_wait_min": 120,
 
 
 def _check_transport(ck: _Checker, tr) -> TransportParams:
-    tr = ck.mapping(tr, ("transport",), "must be a mapping (mode:, bus_detour_factor: ...).")
+    tr = ck.mapping(tr, ("transport",), Msg("err.scenario.transport_mapping"))
     kw = {}
     for k, v in tr.items():
         path = ("transport", k)
-        ck.known_keys({k: v}, TRANSPORT_KEYS, ("transport",),
-                      fix=f"use only {', '.join(TRANSPORT_KEYS)}.")
+        ck.known_keys({k: v}, TRANSPORT_KEYS, ("transport",), fix=_use_only(TRANSPORT_KEYS))
         if k == "mode":
             if v not in ("bus", "car"):
-                ck.fail(f"must be 'bus' or 'car', got {v!r}.", path,
-                        fix="pupils beyond walking distance go by school bus or by car.")
+                ck.fail(Msg("err.scenario.mode", value=repr(v)), path,
+                        fix=Msg("err.scenario.mode.fix"))
             kw[k] = v
             continue
         lo = 1.0 if k == "bus_detour_factor" else 0.0
         kw[k] = ck.number(v, path, lo=lo, hi=_TRANSPORT_MAX[k])
         if k == "walk_speed_kmh" and kw[k] <= 0:
-            ck.fail("must be above 0.", path)
+            ck.fail(Msg("err.scenario.above_zero"), path)
     return TransportParams(**kw)
 
 
 def _check_thresholds(ck: _Checker, thr) -> dict:
-    thr = ck.mapping(thr, ("thresholds_min",),
-                     "must map grade bands to minutes, e.g. {\"1-6\": 30}.")
+    thr = ck.mapping(thr, ("thresholds_min",), Msg("err.scenario.thresholds_mapping"))
     out = dict(settings.THRESHOLD_MIN)
     for k, v in thr.items():
         if str(k) not in settings.GRADE_BANDS:
-            ck.fail(f"unknown grade band {k!r}.{_close(k, settings.GRADE_BANDS)}",
-                    ("thresholds_min", k),
-                    fix=f"the bands are {', '.join(settings.GRADE_BANDS)} (geo/settings.py "
-                    "GRADE_BANDS); quote them in YAML: \"1-6\": 30.")
+            ck.fail(Msg("err.scenario.unknown_band", band=repr(k),
+                        hint=_close(k, settings.GRADE_BANDS)), ("thresholds_min", k),
+                    fix=Msg("err.scenario.unknown_band.fix",
+                            bands=", ".join(settings.GRADE_BANDS)))
         out[str(k)] = ck.number(v, ("thresholds_min", k), lo=1, hi=600)
     return out
 
 
 def _check_costs(ck: _Checker, costs) -> dict:
-    costs = ck.mapping(costs, ("costs",), "must be a mapping.")
+    costs = ck.mapping(costs, ("costs",), Msg("err.scenario.mapping"))
     out = {}
     for k, v in costs.items():
-        ck.known_keys({k: v}, COST_KEYS, ("costs",), fix=f"use only {', '.join(COST_KEYS)}.")
+        ck.known_keys({k: v}, COST_KEYS, ("costs",), fix=_use_only(COST_KEYS))
         out[k] = ck.number(v, ("costs", k), hi=1e9)
     return out
 
@@ -328,7 +338,7 @@ def _check_costs(ck: _Checker, costs) -> dict:
 def _check_changes(ck: _Checker, changes) -> list[Change]:
     changes = changes or []
     if not isinstance(changes, list):
-        ck.fail("must be a list of changes, each starting with '- '.", ("changes",))
+        ck.fail(Msg("err.scenario.changes_list"), ("changes",))
     return [_check_change(ck, i, ch) for i, ch in enumerate(changes)]
 
 
@@ -336,20 +346,21 @@ def _check_change(ck: _Checker, i: int, ch) -> Change:
     """One entry of ``changes:``, checked by the validator of its kind."""
     p = ("changes", i)
     if not isinstance(ch, dict) or len(ch) != 1:
-        ck.fail("each change is one key (close, merge, set_grades, set_capacity, open, "
-                f"dormitory) with its values, got {ch!r}.", p)
+        ck.fail(Msg("err.scenario.change_shape", value=repr(ch)), p)
     kind, val = next(iter(ch.items()))
     if kind not in CHANGE_KINDS:
-        ck.fail(f"unknown change {kind!r}.{_close(kind, CHANGE_KINDS)}", (*p, kind),
-                fix=f"use one of {', '.join(CHANGE_KINDS)}.")
+        ck.fail(Msg("err.scenario.unknown_change", kind=repr(kind),
+                    hint=_close(kind, CHANGE_KINDS)), (*p, kind),
+                fix=Msg("err.scenario.unknown_change.fix", kinds=", ".join(CHANGE_KINDS)))
     pk = (*p, kind)
     line = ck.lines.get(pk) or ck.lines.get(p)
     if kind == "close":
         return Change("close", _check_close(ck, val, pk), i, line)
     if not isinstance(val, dict):
-        ck.fail(f"needs keys {', '.join(CHANGE_KEYS[kind])}, got {val!r}.", pk)
+        ck.fail(Msg("err.scenario.needs_keys", keys=", ".join(CHANGE_KEYS[kind]),
+                    value=repr(val)), pk)
     ck.known_keys(val, CHANGE_KEYS[kind], pk,
-                  fix=f"{kind} takes {', '.join(CHANGE_KEYS[kind])}.")
+                  fix=Msg("err.scenario.takes", kind=kind, keys=", ".join(CHANGE_KEYS[kind])))
     prm = _CHANGE_CHECKS[kind](ck, dict(val), pk)
     return Change(kind, prm, i, line)
 
@@ -357,7 +368,7 @@ def _check_change(ck: _Checker, i: int, ch) -> Change:
 def _check_close(ck: _Checker, val, pk) -> dict:
     ids = val if isinstance(val, list) else [val]
     if not ids:
-        ck.fail("lists no school.", pk)
+        ck.fail(Msg("err.scenario.no_school"), pk)
     for v in ids:
         _check_id(v, pk, ck.fail)
     return {"schools": [_sid(v) for v in ids]}
@@ -367,7 +378,7 @@ def _check_merge(ck: _Checker, prm: dict, pk) -> dict:
     prm["school"] = ck.school_id(prm, "school", "merge", pk)
     prm["into"] = ck.school_id(prm, "into", "merge", pk)
     if prm["into"] == prm["school"]:
-        ck.fail("a school cannot be merged into itself.", pk)
+        ck.fail(Msg("err.scenario.merge_itself"), pk)
     if prm.get("capacity") is not None:
         prm["capacity"] = ck.number(prm["capacity"], (*pk, "capacity"), allow_inf=True)
     return prm
@@ -379,13 +390,13 @@ def _parsed_grades(ck: _Checker, prm: dict, pk) -> list[int]:
     try:
         return list(parse_grades(prm.get("grades", prm.get("type"))))
     except ValueError as exc:
-        ck.fail(f"{exc}.", (*pk, key))
+        ck.fail(Msg("err.scenario.grades", detail=str(exc)), (*pk, key))
 
 
 def _check_set_grades(ck: _Checker, prm: dict, pk) -> dict:
     prm["school"] = ck.school_id(prm, "school", "set_grades", pk)
     if (prm.get("grades") is None) == (prm.get("type") is None):
-        ck.fail("give either grades: (e.g. \"1-6\") or type: (e.g. sākumskola).", pk)
+        ck.fail(Msg("err.scenario.grades_or_type"), pk)
     prm["grades"] = _parsed_grades(ck, prm, pk)
     return prm
 
@@ -399,14 +410,13 @@ def _check_set_capacity(ck: _Checker, prm: dict, pk) -> dict:
 
 def _check_open(ck: _Checker, prm: dict, pk) -> dict:
     if prm.get("grades", prm.get("type")) is None:
-        ck.fail("open needs grades: (e.g. \"1-9\") or type:.", pk)
+        ck.fail(Msg("err.scenario.open_grades"), pk)
     prm["grades"] = _parsed_grades(ck, prm, pk)
     prm["id"] = ck.school_id(prm, "id", "open", pk)
     has_ll = prm.get("lon") is not None or prm.get("lat") is not None
     has_xy = prm.get("x") is not None or prm.get("y") is not None
     if has_ll == has_xy:
-        ck.fail("give the location as lon: and lat: (degrees) or as x: and y: "
-                "(EPSG:3059 metres), not both.", pk)
+        ck.fail(Msg("err.scenario.location"), pk)
     bounds = ({"lon": (-180, 180), "lat": (-90, 90)} if has_ll
               else {"x": (-1e7, 1e8), "y": (-1e7, 1e8)})
     for key, (lo, hi) in bounds.items():
@@ -423,7 +433,7 @@ def _check_dormitory(ck: _Checker, prm: dict, pk) -> dict:
     prm["school"] = ck.school_id(prm, "school", "dormitory", pk)
     ops = [k for k in ("add", "remove", "set") if prm.get(k) is not None]
     if len(ops) != 1:
-        ck.fail("give exactly one of add:, remove: or set: (places).", pk)
+        ck.fail(Msg("err.scenario.dormitory_op"), pk)
     prm[ops[0]] = ck.number(prm[ops[0]], (*pk, ops[0]), integer=True, hi=1e5)
     return prm
 
@@ -436,8 +446,7 @@ _CHANGE_CHECKS = {"merge": _check_merge, "set_grades": _check_set_grades,
 
 def _check_id(v, path, fail):
     if v is None or isinstance(v, bool | float | dict | list) or str(v).strip() == "":
-        fail(f"{v!r} is not a school id (registration number).", path,
-             fix="write the id as text, e.g. \"4411900920\".")
+        fail(Msg("err.scenario.bad_id", value=repr(v)), path, fix=Msg("err.scenario.bad_id.fix"))
     return v
 
 
@@ -541,13 +550,13 @@ def apply_scenario(prep: Prepared, scenario: Scenario) -> tuple[Prepared, School
 def _check_region(prep: Prepared, scenario: Scenario) -> None:
     """The scenario is of the prepared region and has a threshold for each of its bands."""
     if scenario.region and prep.region and scenario.region != prep.region:
-        raise scenario.err(
-            f"the scenario is for region {scenario.region!r}, the prepared data are of "
-            f"{prep.region!r}.", fix="evaluate it with the right region, or fix region:.")
+        raise scenario.err(Msg("err.scenario.region", scenario_region=repr(scenario.region),
+                               prep_region=repr(prep.region)),
+                           fix=Msg("err.scenario.region.fix"))
     unknown_bands = [b for b in prep.bands if b not in scenario.thresholds_min]
     if unknown_bands:
-        raise scenario.err(f"no threshold for grade bands {unknown_bands}.",
-                           fix="add them under thresholds_min:.")
+        raise scenario.err(Msg("err.scenario.no_threshold", bands=str(unknown_bands)),
+                           fix=Msg("err.scenario.no_threshold.fix"))
 
 
 class _Applier:
@@ -574,16 +583,18 @@ class _Applier:
         j = idx.get(sid)
         if j is None:
             matches = difflib.get_close_matches(sid, list(idx), n=5, cutoff=0.6)
-            hint = (" Close matches: " + ", ".join(f"{m} ({names[idx[m]]})" for m in matches)
-                    + "." if matches else "")
-            raise self.scenario.err(f"unknown school id {sid!r} ({role}).{hint}", change,
-                                    fix="use the registration numbers of the region's schools "
-                                    "(the schools table lists them).")
+            hint = (Msg("err.scenario.close_matches",
+                        matches=", ".join(f"{m} ({names[idx[m]]})" for m in matches))
+                    if matches else "")
+            raise self.scenario.err(
+                Msg("err.scenario.unknown_school", sid=repr(sid),
+                    role=Msg(f"err.scenario.role.{role.replace(' ', '_')}"), hint=hint),
+                change, fix=Msg("err.scenario.unknown_school.fix"))
         if must_be_open and not self.st.open[j]:
-            by = self.closed_by.get(j)
-            why = f" by {by.where()}" if by else ""
-            raise self.scenario.err(f"school {sid} ({names[j]}) is already closed{why}.",
-                                    change, fix="remove one of the two changes, or reorder them.")
+            raise self.scenario.err(
+                Msg("err.scenario.already_closed", sid=sid, name=names[j],
+                    why=_closed_by(self.closed_by.get(j))),
+                change, fix=Msg("err.scenario.already_closed.fix"))
         return j
 
     def close(self, ch: Change, p: dict) -> None:
@@ -600,9 +611,9 @@ class _Applier:
             b = idx[p["into"]]
             by = self.closed_by.get(b)
             raise self.scenario.err(
-                f"cannot merge {p['school']} into {p['into']} ({self.names[b]}): that school "
-                f"is closed{' by ' + by.where() if by else ''}.", ch,
-                fix="merge into an open school, or drop the closing change.")
+                Msg("err.scenario.merge_closed", school=p["school"], into=p["into"],
+                    name=self.names[b], why=_closed_by(by)),
+                ch, fix=Msg("err.scenario.merge_closed.fix"))
         b = self.pos(p["into"], ch, role="school merged into")
         st.open[a] = False
         self.closed_by[a] = ch
@@ -634,14 +645,19 @@ class _Applier:
             st.dormitory_places[j] += p["add"]
         elif "remove" in p:
             if p["remove"] > st.dormitory_places[j]:
+                has = f"{st.dormitory_places[j]:g}"
                 raise self.scenario.err(
-                    f"cannot remove {p['remove']:g} dormitory places from {p['school']}: "
-                    f"it has {st.dormitory_places[j]:g}.", ch,
-                    fix=f"remove at most {st.dormitory_places[j]:g}, or use set: 0.")
+                    Msg("err.scenario.dorm_remove", n=f"{p['remove']:g}", school=p["school"],
+                        has=has), ch, fix=Msg("err.scenario.dorm_remove.fix", has=has))
             st.dormitory_places[j] -= p["remove"]
         else:
             st.dormitory_places[j] = p["set"]
         st.log.append(f"{p['school']} dormitory places {st.dormitory_places[j]:g}")
+
+
+def _closed_by(change: Change | None) -> Msg | str:
+    """The words ' by line N: changes[i] (kind)' naming the change that closed a school ("" if none)."""
+    return Msg("err.scenario.closed_by", change=change.where_msg()) if change else ""
 
 
 def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared:
@@ -651,8 +667,8 @@ def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared
     for ch in new:
         p = ch.params
         if p["id"] in ids or p["id"] in seen:
-            raise scenario.err(f"a school with id {p['id']!r} exists already.", ch,
-                               fix="give the new school an id of its own, e.g. NEW-1.")
+            raise scenario.err(Msg("err.scenario.id_exists", id=repr(p["id"])), ch,
+                               fix=Msg("err.scenario.id_exists.fix"))
         seen.add(p["id"])
         if "lon" in p:
             tf = Transformer.from_crs(settings.WGS84, prep.crs, always_xy=True)
@@ -674,7 +690,7 @@ def _with_new(prep: Prepared, scenario: Scenario, new: list[Change]) -> Prepared
     try:
         out = base.with_schools(pd.DataFrame(rows), np.array(serves, bool).reshape(-1, N_GRADES))
     except GeoInputError as exc:
-        raise scenario.err(str(exc), new[0]) from None
+        raise scenario.err(exc, new[0]) from None
     base._cache[key] = out
     return out
 

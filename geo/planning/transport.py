@@ -78,3 +78,32 @@ def travel_minutes(
         minutes = motor
     minutes = np.where(np.isfinite(time_s), minutes, np.inf)
     return minutes, mode
+
+
+def travel_minutes_bound(
+    floor_s: np.ndarray, floor_m: np.ndarray, params: TransportParams = TransportParams()
+) -> np.ndarray:
+    """A lower bound of :func:`travel_minutes` of every pair whose car time is at least
+    ``floor_s`` and whose distance is at least ``floor_m``.
+
+    A pair walks (``dist_m < walk_max_distance_m``) in at least ``floor_m`` / walking speed, or
+    rides in at least the motor time of ``floor_s`` (both grow with time and distance); the
+    bound is the smaller of the two (only the motor time when ``floor_m`` is too long to walk).
+
+    Parameters
+    ----------
+    floor_s : numpy.ndarray
+        Seconds; ``inf``: no such pair is reachable (the bound is ``inf``).
+    floor_m : numpy.ndarray
+        Metres, same shape.
+    params : TransportParams
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Minutes.
+    """
+    floor_s = np.asarray(floor_s, np.float64)
+    motor, _ = travel_minutes(floor_s, None, params)
+    either, _ = travel_minutes(floor_s, np.asarray(floor_m, np.float64), params)
+    return np.minimum(motor, either)

@@ -12,7 +12,7 @@ import pandas as pd
 import pyogrio
 
 from geo import settings
-from geo.errors import GeoInputError, named_errors
+from geo.errors import GeoInputError, Msg, named_errors
 
 #: Name of the GeoPackage, manifest and report inside a bundle.
 GPKG_NAME = "layers.gpkg"
@@ -71,19 +71,20 @@ def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bun
     man = path / MANIFEST_NAME
     gpkg = path / GPKG_NAME
     if not man.exists() or not gpkg.exists():
-        raise GeoInputError("not a region bundle (no manifest.json / layers.gpkg).", path=path,
-                            fix="build it with `python -m geo build REGION`.")
-    fix = "build it again with `python -m geo build REGION`."
-    with named_errors(path, problem="the region bundle is corrupt or truncated", fix=fix):
+        raise GeoInputError(Msg("err.bundle.not_bundle"), path=path,
+                            fix=Msg("err.bundle.not_bundle.fix"))
+    fix = Msg("err.bundle.rebuild.fix")
+    with named_errors(path, problem=Msg("err.bundle.corrupt"), fix=fix):
         manifest = json.loads(man.read_text(encoding="utf-8"))
         if not isinstance(manifest, dict):
-            raise GeoInputError(f"{MANIFEST_NAME} is not a JSON object.", path=path, fix=fix)
+            raise GeoInputError(Msg("err.bundle.manifest_not_object", manifest=MANIFEST_NAME),
+                                path=path, fix=fix)
         names = [n for n, _ in pyogrio.list_layers(gpkg)]
         wanted = names if layers is None else [n for n in layers]
         unknown = [n for n in wanted if n not in names]
         if unknown:
-            raise GeoInputError(f"the bundle has no layer(s) {unknown}; it has {names}.",
-                                path=path)
+            raise GeoInputError(Msg("err.bundle.no_layers", layers=str(unknown),
+                                    names=str(names)), path=path)
         out = {n: _read_layer(gpkg, n) for n in wanted}
         if "schools" in out:
             out["schools"]["school_id"] = out["schools"]["school_id"].astype(str)

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from geo import i18n, settings
-from geo.errors import GeoInputError, GeoWarning
+from geo.errors import GeoInputError, GeoWarning, Msg
 from geo.sources.tabular import check_file, fold
 from geo.sources.vector import read_vector
 
@@ -124,22 +124,17 @@ def read_boundaries(
     if name_field is None:
         name_field = next((f for f in NAME_FIELDS if f in fields), None)
         if name_field is None:
-            raise GeoInputError(
-                f"no name field found in the boundaries; available fields: {fields}.", path=path,
-                fix="choose the field with the area names (name_field=... or --name-field).",
-            )
+            raise GeoInputError(Msg("err.boundary.no_name_field", fields=str(fields)), path=path,
+                                fix=Msg("err.boundary.no_name_field.fix"))
     elif name_field not in fields:
         raise GeoInputError(
-            f"the boundaries have no field {name_field!r}; available fields: {fields}.",
-            path=path, fix="choose one of the available fields.",
-        )
+            Msg("err.boundary.no_field", field=repr(name_field), fields=str(fields)),
+            path=path, fix=Msg("err.boundary.no_field.fix"))
     poly = gdf.geom_type.isin(["Polygon", "MultiPolygon"])
     if not poly.any():
         raise GeoInputError(
-            f"the boundaries hold no polygons (geometry types: "
-            f"{sorted(gdf.geom_type.dropna().unique())}).", path=path,
-            fix="give area polygons, not points or lines.",
-        )
+            Msg("err.boundary.no_polygons", types=str(sorted(gdf.geom_type.dropna().unique()))),
+            path=path, fix=Msg("err.boundary.no_polygons.fix"))
     gdf = gdf[poly].copy()
     gdf, repairs = repair_polygons(gdf, names=gdf[name_field], path=path)
     names = gdf[name_field].astype("string").str.replace(r":\s*[\d.,]+\s*%$", "", regex=True)
@@ -208,17 +203,16 @@ def repair_polygons(gdf: gpd.GeoDataFrame, *, names, path=None,
         detail = "; ".join(f"{n!s}: {c / 1e6:,.3f} km2 ({p:,.1f}%)"
                            for n, c, p in zip(labels[big], change[big], pct[big], strict=True))
         raise GeoInputError(
-            f"invalid boundary polygon(s) whose repair would change the area by more than "
-            f"{max_change_pct:g}%: {detail}.", path=path,
-            fix="fix the polygons in QGIS (Vector > Geometry Tools > Check Validity) or give "
-            "the boundary file as published.")
+            Msg("err.boundary.repair_too_big", max=f"{max_change_pct:g}", detail=detail),
+            path=path, fix=Msg("err.boundary.repair_too_big.fix"))
     out = gdf.copy()
     out.loc[invalid, out.geometry.name] = fixed.to_numpy()
     warns = []
     for n, c, p in zip(labels, change, pct, strict=True):
-        msg = (f"{path}: the boundary polygon of {n!s} was invalid and was repaired; its area "
-               f"changed by {c / 1e6:,.4f} km2 ({p:.4f}%).")
-        warnings.warn(msg, GeoWarning, stacklevel=3)
+        warning = GeoWarning(Msg("err.warn.boundary_repaired", path=str(path), name=str(n),
+                                 km2=f"{c / 1e6:,.4f}", pct=f"{p:.4f}"))
+        msg = str(warning)
+        warnings.warn(warning, stacklevel=3)
         warns.append({"code": "boundary_repaired", "name": str(n),
                       "km2": round(float(c) / 1e6, 4), "pct": round(float(p), 4),
                       "message": msg})

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.sources.tabular import (
     as_id,
     check_file,
@@ -62,7 +62,7 @@ def read_capacity(path: str | Path, *, known_schools: Iterable[str] | None = Non
     else:
         df = read_csv_any(path, name="school capacity", dtype=str)
     if len(df) == 0:
-        raise GeoInputError("the school capacity table has no rows.", path=path)
+        raise GeoInputError(Msg("err.capacity.no_rows"), path=path)
     cols = match_columns(df, CAPACITY_COLUMNS, path=path, name="school capacity",
                          required=("school_id", "capacity"))
     out = pd.DataFrame({"school_id": df[cols["school_id"]].map(as_id)})
@@ -75,19 +75,19 @@ def read_capacity(path: str | Path, *, known_schools: Iterable[str] | None = Non
         bad = val.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
         if bad.any() or (val < 0).any():
             rows = list(out.loc[bad | (val < 0), "school_id"][:5])
-            raise GeoInputError(f"column {cols[c]!r} must hold numbers >= 0 (schools {rows}).",
-                                path=path)
+            raise GeoInputError(Msg("err.capacity.not_numbers", column=repr(cols[c]),
+                                    schools=str(rows)), path=path)
         out[c] = val.astype(float)
     if out["school_id"].isna().any():
-        raise GeoInputError("some rows have no school registration number.", path=path)
+        raise GeoInputError(Msg("err.capacity.no_id"), path=path)
     check_unique_ids(out, "school_id", what="school", path=path,
                      first_row=int(df.attrs.get("header_row", 1)) + 1,
-                     fix="keep one row per school (sum or correct the places).")
+                     fix=Msg("err.capacity.duplicate.fix"))
     if known_schools is not None:
         unknown = sorted(set(out["school_id"]) - {str(s) for s in known_schools})
         if unknown:
             raise GeoInputError(
-                f"unknown school registration numbers {unknown[:5]}"
-                f"{' ...' if len(unknown) > 5 else ''}.", path=path,
-                fix="use the registration numbers of the IZM registry (Iestādes reģistrācijas Nr.).")
+                Msg("err.capacity.unknown_ids", ids=str(unknown[:5]),
+                    more=" ..." if len(unknown) > 5 else ""), path=path,
+                fix=Msg("err.capacity.unknown_ids.fix"))
     return out

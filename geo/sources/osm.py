@@ -32,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
 from geo import settings
-from geo.errors import GeoInputError, NetworkError
+from geo.errors import GeoInputError, Msg, NetworkError
 
 #: Way tags kept from the file (others are dropped to save memory).
 WAY_TAGS = (
@@ -91,21 +91,18 @@ def sniff_format(path: str | Path) -> str:
     """
     path = Path(path)
     if not path.exists():
-        raise GeoInputError("file not found.", path=path, fix="check the path and the file name.")
+        raise GeoInputError(Msg("err.osm.not_found"), path=path, fix=Msg("err.osm.not_found.fix"))
     if path.is_dir():
-        raise GeoInputError("is a folder, not an OSM file.", path=path)
+        raise GeoInputError(Msg("err.osm.is_folder"), path=path)
     size = path.stat().st_size
     if size == 0:
-        raise GeoInputError(
-            "the file is empty (0 bytes).", path=path,
-            fix="download the extract again (e.g. from https://download.geofabrik.de/).",
-        )
+        raise GeoInputError(Msg("err.osm.empty"), path=path, fix=Msg("err.osm.empty.fix"))
     try:
         with open(path, "rb") as fh:
             head = fh.read(64)
     except OSError as exc:
-        raise GeoInputError(f"cannot be read ({exc.strerror or exc}).", path=path,
-                            fix="give yourself read permission (e.g. chmod u+r).") from exc
+        raise GeoInputError(Msg("err.osm.unreadable", reason=str(exc.strerror or exc)),
+                            path=path, fix=Msg("err.osm.unreadable.fix")) from exc
     if head[:3] == b"BZh":
         return "osm.bz2"
     if head[:2] == b"\x1f\x8b":
@@ -115,11 +112,7 @@ def sniff_format(path: str | Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"<?xml") or text.startswith(b"<osm"):
         return "osm"
-    raise GeoInputError(
-        "is not an OpenStreetMap file (expected .osm.pbf, .osm XML, .osm.bz2 or .osm.gz).",
-        path=path,
-        fix="give an OSM extract, e.g. https://download.geofabrik.de/europe/latvia-latest.osm.pbf",
-    )
+    raise GeoInputError(Msg("err.osm.not_osm"), path=path, fix=Msg("err.osm.not_osm.fix"))
 
 
 def _osm_file(path: str | Path):
@@ -138,10 +131,8 @@ def _wrap_osmium_errors(path: Path):
             if exc_type is not None and issubclass(exc_type, RuntimeError) and not issubclass(
                 exc_type, GeoInputError
             ):
-                raise GeoInputError(
-                    f"could not be read as OpenStreetMap data ({exc}).", path=path,
-                    fix="the file may be truncated or corrupt: download it again.",
-                ) from exc
+                raise GeoInputError(Msg("err.osm.corrupt", detail=str(exc)), path=path,
+                                    fix=Msg("err.osm.corrupt.fix")) from exc
             return False
 
     return _Ctx()
@@ -287,11 +278,9 @@ def read_osm(
     scan = _scan_ways(_osm_file(path), path, classes, mode, progress=progress)
     if not scan.way_ids:
         raise NetworkError(
-            f"contains no {'drivable' if mode == 'drive' else 'walkable'} roads "
-            f"({scan.n_seen} ways with a highway tag, none of the classes "
-            f"{', '.join(sorted(classes))}).",
-            path=path,
-            fix="check that this is the right extract; for a walking network use mode='walk'.",
+            Msg("err.osm.no_roads_drive" if mode == "drive" else "err.osm.no_roads_walk",
+                n=scan.n_seen, classes=", ".join(sorted(classes))),
+            path=path, fix=Msg("err.osm.no_roads.fix"),
         )
     ways = pd.DataFrame(scan.tag_rows,
                         index=pd.Index(np.asarray(scan.way_ids, np.int64), name="way_id"))

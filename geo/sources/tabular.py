@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from geo import settings
-from geo.errors import GeoInputError
+from geo import i18n, settings
+from geo.errors import GeoInputError, Msg, Num
 
 #: Rows of an Excel sheet searched for the header row.
 HEADER_SEARCH_ROWS = 30
@@ -91,18 +91,25 @@ def _binary_kind(head: bytes) -> str | None:
     return None
 
 
+def named(name: str) -> Msg | str:
+    """What an input is (``"school capacity"``), translated in messages when
+    ``err.name.<name>`` exists (the Latvian in the genitive: "skolu ietilpības")."""
+    key = f"err.name.{name}"
+    return Msg(key) if key in i18n.STRINGS else name
+
+
 def _read_head(path: Path, *, name: str) -> bytes:
     """The first :data:`SNIFF_BYTES` bytes; an unreadable file raises a named error."""
     try:
         with open(path, "rb") as fh:
             return fh.read(SNIFF_BYTES)
     except PermissionError as exc:
-        raise GeoInputError(f"the {name} file cannot be read (permission denied).", path=path,
-                            fix="give yourself read permission (e.g. chmod u+r) or copy the "
-                            "file to a folder of your own.") from exc
+        raise GeoInputError(Msg("err.tab.permission", name=named(name)), path=path,
+                            fix=Msg("err.tab.permission.fix")) from exc
     except OSError as exc:
-        raise GeoInputError(f"the {name} file cannot be read ({exc.strerror or exc}).",
-                            path=path, fix="check the file and the disk.") from exc
+        raise GeoInputError(Msg("err.tab.unreadable", name=named(name),
+                                reason=str(exc.strerror or exc)),
+                            path=path, fix=Msg("err.tab.unreadable.fix")) from exc
 
 
 def _unpacked_bytes(path: Path, head: bytes, *, name: str) -> int:
@@ -116,8 +123,8 @@ def _unpacked_bytes(path: Path, head: bytes, *, name: str) -> int:
             return sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
     except Exception as exc:  # zipfile / pyarrow raise many types on a broken file
         raise GeoInputError(
-            f"the {name} file is corrupt or truncated ({type(exc).__name__}: {exc}).", path=path,
-            fix="download or export it again.") from exc
+            Msg("err.tab.corrupt", name=named(name), detail=f"{type(exc).__name__}: {exc}"),
+            path=path, fix=Msg("err.tab.again.fix")) from exc
     size = path.stat().st_size
     if path.suffix.lower() == ".shp" and path.with_suffix(".dbf").is_file():
         size += path.with_suffix(".dbf").stat().st_size
@@ -128,12 +135,11 @@ def _check_size(path: Path, nbytes: int, *, name: str, kind: str) -> None:
     """Raise when ``nbytes`` exceeds the limit of ``kind`` (:data:`settings.MAX_INPUT_MB`)."""
     limit_mb = settings.MAX_INPUT_MB.get(kind, settings.MAX_INPUT_MB_DEFAULT)
     if nbytes > limit_mb * 1e6:
-        unpacked = " unpacked" if nbytes != path.stat().st_size else ""
+        unpacked = Msg("err.tab.unpacked") if nbytes != path.stat().st_size else ""
         raise GeoInputError(
-            f"the {name} file is too large ({nbytes / 1e6:,.0f} MB{unpacked}; the limit for "
-            f"{kind} files is {limit_mb:,.0f} MB, to keep memory bounded).",
-            path=path, fix="check that it is the right file; clip it to the region (e.g. in "
-            "QGIS or with ogr2ogr -clipsrc), or raise MAX_INPUT_MB in geo/settings.py.")
+            Msg("err.tab.too_large", name=named(name), mb=Num(nbytes / 1e6),
+                unpacked=unpacked, kind=named(kind), limit=Num(limit_mb)),
+            path=path, fix=Msg("err.tab.too_large.fix"))
 
 
 def _check_format(path: Path, head: bytes, *, name: str) -> None:
@@ -143,15 +149,21 @@ def _check_format(path: Path, head: bytes, *, name: str) -> None:
     if want is not None and not head.startswith(want):
         found = _binary_kind(head) or "text"
         raise GeoInputError(
-            f"is not a valid {suf} file: its content is {found}.", path=path,
-            fix=f"export the {name} again as {suf}, or give the file its real suffix.")
+            Msg("err.tab.wrong_format", suffix=suf, found=_content(found)), path=path,
+            fix=Msg("err.tab.wrong_format.fix", name=named(name), suffix=suf))
     if suf in TEXT_SUFFIXES:
         found = _binary_kind(head)
         if found is not None:
             raise GeoInputError(
-                f"the {name} file should be text ({suf}) but is {found}.", path=path,
-                fix="save it as CSV (comma or semicolon separated, UTF-8), or give the file "
-                "its real suffix.")
+                Msg("err.tab.not_text", name=named(name), suffix=suf, found=_content(found)),
+                path=path, fix=Msg("err.tab.not_text.fix"))
+
+
+def _content(found: str) -> Msg:
+    """A content kind of :data:`_MAGIC` (or "text") in every language."""
+    key = "err.tab.content." + (found.split(" (")[0].replace(" ", "_").replace("/", "")
+                                .replace("__", "_"))
+    return Msg(key) if key in i18n.STRINGS else found
 
 
 def check_file(path: str | Path, *, name: str, kind: str | None = None,
@@ -182,18 +194,19 @@ def check_file(path: str | Path, *, name: str, kind: str | None = None,
     """
     path = Path(path)
     if not path.exists():
-        raise GeoInputError(f"{name} file not found.", path=path, fix="check the path.")
+        raise GeoInputError(Msg("err.tab.not_found", name=named(name)), path=path,
+                            fix=Msg("err.yaml.not_found.fix"))
     if path.is_dir():
         if not allow_dir:
-            raise GeoInputError(f"is a folder, not a {name} file.", path=path,
-                                fix="give the file inside the folder.")
+            raise GeoInputError(Msg("err.tab.is_folder", name=named(name)), path=path,
+                                fix=Msg("err.tab.is_folder.fix"))
         if not os.access(path, os.R_OK | os.X_OK):
-            raise GeoInputError(f"the {name} folder cannot be read (permission denied).",
-                                path=path, fix="give yourself read permission (chmod u+rx).")
+            raise GeoInputError(Msg("err.tab.folder_permission", name=named(name)),
+                                path=path, fix=Msg("err.tab.folder_permission.fix"))
         return path
     if path.stat().st_size == 0:
-        raise GeoInputError(f"the {name} file is empty (0 bytes).", path=path,
-                            fix="download or export it again.")
+        raise GeoInputError(Msg("err.tab.empty", name=named(name)), path=path,
+                            fix=Msg("err.tab.again.fix"))
     head = _read_head(path, name=name)
     _check_format(path, head, name=name)
     _check_size(path, _unpacked_bytes(path, head, name=name), name=name, kind=kind or name)
@@ -250,8 +263,8 @@ def read_csv_any(path: str | Path, *, name: str = "table", dtype=None,
     head = _read_head(path, name=name)
     found = _binary_kind(head)
     if found is not None:
-        raise GeoInputError(f"the {name} file is {found}, not a CSV.", path=path,
-                            fix="save it as CSV (comma or semicolon separated, UTF-8).")
+        raise GeoInputError(Msg("err.tab.not_csv", name=named(name), found=_content(found)),
+                            path=path, fix=Msg("err.tab.save_csv.fix"))
     last: Exception | None = None
     for enc in _encodings(head):
         try:
@@ -264,16 +277,14 @@ def read_csv_any(path: str | Path, *, name: str = "table", dtype=None,
             break
         except Exception as exc:  # pandas raises many types on malformed CSV
             raise GeoInputError(
-                f"could not be read as a {name} CSV ({type(exc).__name__}: {exc}).", path=path,
-                fix="save it as CSV (comma or semicolon separated, UTF-8).",
-            ) from exc
+                Msg("err.tab.bad_csv", name=named(name), detail=f"{type(exc).__name__}: {exc}"),
+                path=path, fix=Msg("err.tab.save_csv.fix")) from exc
         if df.shape[1] == 0:
             break
         return df
     raise GeoInputError(
-        f"could not be read as a {name} CSV ({last or 'no columns'}).", path=path,
-        fix="save it as CSV (comma or semicolon separated, UTF-8).",
-    )
+        Msg("err.tab.bad_csv", name=named(name), detail=str(last) if last else Msg("err.tab.no_columns")),
+        path=path, fix=Msg("err.tab.save_csv.fix"))
 
 
 def read_table_any(path: str | Path, *, name: str, fix: str, layer=None,
@@ -316,9 +327,10 @@ def read_table_any(path: str | Path, *, name: str, fix: str, layer=None,
     except GeoInputError:
         raise
     except Exception as exc:  # pyarrow / pyogrio raise many types
-        raise GeoInputError(f"could not be read as {name} ({exc}).", path=path, fix=fix) from exc
+        raise GeoInputError(Msg("err.tab.unreadable_as", name=named(name), detail=str(exc)),
+                            path=path, fix=fix) from exc
     if len(df) == 0:
-        raise GeoInputError(f"the {name} file has no rows.", path=path)
+        raise GeoInputError(Msg("err.tab.no_rows", name=named(name)), path=path)
     return df
 
 
@@ -379,9 +391,8 @@ def read_excel_table(
                                dtype=object)
     except Exception as exc:
         raise GeoInputError(
-            f"could not be read as an Excel file ({type(exc).__name__}: {exc}).", path=path,
-            fix="give the .xlsx file as downloaded from the publisher.",
-        ) from exc
+            Msg("err.tab.bad_excel", detail=f"{type(exc).__name__}: {exc}"), path=path,
+            fix=Msg("err.tab.as_published_xlsx.fix")) from exc
     if isinstance(sheets, pd.DataFrame):
         sheets = {sheet: sheets}
     for raw in sheets.values():
@@ -418,12 +429,11 @@ def read_excel_table(
             found = [str(v) for v in raw.iloc[0].tolist() if v == v]
             break
     if not found:
-        raise GeoInputError(f"the {name} file has no data.", path=path,
-                            fix="give the .xlsx file as downloaded from the publisher.")
+        raise GeoInputError(Msg("err.tab.no_data", name=named(name)), path=path,
+                            fix=Msg("err.tab.as_published_xlsx.fix"))
     raise GeoInputError(
-        f"no header row with the expected {name} columns {known} was found; the first row "
-        f"holds {found}.", path=path, fix="give the file as published, or rename the columns.",
-    )
+        Msg("err.tab.no_header", name=named(name), known=str(known), found=str(found)),
+        path=path, fix=Msg("err.tab.no_header.fix"))
 
 
 def as_id(value) -> str | None:
@@ -494,9 +504,9 @@ def match_columns(
             bad_given.append(col)
     if bad_given:
         raise GeoInputError(
-            f"the {name} table has no column(s) {bad_given}; columns found: {list(df.columns)}.",
-            path=path, fix="choose one of the columns found.",
-        )
+            Msg("err.tab.no_such_columns", name=named(name), columns=str(bad_given),
+                found=str(list(df.columns))),
+            path=path, fix=Msg("err.tab.no_such_columns.fix"))
     for std, alts in wanted.items():
         if std in out:
             continue
@@ -509,10 +519,9 @@ def match_columns(
     if missing:
         expected = {m: [m, *wanted.get(m, ())] for m in missing}
         raise GeoInputError(
-            f"the {name} table lacks column(s) {missing} (accepted names: {expected}); "
-            f"columns found: {list(df.columns)}.",
-            path=path, fix="rename the columns, or name them with the reader's keyword options.",
-        )
+            Msg("err.tab.missing_columns_named", name=named(name), columns=str(missing),
+                accepted=str(expected), found=str(list(df.columns))),
+            path=path, fix=Msg("err.tab.missing_columns_named.fix"))
     return out
 
 
@@ -522,9 +531,9 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, path, name: str
     missing = [c for c in columns if column_key(c) not in keys]
     if missing:
         raise GeoInputError(
-            f"the {name} table lacks column(s) {missing}; columns found: {list(df.columns)}.",
-            path=path, fix="give the file as published (same column names).",
-        )
+            Msg("err.tab.missing_columns", name=named(name), columns=str(missing),
+                found=str(list(df.columns))),
+            path=path, fix=Msg("err.tab.missing_columns.fix"))
 
 
 def pick_column(df: pd.DataFrame, given: str | None, candidates: Iterable[str], *,
@@ -550,9 +559,9 @@ def pick_column(df: pd.DataFrame, given: str | None, candidates: Iterable[str], 
     if given is not None:
         if given not in df.columns:
             raise GeoInputError(
-                f"has no {what} column {given!r}; columns are {list(df.columns)}.",
-                path=df.attrs.get("source"), fix=f"choose the {what} column with the option.",
-            )
+                Msg("err.tab.no_column", what=named(what), column=repr(given),
+                    found=str(list(df.columns))),
+                path=df.attrs.get("source"), fix=Msg("err.tab.no_column.fix", what=named(what)))
         return given
     return next((c for c in candidates if c in df.columns), None)
 
@@ -589,12 +598,19 @@ def check_unique_ids(df: pd.DataFrame, column: str, *, what: str, path=None,
     by_id: dict = {}
     for v, r in zip(ids[dup], rows, strict=True):
         by_id.setdefault(v, []).append(r)
-    parts = [f"{what} {k!r} on {rows_word} {', '.join(map(str, v))}" for k, v in list(by_id.items())[:5]]
-    more = f" (and {len(by_id) - 5} more)" if len(by_id) > 5 else ""
+    parts = tuple(Msg("err.tab.id_rows", what=named(what), id=repr(k),
+                      rows_word=_rows_word(rows_word), rows=", ".join(map(str, v)))
+                  for k, v in list(by_id.items())[:5])
+    more = Msg("err.tab.and_more", n=len(by_id) - 5) if len(by_id) > 5 else ""
     raise GeoInputError(
-        f"{len(by_id)} {what} id(s) listed twice or more: {'; '.join(parts)}{more}.",
+        Msg("err.tab.duplicate_ids", n=len(by_id), what=named(what), parts=parts, more=more),
         path=path if path is not None else df.attrs.get("source"),
-        fix=fix or f"keep one row per {what}, or give each its own id.")
+        fix=fix or Msg("err.tab.duplicate_ids.fix", what=named(what)))
+
+
+def _rows_word(word: str) -> Msg | str:
+    """The word "rows" / "features" before row numbers, in every language."""
+    return Msg(f"err.tab.{word}") if word in ("rows", "features") else word
 
 
 def check_duplicate_rows(df: pd.DataFrame, *, what: str, path=None,
@@ -616,9 +632,9 @@ def check_duplicate_rows(df: pd.DataFrame, *, what: str, path=None,
         groups.setdefault(tuple(k), []).append(r)
     parts = [" = ".join(map(str, g)) for g in list(groups.values())[:5]]
     raise GeoInputError(
-        f"the {what} table has repeated rows (every column equal): rows {'; '.join(parts)}.",
+        Msg("err.tab.repeated_rows", what=named(what), rows="; ".join(parts)),
         path=path if path is not None else df.attrs.get("source"),
-        fix=f"delete the repeated rows, or give each {what} its own row values.")
+        fix=Msg("err.tab.repeated_rows.fix", what=named(what)))
 
 
 def check_numeric_column(df: pd.DataFrame, column: str, *, what: str, option: str = "",
@@ -630,11 +646,14 @@ def check_numeric_column(df: pd.DataFrame, column: str, *, what: str, option: st
     text = (v.isna() & raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
     x = v.to_numpy(dtype=float)
     opt = f" ({option})" if option else ""
-    for mask, problem in ((text, "is not numeric"), (np.isinf(x), "has infinite values"),
-                          (x < 0, "has negative values")):
+    for mask, problem in ((text, Msg("err.tab.not_numeric")),
+                          (np.isinf(x), Msg("err.tab.infinite")),
+                          (x < 0, Msg("err.tab.negative"))):
         if mask.any():
             rows = file_rows(df, mask, first_row=first_row)[:5]
             vals = raw.to_numpy()[mask][:5].tolist()
             raise GeoInputError(
-                f"the {what} column {column!r}{opt} {problem}: {vals} on {rows_word} {rows}.",
-                path=df.attrs.get("source"), fix=f"choose a column of numbers >= 0{opt}.")
+                Msg("err.tab.bad_numbers", what=named(what), column=repr(column), opt=opt,
+                    problem=problem, values=str(vals), rows_word=_rows_word(rows_word),
+                    rows=str(rows)),
+                path=df.attrs.get("source"), fix=Msg("err.tab.bad_numbers.fix", opt=opt))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo.errors import GeoInputError
-from geo.sources.tabular import check_file
+from geo.errors import GeoInputError, Msg
+from geo.sources.tabular import check_file, named
 
 
 def read_vector(
@@ -56,28 +56,24 @@ def read_vector(
             gdf = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio / fiona raise many types
         raise GeoInputError(
-            f"could not be read as a vector file ({type(exc).__name__}: {exc}).", path=path,
-            fix="give a GeoPackage, GeoJSON or shapefile (with all its side files).",
-        ) from exc
+            Msg("err.vec.unreadable", detail=f"{type(exc).__name__}: {exc}"), path=path,
+            fix=Msg("err.vec.unreadable.fix")) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
-        raise GeoInputError(f"the {name} file has no geometry column.", path=path)
+        raise GeoInputError(Msg("err.vec.no_geometry", name=named(name)), path=path)
     if len(gdf) == 0:
-        raise GeoInputError(f"the {name} file has no features.", path=path)
+        raise GeoInputError(Msg("err.vec.no_features", name=named(name)), path=path)
     if require_crs and gdf.crs is None:
-        raise GeoInputError(
-            f"the {name} layer has no coordinate reference system (CRS).", path=path,
-            fix="save it with its CRS (for a shapefile, the .prj file), or set it in QGIS "
-            "(Layer > Set CRS), e.g. EPSG:4326 for longitude/latitude or EPSG:3059 (LKS-92).",
-        )
+        raise GeoInputError(Msg("err.vec.no_crs", name=named(name)), path=path,
+                            fix=Msg("err.vec.no_crs.fix"))
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
         raise GeoInputError(
-            f"the {name} layer lacks column(s) {missing}; it has {list(gdf.columns)}.",
-            path=path, fix="rename the columns or choose other ones.",
-        )
+            Msg("err.vec.missing_columns", name=named(name), columns=str(missing),
+                found=str(list(gdf.columns))),
+            path=path, fix=Msg("err.vec.missing_columns.fix"))
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.all():
-        raise GeoInputError(f"every feature of the {name} layer has an empty geometry.", path=path)
+        raise GeoInputError(Msg("err.vec.all_empty", name=named(name)), path=path)
     invalid = ~empty & ~gdf.geometry.is_valid
     if invalid.any() and repair:
         gdf.loc[invalid, gdf.geometry.name] = gdf.geometry[invalid].make_valid()

@@ -56,6 +56,7 @@ from geo._files import new_run, owned_dir
 from geo.errors import GeoInputError
 from geo.region.synth.broadband import _border_line, _coverage, _ookla, _write_ookla
 from geo.region.synth.common import (
+    _TO_LAEA,
     FICTION_NOTE,
     PRIMARY,
     SCALES,
@@ -88,9 +89,16 @@ from geo.region.synth.roads import (
     _segments,
     _tags_for_ways,
 )
-from geo.region.synth.schools import SCHOOL_TYPES, _izm_rows, _schools, _write_contacts, _write_izm
+from geo.region.synth.schools import (
+    SCHOOL_TYPES,
+    _izm_rows,
+    _plan_schools,
+    _schools,
+    _write_contacts,
+    _write_izm,
+)
 
-__all__ = ["FICTION_NOTE", "SCALES", "SCHOOL_TYPES", "Scale", "format_summary", "generate"]
+__all__ = ["FICTION_NOTE", "SCALES", "SCHOOL_TYPES", "Scale", "format_summary", "generate", "plan"]
 
 
 i18n.register({
@@ -122,9 +130,11 @@ def generate(
         folder that replaces the tool's earlier files only when every file is written (a failure
         leaves an existing ``out_dir`` untouched); a non-empty folder the tool did not write is
         refused unless ``force``, and files of the user's are never deleted.
-    scale : {"demo", "vidzeme"}, default "demo"
-        ``demo``: about 2,000 km2 (seconds); ``vidzeme``: about 16,000 km2 and well over
-        100,000 network nodes (benchmarks; under a minute). See :data:`SCALES`.
+    scale : {"demo", "vidzeme", "latvia"}, default "demo"
+        A key of :data:`SCALES`: ``demo`` about 2,000 km2 (seconds); ``vidzeme`` about
+        16,000 km2 and well over 100,000 network nodes (benchmarks; about a minute);
+        ``latvia`` about 64,000 km2, over 500,000 network nodes and 700 schools (country
+        scale; a few minutes).
     seed : int, default 0
         Random seed; the same ``(scale, seed)`` gives byte-identical files.
     progress : callable, optional
@@ -167,7 +177,7 @@ def generate(
     step(1)
     roads = _road_mesh(seed, sc, m)
     step(2)
-    _road_ways(seed, roads, m, n_oneways=6 if scale == "demo" else 30)
+    _road_ways(seed, roads, m, n_oneways=sc.n_oneways)
     step(3)
     m.people = _people(_rng(seed, 10), m.settlements, m.farms, roads["mesh"]["pts"],
                        roads["node_xy"][roads["farm_nodes"]])
@@ -205,6 +215,59 @@ def generate(
                "files": {k: rel(v) for k, v in files.items()}}
     summary["seconds"] = round(time.perf_counter() - t_start, 2)
     return summary
+
+
+def plan(scale: str = "demo", *, seed: int = 0) -> dict:
+    """Size figures of a scale without generating it (a dry run: seconds, no files).
+
+    Runs the first steps of :func:`generate` (outline, settlements, farmsteads,
+    municipalities, which schools exist where) and estimates the populated 1 km census cells
+    from the farmsteads and the built-up disks of the settlements, without the road mesh.
+
+    Parameters
+    ----------
+    scale : str, default "demo"
+        A key of :data:`SCALES`.
+    seed : int, default 0
+        The same seed as :func:`generate` gives the same settlements, farmsteads and schools.
+
+    Returns
+    -------
+    dict
+        ``area_km2``, ``municipalities``, ``settlements`` (by kind), ``farmsteads``,
+        ``schools`` (planned schools other than kindergartens: an upper bound of the
+        generated ``school_locations``, which leave out schools that got no pupils),
+        ``kindergartens`` and ``census_cells_estimate``.
+    """
+    _check_options(scale, ("pbf",))
+    m = _region_model(seed, SCALES[scale])
+    st = m.settlements
+    sch = _plan_schools(_rng(seed, 11), st, m.municipalities, st["muni"].to_numpy())
+    return {
+        "area_km2": round(m.outline.area / 1e6, 1),
+        "municipalities": len(m.municipalities),
+        "settlements": {k: int((st["kind"] == k).sum()) for k in ("town", "village", "hamlet")},
+        "farmsteads": len(m.farms),
+        "schools": int((sch["type"] != "pii").sum()),
+        "kindergartens": int((sch["type"] == "pii").sum()),
+        "census_cells_estimate": _cells_estimate(st, m.farms),
+    }
+
+
+def _cells_estimate(st, farms) -> int:
+    """Distinct 1 km EPSG:3035 cells under the farmsteads, hamlets and built-up disks."""
+    ham = (st["kind"] == "hamlet").to_numpy()
+    xs = [farms["x"].to_numpy() + 25.0, st["x"].to_numpy()[ham]]
+    ys = [farms["y"].to_numpy() + 15.0, st["y"].to_numpy()[ham]]
+    for x, y, r, sp in st.loc[~ham, ["x", "y", "radius", "spacing"]].itertuples(index=False):
+        n = int(r // sp) + 1
+        u, v = np.meshgrid(np.arange(-n, n + 1) * sp, np.arange(-n, n + 1) * sp)
+        keep = np.hypot(u, v) <= max(r, 1.0)
+        xs.append(x + u[keep])
+        ys.append(y + v[keep])
+    e, n_ = _TO_LAEA.transform(np.concatenate(xs), np.concatenate(ys))
+    key = np.floor(e / 1000).astype(np.int64) * 1_000_000 + np.floor(n_ / 1000).astype(np.int64)
+    return int(np.unique(key).size)
 
 
 def _check_options(scale: str, osm_formats) -> None:

@@ -9,13 +9,14 @@ import pandas as pd
 import shapely
 
 from geo._csv import write_csv
-from geo.region.synth.common import _TO_LAEA, _tiles
+from geo.region.synth.common import _TO_LAEA, _grid_members, _tiles
 
 
 def _coverage(rng, st: pd.DataFrame, pts: pd.DataFrame, outline) -> list[dict]:
     """Operator coverage polygons (LKS-92): FTTH in towns and some villages, VDSL around
     exchanges, LTE around masts leaving rural gaps, 5G in the main town, fixed wireless."""
-    g = pts[pts["kind"] == 1]
+    members = _grid_members(pts)
+    gxy = pts[["x", "y"]].to_numpy()
     feats = []
 
     def add(op, tech, down, up, geoms):
@@ -31,9 +32,8 @@ def _coverage(rng, st: pd.DataFrame, pts: pd.DataFrame, outline) -> list[dict]:
     for k, s in st.iterrows():
         if s["kind"] == "town" or (s["kind"] == "village" and s["pop"] >= 300
                                    and rng.uniform() < 0.6):
-            gg = g[g["sid"] == k]
-            ftth.append(shapely.buffer(shapely.multipoints(gg[["x", "y"]].to_numpy()),
-                                       s["spacing"]))
+            gg = gxy[members.get(k, np.zeros(0, np.int64))]
+            ftth.append(shapely.buffer(shapely.multipoints(gg), s["spacing"]))
         if s["kind"] != "town" and s["pop"] >= 60 and rng.uniform() < 0.5:
             vdsl.append(shapely.Point(s["x"], s["y"]).buffer(1300))
         if s["kind"] == "town" or (s["kind"] == "village" and rng.uniform() < 0.45):

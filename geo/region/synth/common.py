@@ -54,6 +54,12 @@ class Scale:
         Spacing of the jittered grid of rural road junctions, metres.
     n_exits : int
         Main roads leaving the region.
+    town_pop : tuple of int, default (1500, 4800)
+        Range of the populations of the other towns (drawn log-uniformly).
+    n_oneways : int, default 30
+        Town streets drawn as one-way (fewer if they would break strong connectivity).
+    description : str, default ""
+        One line for ``--help`` (English).
     """
 
     area_km2: float
@@ -66,21 +72,35 @@ class Scale:
     farm_spacing_m: float
     mesh_spacing_m: float
     n_exits: int
+    town_pop: tuple[int, int] = (1500, 4800)
+    n_oneways: int = 30
+    description: str = ""
 
 
-#: The two scales: ``demo`` (about 2,000 km2, generates in seconds, used by the tests and the
-#: app's demo) and ``vidzeme`` (the size of the Vidzeme planning region, > 15,000 km2 and well
-#: over 100,000 network nodes, for benchmarks).
+#: The scales, smallest first: ``demo`` (about 2,000 km2, generates in seconds, used by the tests
+#: and the app's demo), ``vidzeme`` (the size of the Vidzeme planning region, > 15,000 km2 and
+#: well over 100,000 network nodes, for benchmarks) and ``latvia`` (country scale: about
+#: 64,000 km2, 43 municipalities, > 500,000 network nodes, > 700 schools, about 30,000
+#: populated 1 km cells; farmsteads a little sparser and the rural road mesh a little denser
+#: than in ``vidzeme``, a capital of 600,000 and larger regional towns).
 SCALES: dict[str, Scale] = {
     "demo": Scale(
         area_km2=2000.0, center=(600000.0, 340000.0), n_municipalities=4, n_towns=3,
         main_town_pop=8000, village_km2=55.0, hamlet_km2=14.0, farm_spacing_m=700.0,
-        mesh_spacing_m=300.0, n_exits=4,
+        mesh_spacing_m=300.0, n_exits=4, n_oneways=6,
+        description="about 2,000 km2 (seconds)",
     ),
     "vidzeme": Scale(
         area_km2=16000.0, center=(600000.0, 335000.0), n_municipalities=9, n_towns=14,
         main_town_pop=23000, village_km2=55.0, hamlet_km2=14.0, farm_spacing_m=700.0,
-        mesh_spacing_m=300.0, n_exits=8,
+        mesh_spacing_m=300.0, n_exits=8, n_oneways=30,
+        description="about 16,000 km2, > 100,000 network nodes (benchmarks)",
+    ),
+    "latvia": Scale(
+        area_km2=64000.0, center=(540000.0, 305000.0), n_municipalities=43, n_towns=76,
+        main_town_pop=600000, village_km2=55.0, hamlet_km2=14.0, farm_spacing_m=1100.0,
+        mesh_spacing_m=270.0, n_exits=14, town_pop=(1500, 30000), n_oneways=60,
+        description="about 64,000 km2, > 500,000 network nodes, > 700 schools (country)",
     ),
 }
 
@@ -185,9 +205,16 @@ class _Field:
         self.norm = math.sqrt(2.0 / n)
 
     def __call__(self, x, y) -> np.ndarray:
-        x = np.asarray(x, np.float64)[..., None]
-        y = np.asarray(y, np.float64)[..., None]
-        return np.cos(x * self.kx + y * self.ky + self.ph).sum(-1) * self.norm
+        x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
+        xf, yf = x.ravel(), y.ravel()
+        out = np.empty(len(xf))
+        step = 1 << 15  # points per block: bounded memory, cache-sized temporaries
+        for i0 in range(0, len(xf), step):
+            a = np.multiply.outer(xf[i0:i0 + step], self.kx)
+            a += np.multiply.outer(yf[i0:i0 + step], self.ky)
+            a += self.ph
+            out[i0:i0 + step] = np.cos(a, out=a).sum(-1)
+        return (out * self.norm).reshape(x.shape)
 
 
 def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
@@ -221,13 +248,27 @@ def _poisson_disc(rng, poly, n_target: int, min_dist: float, avoid_xy=None, avoi
     if avoid_xy is not None and len(avoid_xy):
         d, i = cKDTree(avoid_xy).query(cand)
         cand = cand[d >= np.asarray(avoid_r)[i]]
+    return _greedy_disc(cand, n_target, min_dist)
+
+
+def _greedy_disc(cand: np.ndarray, n_target: int, min_dist: float) -> np.ndarray:
+    """Accept candidates in order when at least ``min_dist`` from every accepted point.
+
+    Accepted points are kept in buckets of a ``min_dist`` grid, so that each test looks at
+    the 3 x 3 neighbouring buckets only (the same points as a test against all of them).
+    """
     acc = np.empty((n_target, 2))
     k = 0
-    for p in cand:
+    buckets: dict[tuple[int, int], list[int]] = {}
+    cell = np.floor(cand / min_dist).astype(np.int64).tolist() if len(cand) else []
+    for p, (cx, cy) in zip(cand, cell, strict=True):
         if k >= n_target:
             break
-        if k == 0 or np.min(np.hypot(*(acc[:k] - p).T)) >= min_dist:
+        near = [i for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                for i in buckets.get((cx + dx, cy + dy), ())]
+        if not near or np.min(np.hypot(*(acc[near] - p).T)) >= min_dist:
             acc[k] = p
+            buckets.setdefault((cx, cy), []).append(k)
             k += 1
     return acc[:k]
 
@@ -245,6 +286,17 @@ class _Model:
     people: pd.DataFrame | None = None  # address points: x, y, pop, sid, farm, urban
     schools: pd.DataFrame | None = None
     coverage: list | None = None
+
+
+def _grid_members(pts: pd.DataFrame) -> dict[int, np.ndarray]:
+    """Row positions of each settlement's street-grid points (``kind`` 1) in ``pts``, in
+    order: settlement id -> positions (one pass instead of a mask per settlement)."""
+    pos = np.flatnonzero(pts["kind"].to_numpy() == 1)
+    sid = pts["sid"].to_numpy()[pos]
+    order = np.argsort(sid, kind="stable")
+    keys, start = np.unique(sid[order], return_index=True)
+    parts = np.split(pos[order], start[1:])
+    return {int(k): p for k, p in zip(keys, parts, strict=True)}
 
 
 def _to_wgs(x, y):

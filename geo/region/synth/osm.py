@@ -63,10 +63,10 @@ def _osm_content(rng, m: _Model, mesh: dict, node_xy, segs, farm_nodes, chains, 
         if s["kind"] != "hamlet":
             node_tags_["is_in"] = m.municipalities.at[int(s["muni"]), "name"]
         new_node(s["x"] + 8.0, s["y"] + 8.0, node_tags_)
-    for k, f in m.farms.iterrows():
-        new_node(node_xy[farm_nodes[k], 0] + 25.0, node_xy[farm_nodes[k], 1] + 15.0,
-                 {"place": "isolated_dwelling", "name": f["name"],
-                  "population": str(int(f["pop"]))})
+    fxy = node_xy[np.asarray(farm_nodes, np.int64)] + (25.0, 15.0)
+    for (x, y), name, pop in zip(fxy.tolist(), m.farms["name"], m.farms["pop"].tolist(),
+                                 strict=True):
+        new_node(x, y, {"place": "isolated_dwelling", "name": name, "population": str(pop)})
 
     def building(x, y, w, h, ang, tags):
         ca, sa = math.cos(ang), math.sin(ang)

@@ -33,7 +33,7 @@ def _settlements(rng, sc: Scale, outline, forest: _Field) -> pd.DataFrame:
     c = np.asarray(sc.center)
     towns = towns[np.argsort(np.hypot(*(towns - c).T))]
     tpop = np.r_[sc.main_town_pop,
-                 np.round(np.exp(rng.uniform(np.log(1500), np.log(4800), len(towns) - 1)))]
+                 np.round(np.exp(rng.uniform(*np.log(sc.town_pop), len(towns) - 1)))]
     tpop[1:] = -np.sort(-tpop[1:])
     n_vil = int(round(area / sc.village_km2))
     vil = _poisson_disc(rng, inner, n_vil, 3500.0, avoid_xy=towns,

@@ -8,14 +8,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.region.synth.common import _TO_LAEA, _largest_remainder, _tiles, _write_parquet
+from geo.region.synth.common import (
+    _TO_LAEA,
+    _grid_members,
+    _largest_remainder,
+    _tiles,
+    _write_parquet,
+)
 
 
 def _people(rng, st: pd.DataFrame, farms: pd.DataFrame, pts: pd.DataFrame,
             farm_nodes_xy: np.ndarray) -> pd.DataFrame:
     """Address points with people (2021): town and village grid points, hamlets, farmsteads."""
-    rows = []
-    g = pts[pts["kind"] == 1]
+    cols: dict[str, list] = {"x": [], "y": [], "pop": [], "sid": []}
+    members = _grid_members(pts)
+    px, py = pts["x"].to_numpy(), pts["y"].to_numpy()
     for k, s in st.iterrows():
         if s["kind"] == "hamlet":
             m = int(rng.integers(3, 7))
@@ -25,21 +32,27 @@ def _people(rng, st: pd.DataFrame, farms: pd.DataFrame, pts: pd.DataFrame,
             y = s["y"] + r * np.sin(ang)
             p = _largest_remainder(int(s["pop"]), rng.uniform(0.5, 1.5, m))
         else:
-            gg = g[g["sid"] == k]
-            d = np.hypot(gg["x"] - s["x"], gg["y"] - s["y"]).to_numpy()
+            idx = members.get(k, np.zeros(0, np.int64))
+            d = np.hypot(px[idx] - s["x"], py[idx] - s["y"])
             w = np.exp(-1.2 * (d / s["radius"]) ** 2) + 0.15
             w *= rng.uniform(0.6, 1.4, len(w))
             # people live in the blocks beside the crossing, not on it
             off = s["spacing"] * 0.35
-            x = gg["x"].to_numpy() + off * math.cos(s["angle"] + 0.8)
-            y = gg["y"].to_numpy() + off * math.sin(s["angle"] + 0.8)
+            x = px[idx] + off * math.cos(s["angle"] + 0.8)
+            y = py[idx] + off * math.sin(s["angle"] + 0.8)
             p = _largest_remainder(int(s["pop"]), w)
-        rows.append(pd.DataFrame({"x": x, "y": y, "pop": p, "sid": k, "farm": -1,
-                                  "urban": s["kind"] == "town"}))
-    rows.append(pd.DataFrame({"x": farm_nodes_xy[:, 0] + 25.0, "y": farm_nodes_xy[:, 1] + 15.0,
-                              "pop": farms["pop"].to_numpy(), "sid": -1,
-                              "farm": np.arange(len(farms)), "urban": False}))
-    out = pd.concat(rows, ignore_index=True)
+        for c, v in (("x", x), ("y", y), ("pop", p), ("sid", np.full(len(x), k))):
+            cols[c].append(v)
+    n_set = np.array([len(v) for v in cols["x"]], np.int64)
+    urban = np.repeat(st["kind"].to_numpy() == "town", n_set)
+    out = pd.DataFrame({
+        "x": np.r_[np.concatenate(cols["x"]), farm_nodes_xy[:, 0] + 25.0],
+        "y": np.r_[np.concatenate(cols["y"]), farm_nodes_xy[:, 1] + 15.0],
+        "pop": np.r_[np.concatenate(cols["pop"]).astype(np.int64), farms["pop"].to_numpy()],
+        "sid": np.r_[np.concatenate(cols["sid"]), np.full(len(farms), -1)],
+        "farm": np.r_[np.full(n_set.sum(), -1), np.arange(len(farms))],
+        "urban": np.r_[urban, np.zeros(len(farms), bool)],
+    })
     return out[out["pop"] > 0].reset_index(drop=True)
 
 

@@ -498,50 +498,53 @@ def _chains(node_xy: np.ndarray, segs: dict) -> list[list[tuple[int, bool]]]:
     either it is the only such segment there or it turns by less than 35 degrees. Returns,
     per way, the (segment, reversed) list.
     """
-    a, b = segs["a"], segs["b"]
-    key = segs["cls"] * 1_000_000 + (segs["zone"] + 2)
+    a, b = segs["a"].tolist(), segs["b"].tolist()
+    key = (segs["cls"] * 1_000_000 + (segs["zone"] + 2)).tolist()
     ns = len(a)
     adj: dict[int, list[int]] = {}
     for s in range(ns):
-        adj.setdefault(int(a[s]), []).append(s)
-        adj.setdefault(int(b[s]), []).append(s)
-    dxy = node_xy[b] - node_xy[a]
+        adj.setdefault(a[s], []).append(s)
+        adj.setdefault(b[s], []).append(s)
+    dxy = node_xy[segs["b"]] - node_xy[segs["a"]]
     direc = dxy / np.maximum(np.hypot(*dxy.T), 1e-9)[:, None]
-    seen = np.zeros(ns, bool)
+    ux, uy = direc[:, 0].tolist(), direc[:, 1].tolist()  # plain floats: a Python loop
+    seen = [False] * ns
     ways = []
     ring = np.flatnonzero(segs["zone"] == -2)  # the roundabout: one closed way, in order
     if len(ring):
         ring = ring[np.argsort(segs["parent"][ring], kind="stable")]
         ways.append([(int(s), False) for s in ring])
-        seen[ring] = True
-    order = np.lexsort((np.arange(ns), segs["cls"]))
+        for s in ring.tolist():
+            seen[s] = True
+    order = np.lexsort((np.arange(ns), segs["cls"])).tolist()
     max_segs = 400
+    cos_max = math.cos(math.radians(35))
     for s0 in order:
         if seen[s0]:
             continue
         seen[s0] = True
-        chain = [(int(s0), False)]
+        chain = [(s0, False)]
+        k0 = key[s0]
         for forward in (True, False):
-            cur_s, cur_rev = int(s0), not forward
+            cur_s, cur_rev = s0, not forward
             while len(chain) < max_segs:
-                node = int(a[cur_s]) if cur_rev else int(b[cur_s])
-                vin = -direc[cur_s] if cur_rev else direc[cur_s]
-                same = [t for t in adj[node] if t != cur_s and key[t] == key[s0]]
-                if not same:
-                    break
+                node = a[cur_s] if cur_rev else b[cur_s]
+                sg = -1.0 if cur_rev else 1.0
+                vx, vy = sg * ux[cur_s], sg * uy[cur_s]
+                same = [t for t in adj[node] if t != cur_s and key[t] == k0]
                 free = [t for t in same if not seen[t]]
                 if not free:
                     break
                 best, best_cos = None, -2.0
                 for t in free:
-                    vout = direc[t] if a[t] == node else -direc[t]
-                    cs = float(vin @ vout)
+                    so = 1.0 if a[t] == node else -1.0
+                    cs = vx * (so * ux[t]) + vy * (so * uy[t])
                     if cs > best_cos:
                         best, best_cos = t, cs
-                if len(same) > 1 and best_cos < math.cos(math.radians(35)):
+                if len(same) > 1 and best_cos < cos_max:
                     break
                 seen[best] = True
-                rev = bool(a[best] != node)
+                rev = a[best] != node
                 if forward:
                     chain.append((best, rev))
                 else:

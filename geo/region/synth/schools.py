@@ -10,7 +10,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from geo.region.synth.common import _GIVEN, _STREETS, _save_workbook, _slug
+from geo.region.synth.common import _GIVEN, _STREETS, _grid_members, _save_workbook, _slug
 
 #: School types: (IZM "Iestādes veids", "Iestādes tips", registration-number type code, grades).
 SCHOOL_TYPES = {
@@ -100,8 +100,8 @@ def _plan_schools(rng, st: pd.DataFrame, muni: pd.DataFrame, smuni: np.ndarray) 
     # one special school per municipality, in a rural manor (hamlet)
     ham = st.index[st["kind"] == "hamlet"]
     for m in range(len(muni)):
-        cand = [h for h in ham if smuni[h] == m]
-        if cand:
+        cand = ham[smuni[ham] == m]
+        if len(cand):
             add(int(rng.choice(cand)), "specpamat")
     df = pd.DataFrame(rows)
     if "private" not in df:
@@ -110,12 +110,41 @@ def _plan_schools(rng, st: pd.DataFrame, muni: pd.DataFrame, smuni: np.ndarray) 
     return df
 
 
+#: Address point x school pairs per block of the gravity split (bounds its memory: a few
+#: arrays of this many float64; the demo and Vidzeme scales fit in one block).
+_GRAVITY_BLOCK = 1 << 24
+
+
+def _gravity_split(pxy: np.ndarray, lam: np.ndarray, sxy: np.ndarray,
+                   pull: np.ndarray) -> np.ndarray:
+    """Children per school: each address point's ``lam`` split between the schools by
+    ``pull * exp(-(d - d_nearest) / 2.5 km)`` (straight-line distances, metres).
+
+    Computed in blocks of address points of about :data:`_GRAVITY_BLOCK` pairs, so that the
+    memory stays bounded at country scale; returns the sum per school (float64).
+    """
+    rows = max(1, _GRAVITY_BLOCK // max(1, len(sxy)))
+    out = np.zeros(len(sxy))
+    for i0 in range(0, len(pxy), rows):
+        p = pxy[i0:i0 + rows]
+        d = np.hypot(p[:, None, 0] - sxy[None, :, 0], p[:, None, 1] - sxy[None, :, 1])
+        d -= d.min(1, keepdims=True)
+        d /= -2500.0
+        w = pull[None] * np.exp(d, out=d)
+        w /= w.sum(1, keepdims=True)
+        w *= lam[i0:i0 + rows, None]
+        out = out + w.sum(0) if i0 else w.sum(0)
+    return out
+
+
 def _schools(rng, st: pd.DataFrame, muni: pd.DataFrame, smuni: np.ndarray,  # noqa: C901  generator rules (demo data tables)
              people: pd.DataFrame, pts: pd.DataFrame) -> pd.DataFrame:
     """School table: ids, names, locations, pupils per grade, preschool, capacity."""
     sch = _plan_schools(rng, st, muni, smuni)
     # locations: beside a street crossing of the settlement, not the centre
-    g = pts[pts["kind"] == 1]
+    members = _grid_members(pts)
+    labels = pts.index.to_numpy()
+    px, py = pts["x"].to_numpy(), pts["y"].to_numpy()
     xs, ys = [], []
     used: set[int] = set()
     for _, r in sch.iterrows():
@@ -125,11 +154,11 @@ def _schools(rng, st: pd.DataFrame, muni: pd.DataFrame, smuni: np.ndarray,  # no
             xs.append(s["x"] + 120 * math.cos(a))
             ys.append(s["y"] + 120 * math.sin(a))
             continue
-        gg = g[(g["sid"] == r["sid"])]
-        d = np.hypot(gg["x"] - s["x"], gg["y"] - s["y"]).to_numpy()
+        gg = members[int(r["sid"])]
+        d = np.hypot(px[gg] - s["x"], py[gg] - s["y"])
         order = np.argsort(d + rng.uniform(0, s["radius"] * 0.6, len(d)))
-        pick = next((int(i) for i in gg.index.to_numpy()[order] if int(i) not in used),
-                    int(gg.index[order[0]]))
+        pick = next((int(i) for i in labels[gg][order] if int(i) not in used),
+                    int(labels[gg][order[0]]))
         used.add(pick)
         off = s["spacing"] * 0.3
         xs.append(pts.at[pick, "x"] + off * math.cos(s["angle"] - 0.7))
@@ -154,13 +183,10 @@ def _schools(rng, st: pd.DataFrame, muni: pd.DataFrame, smuni: np.ndarray,  # no
         if grade >= 7:
             pull = np.where(attract == "gimnazija", 1.6 if grade >= 10 else 1.2,
                             np.where(attract == "vidusskola", 1.15, 1.0))
-        d = np.hypot(pxy[:, None, 0] - sch["x"].to_numpy()[offer][None],
-                     pxy[:, None, 1] - sch["y"].to_numpy()[offer][None])
-        w = pull[None] * np.exp(-(d - d.min(1, keepdims=True)) / 2500.0)
-        w /= w.sum(1, keepdims=True)
+        sxy = sch[["x", "y"]].to_numpy()[offer]
         part = _PARTICIPATION["10-12" if grade >= 10 else "1-9"]
         grades[grade] = np.zeros(len(sch))
-        grades[grade][offer] = (w * (lam * part)[:, None]).sum(0)
+        grades[grade][offer] = _gravity_split(pxy, lam * part, sxy, pull)
     cohort = rng.lognormal(0, 0.08, 12)  # cohorts differ in size
     for grade in range(1, 13):
         expect = grades[grade] * cohort[grade - 1]

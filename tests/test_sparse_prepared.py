@@ -1,0 +1,211 @@
+"""Sparse origin x school pairs of a prepared region: the kept pairs and their floors against the
+full routed matrix, and every result (assignment, indicators, optimiser instance) identical to
+the dense matrix on the demo region and on Malta (real OSM schools and places), including
+scenarios that close all but a few schools - the pairs left out are routed on demand, never
+read as unreachable."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import built_network, osm_file
+
+from geo.errors import GeoInputError
+from geo.grades import band_offers
+from geo.network.access import travel_time_matrix
+from geo.planning.assign import assign
+from geo.planning.evaluate import evaluate
+from geo.planning.optimize import build_instance
+from geo.planning.prepared import Pairs, Prepared, _route_pairs, prepare, prepare_bundle
+from geo.planning.scenario import apply_scenario, baseline, load_scenario, scenario_from_dict
+from geo.planning.transport import travel_minutes
+from geo.settings import DORMITORY_BANDS, PROJECT_ROOT
+
+SCENARIOS = sorted((PROJECT_ROOT / "scenarios").glob("demo_*.yaml"))
+
+
+def _sparse(prep: Prepared, cutoff_s: float, k: int) -> Prepared:
+    """A copy keeping only the pairs within ``cutoff_s`` plus the ``k`` nearest (a rule much
+    tighter than the default, so that most pairs are left out)."""
+    T, D = prep.pairs.dense(np.arange(prep.n_schools))
+    return replace(prep, pairs=Pairs.from_dense(T, D, cutoff_s=cutoff_s, k=k), _cache={})
+
+
+def _full(prep: Prepared) -> Prepared:
+    """A copy holding every pair (the dense matrix)."""
+    T, D = prep.pairs.dense(np.arange(prep.n_schools))
+    return replace(prep, pairs=Pairs.from_dense(T, D), _cache={})
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from geo import region
+
+    out = tmp_path_factory.mktemp("demo") / "bundle"
+    res = region.build_bundle("demo", out=out, online=False)
+    return prepare_bundle(getattr(res, "path", out))
+
+
+@pytest.fixture(scope="module")
+def malta():
+    from geo.sources.osm import read_facilities, read_places
+
+    path = osm_file("malta")
+    s = read_facilities(path)
+    s["id"] = s["osm_id"]
+    pl = read_places(path)
+    pl = pl[pl["population"] > 0].reset_index(drop=True)
+    pl["id"] = pl["osm_id"]
+    net = built_network("malta")
+    prep = prepare(net, pl, s, base_year=2018, population="population", region="malta")
+    prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)  # capacities bind
+    return net, pl, s, prep
+
+
+def _dense_assignment(full: Prepared, sc):
+    """The assignment as evaluated on the dense matrix before pairs were kept sparse."""
+    p2, st = apply_scenario(full, sc)
+    T, D = p2.pairs.dense(np.arange(p2.n_schools))
+    minutes, mode = travel_minutes(T, D, sc.transport)
+    thr = np.array([sc.thresholds_min[b] for b in p2.bands])
+    return assign(minutes, D, mode, p2.pupils_for_year(sc.year),
+                  band_offers(st.serves, p2.bands), st.capacity, st.dormitory_places, thr,
+                  open_mask=st.open, dorm_bands=np.array([b in DORMITORY_BANDS
+                                                          for b in p2.bands]))
+
+
+def _flows(a) -> pd.DataFrame:
+    df = a.to_frame()
+    return df.sort_values(["origin", "band", "school", "dorm"]).reset_index(drop=True)
+
+
+def _assert_same(ev, dense_a, ev_full):
+    a = ev.assignment
+    assert a.optimal and dense_a.optimal
+    assert a.objective == pytest.approx(dense_a.objective, rel=1e-12)
+    fa, fd = _flows(a), _flows(dense_a)
+    pd.testing.assert_frame_equal(fa, fd, check_exact=False, rtol=1e-9)
+    for name, table in ev.indicators.items():
+        other = ev_full.indicators[name]
+        pd.testing.assert_frame_equal(table, other, check_exact=False, rtol=1e-9), name
+
+
+def _close_all_but(prep: Prepared, keep: int):
+    """Close every school but the ``keep`` of widest grades and most capacity."""
+    order = np.lexsort((-prep.schools["capacity"].to_numpy(), -prep.serves.sum(axis=1)))
+    close = [str(s) for s in prep.school_ids[order[keep:]]]
+    return scenario_from_dict({"name": f"keep {keep}", "changes": [{"close": close}]})
+
+
+def test_kept_pairs_and_floors_against_the_routed_matrix(malta):
+    """Blocks of schools give the same pairs as the whole matrix; every pair left out is at
+    least its origin's floor, which is the nearest of them."""
+    net, pl, s, prep = malta
+    s = s.iloc[:40]  # two blocks of (at least) 32 schools
+    tm = travel_time_matrix(net, pl, s, cutoff_s=None, with_distance=True)
+    T, D = tm.time_s, tm.dist_m
+    # the default rule in prepare: kept values are the routed ones
+    kept, t, _ = prep.pairs.lookup(prep.pairs.rows(), prep.pairs.school)
+    assert kept.all()
+    inner = prep.pairs.school < 40
+    np.testing.assert_array_equal(t[inner], T[prep.pairs.rows()[inner],
+                                              prep.pairs.school[inner]])
+    # a tight rule, routed a block of schools at a time
+    p, _, ok = _route_pairs(net, pl, s, cutoff_s=300.0, k=3, block_pairs=1)
+    ref = Pairs.from_dense(T, D, cutoff_s=300.0, k=3)
+    for k in ("indptr", "school", "time_s", "dist_m", "floor_s", "floor_m", "complete"):
+        np.testing.assert_array_equal(getattr(p, k), getattr(ref, k), err_msg=k)
+    np.testing.assert_array_equal(ok, tm.facility_snap.ok)
+    assert len(p) < 0.5 * np.isfinite(T).sum()  # most reachable pairs left out
+    mask = np.zeros(T.shape, bool)
+    mask[p.rows(), p.school] = True
+    fin = np.isfinite(T)
+    # every pair within the cutoff and the k nearest are kept
+    assert mask[fin & (T <= 300.0)].all()
+    kth = np.sort(np.where(fin, T, np.inf), axis=1)[:, 2]
+    assert mask[fin & (T <= kth[:, None])].all()
+    # floors: a lower bound of every pair left out, and its minimum
+    out = np.where(~mask & fin, T, np.inf)
+    np.testing.assert_array_equal(p.floor_s, out.min(axis=1))
+    assert np.all(np.where(~mask & fin, D, np.inf) >= p.floor_m[:, None])
+    assert np.array_equal(p.complete, (mask == fin).all(axis=0))
+    # routing a column on demand gives the routed matrix exactly
+    q = _sparse(prep, cutoff_s=300.0, k=3)
+    j = int(np.flatnonzero(~q.pairs.complete[:40])[0])
+    q.complete_columns([j])
+    Tj, Dj = q.pairs.dense([j])
+    np.testing.assert_array_equal(Tj[:, 0], T[:, j])
+    np.testing.assert_array_equal(Dj[:, 0], D[:, j])
+
+
+def test_demo_scenarios_identical_to_dense(demo):
+    full = _full(demo)
+    assert len(_sparse(demo, cutoff_s=300.0, k=2).pairs) < 0.25 * len(full.pairs)
+    scenarios = [*(load_scenario(p) for p in SCENARIOS), _close_all_but(demo, 3)]
+    for sc in scenarios:
+        sparse = _sparse(demo, cutoff_s=300.0, k=2)
+        ev = evaluate(sparse, sc)
+        _assert_same(ev, _dense_assignment(full, sc), evaluate(full, sc))
+        # pairs that were left out and matter were routed on demand
+        assert ev.prep.pairs.complete.sum() > 0
+    # the optimiser's instance is the dense one (missing columns routed first)
+    for base, objective in ((baseline(), "p-median"), (load_scenario(SCENARIOS[1]), "coverage")):
+        a = build_instance(_sparse(demo, 300.0, 2), base, objective=objective)
+        b = build_instance(full, base, objective=objective)
+        np.testing.assert_array_equal(a.cost, b.cost)
+        np.testing.assert_array_equal(a.w, b.w)
+        np.testing.assert_array_equal(a.cand, b.cand)
+
+
+def test_malta_identical_to_dense(malta):
+    _, _, _, prep = malta
+    full = _full(prep)
+    assert len(_sparse(prep, cutoff_s=600.0, k=3).pairs) < 0.8 * len(full.pairs)
+    for sc in (baseline(), _close_all_but(prep, 4)):
+        sparse = _sparse(prep, cutoff_s=600.0, k=3)
+        ev = evaluate(sparse, sc)
+        _assert_same(ev, _dense_assignment(full, sc), evaluate(full, sc))
+        assert ev.prep.pairs.complete.any()
+    assert ev.assignment.method == "mcf" and ev.assignment.unserved > 0  # 4 schools: full
+    a = build_instance(_sparse(prep, 600.0, 3), baseline())
+    np.testing.assert_array_equal(a.cost, build_instance(full, baseline()).cost)
+
+
+def test_pairs_left_out_never_read_as_unreachable(demo):
+    """Without the network, a result that needs a pair left out stops with an error."""
+    sparse = replace(_sparse(demo, cutoff_s=300.0, k=2), network=None, network_path=None)
+    sparse._origin_nodes = None
+    with pytest.raises(GeoInputError, match="without its road network"):
+        evaluate(sparse, _close_all_but(demo, 1))
+    with pytest.raises(ValueError, match="not complete"):
+        sparse.pairs.dense(np.arange(sparse.n_schools))
+
+
+def test_save_load_and_the_dense_format(demo, tmp_path):
+    sparse = _sparse(demo, cutoff_s=300.0, k=2)
+    sparse.save(tmp_path / "new")
+    p2 = Prepared.load(tmp_path / "new")
+    for k in ("indptr", "school", "time_s", "dist_m", "floor_s", "floor_m", "complete"):
+        np.testing.assert_array_equal(getattr(p2.pairs, k), getattr(sparse.pairs, k))
+    assert (p2.pairs.cutoff_s, p2.pairs.k) == (300.0, 2)
+    # a folder of the dense format (time_s, dist_m) loads with the default rule
+    T, D = demo.pairs.dense(np.arange(demo.n_schools))
+    with np.load(tmp_path / "new" / "arrays.npz") as z:
+        a = {k: z[k] for k in z.files if not k.startswith("pairs_")}
+    old = tmp_path / "old"
+    old.mkdir()
+    np.savez_compressed(old / "arrays.npz", **a, time_s=T, dist_m=D)
+    (old / "schools.parquet").write_bytes((tmp_path / "new" / "schools.parquet").read_bytes())
+    meta = json.loads((tmp_path / "new" / "meta.json").read_text("utf-8"))
+    meta.pop("pairs")
+    (old / "meta.json").write_text(json.dumps(meta), "utf-8")
+    p3 = Prepared.load(old)
+    ref = Pairs.from_dense(T, D, cutoff_s=7200.0, k=8)
+    np.testing.assert_array_equal(p3.pairs.time_s, ref.time_s)
+    np.testing.assert_array_equal(p3.pairs.complete, ref.complete)
+    sc = _close_all_but(demo, 1)
+    _assert_same(evaluate(p2, sc), _dense_assignment(_full(demo), sc), evaluate(p3, sc))
