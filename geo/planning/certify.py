@@ -422,8 +422,8 @@ def _lp_rounds(pr: Problem, lp: SparseLP, deadline: float, max_rounds: int):
     state after every LP solve: (round, objective, y, lambda, complete)."""
     for rnd in range(max_rounds):
         obj, y, x, lam, pi = lp.solve(seconds=deadline - time.perf_counter())
-        if lp.stopped_early:  # time is up inside this LP: its duals still give a bound
-            yield rnd + 1, obj, y, lam, False
+        if lp.stopped_early:  # time is up inside this LP: its duals still give a bound,
+            yield rnd + 1, obj, None, lam, False  # its primal values nothing
             return
         viol = lp.violated(x, y)
         g_new, j_new = lp.priced(lam, pi)
@@ -455,7 +455,9 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     evaluate : callable(open mask) -> float
         Exact objective of a network (the full capacity-constrained assignment).
     time_limit_s : float, default 60
-        Soft wall-time limit (seconds) of the whole solve; the LP rounds start until 60 % of it.
+        Soft wall-time limit (seconds) of the whole solve; the LP rounds run until 75 % of it
+        (each LP is stopped at that point); branch and bound only when the time left is at
+        least three LP rounds (its root LP alone costs one).
     k : int, default 5
         Arcs per group in the first LP.
     link_share : float, default 0.2
@@ -484,20 +486,24 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     cert = Certificate(open=np.zeros(pr.shape[1], bool), value=np.inf, bound=-np.inf,
                        gap=np.inf)
     y_lp = y_lag = mu_best = None
-    for rnd, obj, y, lam, complete in _lp_rounds(pr, lp, t0 + 0.6 * (deadline - t0), max_rounds):
+    for rnd, obj, y, lam, complete in _lp_rounds(pr, lp, t0 + 0.75 * (deadline - t0), max_rounds):
         mu = lam / pr.w
         bound, yl, _ = lagrangian(pr, mu)
         if bound > cert.bound:
             cert.bound, mu_best, y_lag = bound, mu, yl
-        cert.rounds, cert.lp_value, cert.lp_complete, y_lp = rnd, obj, complete, y
+        cert.rounds = rnd
+        if y is not None:
+            cert.lp_value, cert.lp_complete, y_lp = obj, complete, y
     if cert.lp_complete:  # the full strong LP: its value is a bound too
         cert.bound = max(cert.bound, cert.lp_value)
     cert.seconds["lp"] = time.perf_counter() - t0
     v, _ = school_knapsacks(pr, np.minimum(mu_best, pr.unserved))
-    _consider(cert, pr, evaluate, "lp-round", round_network(pr, y_lp, v))
-    if cert.gap > target_gap and time.perf_counter() < deadline:
+    if y_lp is not None:  # None: time ran out inside the first LP
+        _consider(cert, pr, evaluate, "lp-round", round_network(pr, y_lp, v))
+    if y_lp is None or (cert.gap > target_gap and time.perf_counter() < deadline):
         _consider(cert, pr, evaluate, "lagrangian", round_network(pr, y_lag, v))
-    if cert.gap > target_gap and time.perf_counter() < deadline - 2:
+    per_round = cert.seconds["lp"] / max(cert.rounds, 1)
+    if cert.gap > target_gap and time.perf_counter() < deadline - max(2.0, 3 * per_round):
         t1 = time.perf_counter()
         ym = lp.solve_milp(min(deadline - time.perf_counter() - 2, INF),
                            max_nodes=milp_nodes if deterministic else None)
