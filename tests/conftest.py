@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -63,3 +64,25 @@ def built_network(region: str, **kw):
     if key not in _NETWORKS:
         _NETWORKS[key] = build_network(read_osm(osm_file(region), **kw))
     return _NETWORKS[key]
+
+
+def malta_capacitated():
+    """Malta prepared from its real OSM schools and populated places, with capacities that
+    bind (OSM has none: every school gets room for 1.15 x its share of 20 schools).
+
+    Returns ``(network, places, schools, prepared)``.
+    """
+    from geo.planning.prepared import prepare
+    from geo.sources.osm import read_facilities, read_places
+
+    path = osm_file("malta")
+    schools = read_facilities(path)
+    schools["id"] = schools["osm_id"]
+    places = read_places(path)
+    places = places[places["population"] > 0].reset_index(drop=True)
+    places["id"] = places["osm_id"]
+    net = built_network("malta")
+    prep = prepare(net, places, schools, base_year=2018, population="population",
+                   region="malta")
+    prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)
+    return net, places, schools, prep

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import built_network, osm_file
+from conftest import malta_capacitated
 
 from geo.errors import GeoInputError
 from geo.planning.evaluate import evaluate
 from geo.planning.optimize import build_instance, optimize, result_to_scenario
-from geo.planning.prepared import prepare, prepare_bundle
+from geo.planning.prepared import prepare_bundle
 from geo.planning.scenario import load_scenario, save_scenario
 
 GAPS: list[tuple[str, float]] = []
@@ -33,20 +33,7 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def malta():
-    from geo.sources.osm import read_facilities, read_places
-
-    path = osm_file("malta")
-    s = read_facilities(path)
-    s["id"] = s["osm_id"]
-    pl = read_places(path)
-    pl = pl[pl["population"] > 0].reset_index(drop=True)
-    pl["id"] = pl["osm_id"]
-    prep = prepare(built_network("malta"), pl, s, base_year=2018, population="population",
-                   region="malta")
-    # OSM has no capacities: give every school room for 1.15 x its share of 20 schools, so
-    # that capacities bind
-    prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)
-    return prep
+    return malta_capacitated()[3]
 
 
 def _check(res, name):

@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import built_network, osm_file
+from conftest import malta_capacitated
 
 from geo.errors import GeoInputError
 from geo.grades import band_offers
@@ -20,7 +20,7 @@ from geo.network.access import travel_time_matrix
 from geo.planning.assign import assign
 from geo.planning.evaluate import evaluate
 from geo.planning.optimize import build_instance
-from geo.planning.prepared import Pairs, Prepared, _route_pairs, prepare, prepare_bundle
+from geo.planning.prepared import Pairs, Prepared, _route_pairs, prepare_bundle
 from geo.planning.scenario import apply_scenario, baseline, load_scenario, scenario_from_dict
 from geo.planning.transport import travel_minutes
 from geo.settings import DORMITORY_BANDS, PROJECT_ROOT
@@ -52,18 +52,7 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def malta():
-    from geo.sources.osm import read_facilities, read_places
-
-    path = osm_file("malta")
-    s = read_facilities(path)
-    s["id"] = s["osm_id"]
-    pl = read_places(path)
-    pl = pl[pl["population"] > 0].reset_index(drop=True)
-    pl["id"] = pl["osm_id"]
-    net = built_network("malta")
-    prep = prepare(net, pl, s, base_year=2018, population="population", region="malta")
-    prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)  # capacities bind
-    return net, pl, s, prep
+    return malta_capacitated()
 
 
 def _dense_assignment(full: Prepared, sc):
