@@ -86,3 +86,17 @@ def malta_capacitated():
                    region="malta")
     prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)
     return net, places, schools, prep
+
+
+#: The longest modules first, so that with pytest-xdist (``--dist loadfile``) the short ones
+#: fill the end of the run instead of two browser modules running side by side at the end
+#: (longest-processing-time-first scheduling; the order of tests within a module is kept).
+LONG_MODULES = ("test_app_exports_browser.py", "test_app_browser.py", "test_app.py",
+                "test_app_vidzeme.py", "test_sweep.py", "test_dask.py", "test_optimize.py",
+                "test_access.py", "test_network.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put :data:`LONG_MODULES` first, in that order."""
+    rank = {name: i for i, name in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONG_MODULES)))
