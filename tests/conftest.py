@@ -66,9 +66,10 @@ def built_network(region: str, **kw):
     return _NETWORKS[key]
 
 
-def malta_capacitated():
+def malta_capacitated(*, capacitated: bool = True):
     """Malta prepared from its real OSM schools and populated places, with capacities that
-    bind (OSM has none: every school gets room for 1.15 x its share of 20 schools).
+    bind (OSM has none: every school gets room for 1.15 x its share of 20 schools; without
+    ``capacitated`` they stay unlimited).
 
     Returns ``(network, places, schools, prepared)``.
     """
@@ -84,7 +85,8 @@ def malta_capacitated():
     net = built_network("malta")
     prep = prepare(net, places, schools, base_year=2018, population="population",
                    region="malta")
-    prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)
+    if capacitated:
+        prep.schools["capacity"] = np.ceil(1.15 * prep.pupils.sum() / 20)
     return net, places, schools, prep
 
 

@@ -8,13 +8,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import built_network, osm_file
+from conftest import malta_capacitated
 
 from geo import settings
 from geo.grades import band_offers, format_grades, grades_mask, parse_grades
 from geo.planning.assign import assign
 from geo.planning.evaluate import evaluate
-from geo.planning.prepared import Prepared, prepare
+from geo.planning.prepared import Prepared
 from geo.planning.scenario import baseline, scenario_from_dict
 from geo.planning.transport import WALK, TransportParams, travel_minutes
 
@@ -171,17 +171,7 @@ def test_modes():
 # ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def malta():
-    from geo.sources.osm import read_facilities, read_places
-
-    net = built_network("malta")
-    path = osm_file("malta")
-    schools = read_facilities(path)
-    schools["id"] = schools["osm_id"]
-    places = read_places(path)
-    places = places[places["population"] > 0].reset_index(drop=True)
-    places["id"] = places["osm_id"]
-    prep = prepare(net, places, schools, base_year=2018, population="population",
-                   region="malta")
+    net, places, schools, prep = malta_capacitated(capacitated=False)
     return net, schools, places, prep
 
 
