@@ -11,9 +11,11 @@ the scenario being edited survive a change of language.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -121,7 +123,10 @@ def evaluate_doc(name: str, stamp: float, doc_yaml: bytes):
     doc = yaml_load(doc_yaml)
     sc = planner.scenario_of(doc)
     base = planner.scenario_of({**doc, "name": "baseline", "changes": []})
-    ev_a, ev_b = evaluate(prep, base), evaluate(prep, sc)
+    ev_a = evaluate(prep, base)
+    # a scenario without changes is the baseline under its own name: evaluated once
+    ev_b = (dataclasses.replace(ev_a, scenario=sc) if not sc.changes
+            else evaluate(prep, sc))
     return ev_a, ev_b, compare(ev_a, ev_b)
 
 
@@ -159,15 +164,24 @@ region = st.sidebar.selectbox(
 
 
 def session_upload(uploaded) -> Path | None:
-    """An uploaded OSM file, kept in this session's temporary folder (never shared)."""
-    folder = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="geo-upload-"))
-    try:
-        target = planner.save_osm_upload(uploaded.getvalue(), uploaded.name, folder)
-    except GeoInputError as exc:
-        st.sidebar.error(f"{t('ui.upload_bad', lang)}: {uploaded.name}\n\n{error_text(exc, lang)}")
+    """An uploaded OSM file, kept in this session's temporary folder (never shared), written
+    once per upload and content (:func:`planner.keep_osm_upload`) and reused on reruns; a bad
+    file's error (kept, shown in the current language) names the uploaded file."""
+    kept = st.session_state.setdefault("osm_uploads", {})  # file_id -> Path or the error
+    if uploaded.file_id not in kept:
+        if "upload_dir" not in st.session_state:  # one folder per session
+            st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="geo-upload-")
+        try:
+            kept[uploaded.file_id] = planner.keep_osm_upload(
+                uploaded.getvalue(), uploaded.name, Path(st.session_state["upload_dir"]) / "osm")
+        except GeoInputError as exc:
+            kept[uploaded.file_id] = exc
+    got = kept[uploaded.file_id]
+    if isinstance(got, GeoInputError):
+        st.sidebar.error(f"{t('ui.upload_bad', lang)}: {uploaded.name}\n\n{error_text(got, lang)}")
         return None
     st.sidebar.caption(t("ui.session_only", lang))
-    return target
+    return got
 
 
 def osm_file_page() -> None:
@@ -198,8 +212,8 @@ def osm_file_page() -> None:
             m = jobs.travel_time_map(net, schools, cells, lang=lang, school_id="osm_id",
                                      threshold_min=float(threshold))
             status.update(label=path.name, state="complete")
-    except GeoInputError as exc:
-        show_error(exc)
+    except GeoInputError as exc:  # an upload is named as the user knows it
+        show_error(exc.renamed(path.name) if mine is not None and exc.path == path else exc)
         st.stop()
     share = net.meta.get("speed_source_share_by_length", {})
     st.caption(t("app.network_summary", lang, nodes=num(net.n_nodes),
@@ -253,7 +267,46 @@ HAS_ROADS = net is not None and cells is not None
 # ==================================================================================================
 # Map
 # ==================================================================================================
+@st.cache_resource(show_spinner=False)
+def view_runs() -> dict:
+    """The views running now in this server (every session): their count and when the last
+    one ended, under one condition; the warm-up thread waits for them (:func:`wait_quiet`)."""
+    return {"n": 0, "ended": 0.0, "cond": threading.Condition()}
+
+
+def in_foreground(view):
+    """A view whose runs hold the warm-up thread back (it would share the cores and Python's
+    lock with the click being answered)."""
+    @functools.wraps(view)
+    def run(*args, **kwargs):
+        runs = view_runs()
+        with runs["cond"]:
+            runs["n"] += 1
+        try:
+            return view(*args, **kwargs)
+        finally:
+            with runs["cond"]:
+                runs["n"] -= 1
+                runs["ended"] = time.monotonic()
+                runs["cond"].notify_all()
+    return run
+
+
+#: Seconds after a view's run during which the warm-up thread still waits (the browser
+#: draws the answer then, on the same cores).
+QUIET_S = 0.5
+
+
+def wait_quiet() -> None:
+    """Return once no view runs and none ended in the last :data:`QUIET_S` seconds."""
+    runs = view_runs()
+    with runs["cond"]:
+        while runs["n"] or time.monotonic() - runs["ended"] < QUIET_S:
+            runs["cond"].wait(timeout=QUIET_S)
+
+
 @st.fragment  # a click in the view reruns only the view
+@in_foreground
 def map_view() -> None:
     band = st.radio(t("app.grade_band", lang), list(settings.GRADE_BANDS), horizontal=True,
                     key="band")
@@ -264,22 +317,22 @@ def map_view() -> None:
         st.warning(t("app.no_roads", lang))
         if bundle.missing.get("roads"):
             with st.expander(t("ui.missing_details", lang)):
-                st.text(bundle.missing["roads"])
+                st.text(bundle.missing_text(lang)["roads"])
     else:
         try:
-            tables = access_summary(band_access(region, STAMP, band), band, threshold)
+            tables = access_summary(region, STAMP, band, threshold)
         except GeoInputError as exc:
             show_error(exc)
-    located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
-    if len(located) < len(schools):
-        st.info(t("app.unlocated", lang, n=len(schools) - len(located),
+    n_located = located_count(region, STAMP)
+    if n_located < len(schools):
+        st.info(t("app.unlocated", lang, n=len(schools) - n_located,
                   file=bundle.path / "schools_to_locate.csv"))
     title = planner.map_title(t("map.title.travel_time", lang), region=REGION_TITLE, band=band,
                               threshold=threshold, year=2021, lang=lang)
     base = base_map(region, STAMP, lang)
     if base is None:
         return
-    payload, base_layers = base
+    payload, base_layers, _ = base
     try:
         over = band_overlay(region, STAMP, band, float(threshold), lang) if HAS_ROADS else []
     except GeoInputError:
@@ -290,6 +343,12 @@ def map_view() -> None:
     st.caption(SOURCES)
     export_buttons("map", layers=[*base_layers, *(s.layer for s in over)], tables=tables,
                    title=title, subtitle=SOURCES)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def located_count(name: str, stamp: float) -> int:
+    """How many of the region's schools have a place (computed once)."""
+    return int((schools.geometry.notna() & ~schools.geometry.is_empty).sum())
 
 
 def population_layers() -> list:
@@ -318,7 +377,9 @@ def base_map(name: str, stamp: float, lang: str):
     n = sum(len(la.data) for la in layers) + (len(cells) if HAS_ROADS else 0)
     m = web.make_map(layers, lang=lang, title=REGION_TITLE,
                      **({"prefer_canvas": True} if n > CANVAS_FEATURES else {}))
-    return web_streamlit.streamlit_payload(m), layers
+    # the cells' shapes travel once, in the base map; a click sends their colours
+    grid = web_streamlit.cell_grid(cells) if HAS_ROADS else None
+    return web_streamlit.streamlit_payload(m, grid=grid), layers, grid
 
 
 def band_overlay(name: str, stamp: float, band: str, threshold: float, lang: str) -> list:
@@ -332,18 +393,27 @@ def shown_cells(name: str, stamp: float, band: str):
     return acc[acc["pupils"] > 0]
 
 
+def cells_script(name: str, stamp: float, lang: str, layer, slot: str):
+    """A layer of the cells as colours of the base map's cell grid, or (when it cannot be
+    drawn from the grid) as a script that draws it."""
+    base = base_map(name, stamp, lang)
+    grid = base[2] if base is not None else None
+    return (web_streamlit.grid_layer(layer, grid, slot=slot)
+            or web_streamlit.layer_script(layer, slot=slot))
+
+
 @st.cache_resource(show_spinner=False, max_entries=12)
 def travel_time_script(name: str, stamp: float, band: str, lang: str):
     layer = map_layers.travel_time_layer(shown_cells(name, stamp, band), lang,
                                          population="pupils", school="school_name")
-    return web_streamlit.layer_script(layer, slot="tt")
+    return cells_script(name, stamp, lang, layer, "tt")
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def white_spots_script(name: str, stamp: float, band: str, threshold: float, lang: str):
     layer = map_layers.white_spots_layer(shown_cells(name, stamp, band), lang,
                                          threshold_min=threshold, population="pupils", show=False)
-    return web_streamlit.layer_script(layer, slot="ws")
+    return cells_script(name, stamp, lang, layer, "ws")
 
 
 #: Above this many drawn features a map is drawn on a canvas (much faster than SVG).
@@ -355,35 +425,48 @@ def canvas(layers) -> dict:
     return {"prefer_canvas": True} if sum(len(la.data) for la in layers) > CANVAS_FEATURES else {}
 
 
-def access_summary(acc, band: str, threshold: float) -> dict:
+def access_summary(name: str, stamp: float, band: str, threshold: float) -> dict:
     """Headline figures and the table by municipality of a grade band."""
+    metrics, tab, shown = band_summary(name, stamp, band, float(threshold), lang)
+    for col, (label, value) in zip(st.columns(4), metrics, strict=True):
+        col.metric(label, value)
+    st.caption(t("app.map_method", lang))
+    if tab is None:
+        return {}
+    st.subheader(t("app.by_municipality", lang))
+    st.dataframe(shown, hide_index=True)
+    return {t("app.by_municipality", lang): tab}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def band_summary(name: str, stamp: float, band: str, threshold: float, lang: str):
+    """The Map view's figures of a grade band and threshold, computed once (a click on a band
+    or threshold seen before only draws them): the four headline metrics as (label, value),
+    the table by municipality (None without municipalities) and the table as shown."""
+    acc = band_access(name, stamp, band)
     pupils = acc["pupils"].to_numpy()
     tmin = acc["time_min"].to_numpy()
     beyond = float(pupils[tmin > threshold].sum())
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("app.pupils", lang), num(float(pupils.sum()), 0))
-    c2.metric(t("app.median_time", lang),
-              f"{num(jobs.weighted_median(tmin, pupils), 1)} {t('unit.min', lang)}")
-    c3.metric(t("app.pupils_beyond", lang),
-              f"{num(beyond, 0)} ({num(100 * beyond / max(pupils.sum(), 1), 1)} %)")
-    c4.metric(t("app.schools_count", lang), num(len(jobs.schools_serving(schools, band))))
-    st.caption(t("app.map_method", lang))
-    tables = {}
-    if "municipality" in acc.columns:
-        st.subheader(t("app.by_municipality", lang))
-        by = acc.assign(beyond=np.where(tmin > threshold, pupils, 0.0),
-                        pt=pupils * np.where(np.isfinite(tmin), tmin, np.nan))
-        tab = by.groupby("municipality").agg(
-            pupils=("pupils", "sum"), beyond=("beyond", "sum"), pt=("pt", "sum"))
-        tab["mean_min"] = tab["pt"] / tab["pupils"].replace(0, np.nan)
-        tab = tab.drop(columns="pt").rename(columns={
-            "pupils": t("app.pupils", lang), "beyond": t("app.pupils_beyond", lang),
-            "mean_min": t("map.field.time", lang)}).rename_axis(t("app.municipality", lang))
-        tab = tab.reset_index()
-        st.dataframe(tab.round({t("map.field.time", lang): 1}).pipe(whole_pupils),
-                     hide_index=True)
-        tables[t("app.by_municipality", lang)] = tab
-    return tables
+    metrics = [
+        (t("app.pupils", lang), num(float(pupils.sum()), 0)),
+        (t("app.median_time", lang),
+         f"{num(jobs.weighted_median(tmin, pupils), 1)} {t('unit.min', lang)}"),
+        (t("app.pupils_beyond", lang),
+         f"{num(beyond, 0)} ({num(100 * beyond / max(pupils.sum(), 1), 1)} %)"),
+        (t("app.schools_count", lang), num(len(jobs.schools_serving(schools, band)))),
+    ]
+    if "municipality" not in acc.columns:
+        return metrics, None, None
+    by = acc.assign(beyond=np.where(tmin > threshold, pupils, 0.0),
+                    pt=pupils * np.where(np.isfinite(tmin), tmin, np.nan))
+    tab = by.groupby("municipality").agg(
+        pupils=("pupils", "sum"), beyond=("beyond", "sum"), pt=("pt", "sum"))
+    tab["mean_min"] = tab["pt"] / tab["pupils"].replace(0, np.nan)
+    tab = tab.drop(columns="pt").rename(columns={
+        "pupils": t("app.pupils", lang), "beyond": t("app.pupils_beyond", lang),
+        "mean_min": t("map.field.time", lang)}).rename_axis(t("app.municipality", lang))
+    tab = tab.reset_index()
+    return metrics, tab, tab.round({t("map.field.time", lang): 1}).pipe(whole_pupils)
 
 
 def whole_pupils(df: pd.DataFrame) -> pd.DataFrame:
@@ -722,6 +805,7 @@ def scenario_layers(prep, doc: dict) -> list:
 # Compare
 # ==================================================================================================
 @st.fragment  # a click in the view reruns only the view
+@in_foreground
 def compare_view() -> None:
     if not HAS_ROADS:
         st.warning(t("app.no_roads", lang))
@@ -743,12 +827,13 @@ def compare_view() -> None:
                         format_func=lambda b: t("app.all_bands", lang) if b == "all" else b)
     headline(cmp, area, band)
     map_band = band if band != "all" else prep.bands[0]
-    dual_html, change_html, change, layers_c, title = compare_maps(
-        region, STAMP, planner.scenario_yaml(named(doc)), map_band, lang)
+    doc_yaml = planner.scenario_yaml(named(doc))
+    _, _, change, layers_c, title = compare_maps(region, STAMP, doc_yaml, map_band, lang)
+    dual_url, change_url = compare_pages(region, STAMP, doc_yaml, map_band, lang)
     st.caption(t("ui.dual_caption", lang))
-    st.iframe(dual_html, height=530)
+    st.iframe(dual_url, height=530)
     st.subheader(t("ui.change_map", lang))
-    st.iframe(change_html, height=570)
+    st.iframe(change_url, height=570)
     st.caption(SOURCES)
     tables = compare_tables(cmp, area, band, school_names(ev_b.prep))
     export_buttons("compare", layers=layers_c, m=change, tables=tables, title=title,
@@ -768,6 +853,17 @@ def compare_maps(name: str, stamp: float, doc_yaml: bytes, band: str, lang: str)
     return web.to_html(dual), web.to_html(change), change, layers_c, title
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def compare_pages(name: str, stamp: float, doc_yaml: bytes, band: str,
+                  lang: str) -> tuple[str, str]:
+    """Links to the Compare view's maps (:func:`compare_maps`) as files served by the app's
+    own server: written once, so that opening the view again only loads them in the browser
+    (no megabytes of HTML over the websocket on each visit)."""
+    dual_html, change_html, *_ = compare_maps(name, stamp, doc_yaml, band, lang)
+    return (web_streamlit.served_page(dual_html, stem="compare-dual"),
+            web_streamlit.served_page(change_html, stem="compare-change"))
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def prefetch(name: str, stamp: float, lang: str) -> threading.Thread:
     """Start, once per region and language, a background thread that computes what the next
@@ -781,15 +877,26 @@ def prefetch(name: str, stamp: float, lang: str) -> threading.Thread:
 def warm_caches(name: str, stamp: float, lang: str) -> None:
     """The prefetch thread: grade-band map layers, then the Compare view of a new scenario.
 
-    Every grade band's layers at its default threshold, then the evaluation and the maps of
-    the Compare view. Not at a lower CPU priority: holding the GIL while descheduled, the
-    thread would stall the app's own runs.
+    Every grade band's layers and figures at its default threshold, then the evaluation and
+    the maps of the Compare view. Not at a lower CPU priority (holding the GIL while
+    descheduled, the thread would stall the app's own runs): instead each step waits until
+    no view runs (:func:`wait_quiet`), so that a click is answered at full speed.
     """
     try:
         for band in settings.GRADE_BANDS:
-            band_overlay(name, stamp, band, float(int(settings.THRESHOLD_MIN[band])), lang)
+            thr = float(int(settings.THRESHOLD_MIN[band]))
+            wait_quiet()
+            travel_time_script(name, stamp, band, lang)
+            wait_quiet()
+            white_spots_script(name, stamp, band, thr, lang)
+            wait_quiet()
+            band_summary(name, stamp, band, thr, lang)
+        wait_quiet()
         prep = load_prepared(name, stamp)
         doc = planner.new_document(region=prep.region or name, year=int(prep.base_year))
+        wait_quiet()
+        evaluate_doc(name, stamp, planner.scenario_yaml(named(doc)))
+        wait_quiet()
         compare_maps(name, stamp, planner.scenario_yaml(named(doc)), prep.bands[0], lang)
     except GeoInputError:
         return  # the view shows the error when it is opened
@@ -1065,8 +1172,8 @@ def data_view() -> None:
             st.markdown(f"- **{planner.layer_label(k, lang)}**: "
                         + (t("app.no_roads", lang) if k == "roads" else t("ui.missing", lang)))
         with st.expander(t("ui.missing_details", lang)):
-            for k, v in bundle.missing.items():
-                st.text(f"{k}: {v}")
+            for k, v in bundle.missing_text(lang).items():
+                st.text(f"{planner.layer_label(k, lang)}: {v}")
 
 
 VIEWS = [("map", "app.tab.map", map_view), ("scenario", "app.tab.scenarios", scenario_view),
@@ -1077,6 +1184,21 @@ if app_broadband is not None:
                   lambda: app_broadband.broadband_tab(region, lang)))
 if app_vidzeme.wanted(bundle):
     VIEWS.append(("place", "place.tab", lambda: app_vidzeme.placement_tab(region, bundle, lang)))
+
+#: Views drawn in their tab even while another tab is open, once they have been shown: the
+#: browser keeps their maps (same elements, same arguments) instead of building them again
+#: when the tab is opened again (their runs are answered from the caches).
+KEPT_VIEWS = ("map", "compare")
+
+
+def kept_state(view: str):
+    """What a kept view shows: it is drawn in its hidden tab only while this stays as when it
+    was last open (the Compare view of another scenario waits until it is opened, so that an
+    edit is not slowed by evaluating it)."""
+    if view == "compare" and HAS_ROADS:
+        return planner.scenario_yaml(named(current_doc()))
+    return True
+
 
 labels = [t(key, lang) for _, key, _ in VIEWS]
 view_ids = [v for v, _, _ in VIEWS]
@@ -1091,9 +1213,15 @@ opened = st.session_state.setdefault(f"{tabs_key}-default",
                                      current if current in view_ids else view_ids[0])
 tabs = st.tabs(labels, key=tabs_key, on_change="rerun", default=labels[view_ids.index(opened)])
 for (view, _, show), tab in zip(VIEWS, tabs, strict=True):
+    shown = f"{tabs_key}-shown-{view}"
     if tab.open:
         st.session_state["view"] = view
+        if view in KEPT_VIEWS:
+            st.session_state[shown] = kept_state(view)
         with tab:
+            show()
+    elif shown in st.session_state and st.session_state[shown] == kept_state(view):
+        with tab:  # the same elements in the hidden tab: the browser keeps its frames
             show()
 if HAS_ROADS and st.context.headers:  # a browser session (AppTest has no headers)
     prefetch(region, STAMP, lang)

@@ -64,9 +64,12 @@ MIME = {"html": "text/html", "pdf": "application/pdf", "gpkg": "application/geop
         "csv": "text/csv"}
 
 
-@st.cache_resource(show_spinner=False)
-def _whitespots(region: str):
-    """(bundle, WhiteSpots) of a region, computed once per session."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _whitespots(region: str, stamp: str):
+    """(bundle, WhiteSpots) of a region, computed once per build of its bundle: ``stamp``
+    (:func:`geo.jobs.bundle_stamp`) changes when the bundle is rebuilt, e.g. after schools
+    are placed in the "School places and roads" tab, so a rebuilt bundle is never shown
+    with the earlier results."""
     bundle = jobs.open_bundle(region)
     return bundle, jobs.whitespots_result(bundle)
 
@@ -158,7 +161,7 @@ def broadband_tab(region: str, lang: str) -> None:
     st.header(t("bbtab.title", lang))
     try:
         with st.spinner("…"):
-            bundle, ws = _whitespots(region)
+            bundle, ws = _whitespots(region, jobs.bundle_stamp(jobs.bundle_dir(region)))
     except GeoInputError as exc:
         st.error(f"{t('bbtab.error', lang)}\n\n{error_text(exc, lang)}")
         return

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import streamlit as st
 
-from geo import i18n
+from geo import i18n, jobs
 from geo._files import atomic_file
 from geo.errors import GeoInputError, error_text
 from geo.i18n import t
@@ -94,9 +94,9 @@ def _todo_table(todo, pending: dict, lang: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _click_map(path: str, built: str, lang: str, municipality: str, _schools, _boundaries):
+def _click_map(path: str, stamp: str, lang: str, municipality: str, _schools, _boundaries):
     """The map to click on: municipality outlines (the chosen school's in red) and the
-    located schools."""
+    located schools; cached per bundle build (``stamp``: :func:`geo.jobs.bundle_stamp`)."""
     layers = [map_layers.boundaries_layer(_boundaries, lang)]
     own = _boundaries[_boundaries["name"] == municipality]
     if len(own):  # the chosen school's municipality, named in the legend
@@ -118,7 +118,7 @@ def _place_form(region: str, bundle, todo, lang: str) -> None:
                        format_func=lambda s: f"{s} — {names.get(s, '')}")
     st.caption(t("place.map_help", lang))
     munis = dict(zip(todo["school_id"], todo.get("municipality", todo["name"]), strict=True))
-    m = _click_map(str(bundle.path), str(bundle.manifest.get("built")), lang,
+    m = _click_map(str(bundle.path), jobs.bundle_stamp(bundle.path), lang,
                    str(munis.get(sid, "")), schools, boundaries)
     out = web_streamlit.render_streamlit(m, height=420, key=k["map"],
                                          returned_objects=["last_clicked"])
@@ -157,7 +157,9 @@ def _upload(region: str, schools, boundaries, lang: str) -> None:
         return
     if st.session_state.get(k["upload_seen"]) != up.file_id:
         st.session_state[k["upload_seen"]] = up.file_id
-        folder = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="geo-upload-"))
+        if "upload_dir" not in st.session_state:  # one folder per session
+            st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="geo-upload-")
+        folder = st.session_state["upload_dir"]
         with atomic_file(Path(folder) / f"placements{Path(up.name).suffix.lower()}") as tmp:
             tmp.write_bytes(up.getvalue())
         path = Path(folder) / f"placements{Path(up.name).suffix.lower()}"

@@ -63,8 +63,9 @@ def bundle_dir(scale: str) -> Path:
 
 def run_child(args: list[str], *, log: Path, timeout_s: float) -> dict:
     """Run ``python ARGS`` in a child process (killed after ``timeout_s``): wall seconds, the
-    child's peak RSS (bytes, ``ru_maxrss`` from ``os.wait4``), exit code, the last JSON line
-    of its output (``result``) and the load average when it ended."""
+    child's CPU seconds (user + system: what the step costs whatever the machine's load),
+    peak RSS (bytes, ``ru_maxrss`` from ``os.wait4``), exit code, the last JSON line of its
+    output (``result``) and the load average when it ended."""
     t0 = time.perf_counter()
     with open(log, "ab") as err, tempfile.TemporaryFile() as out:
         p = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err, cwd=ROOT,
@@ -83,7 +84,8 @@ def run_child(args: list[str], *, log: Path, timeout_s: float) -> dict:
         out.seek(0)
         lines = out.read().decode("utf-8", "replace").splitlines()
     result = next((json.loads(x) for x in lines[::-1] if x.startswith("{")), {})
-    return {"wall_s": wall, "peak_b": usage.ru_maxrss * 1024, "rc": p.returncode,
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_b": usage.ru_maxrss * 1024, "rc": p.returncode,
             "result": result, "load": _load(), "timed_out": timed_out}
 
 
@@ -242,7 +244,8 @@ def bench_scale(scale: str, args, work: Path) -> dict:
 def _fmt_step(r: dict) -> str:
     res = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in r["result"].items()}
     flag = " TIMED OUT" if r["timed_out"] else ("" if r["rc"] == 0 else f" EXIT {r['rc']}")
-    return (f"{r['wall_s']:.1f} s, peak {r['peak_b'] / 2**20:,.0f} MiB, load {r['load']}"
+    return (f"{r['wall_s']:.1f} s (CPU {r.get('cpu_s', float('nan')):.1f} s), "
+            f"peak {r['peak_b'] / 2**20:,.0f} MiB, load {r['load']}"
             f"{flag} {res}")
 
 
@@ -261,6 +264,7 @@ LINES = (
     ("build: wall s", "build", "wall_s", 1, "{:,.1f}"),
     ("build: peak MiB", "build", "peak_b", 2**-20, "{:,.0f}"),
     ("prepare: wall s (child)", "prepare", "wall_s", 1, "{:,.1f}"),
+    ("prepare: CPU s (child)", "prepare", "cpu_s", 1, "{:,.1f}"),
     ("  load bundle s", "prepare", "load_s", 1, "{:,.1f}"),
     ("  route matrix s", "prepare", "route_s", 1, "{:,.1f}"),
     ("  save s", "prepare", "save_s", 1, "{:,.1f}"),
@@ -272,6 +276,7 @@ LINES = (
     ("evaluate: s (first call)", "evaluate", "evaluate_s", 1, "{:,.2f}"),
     ("evaluate: s (warm)", "evaluate", "evaluate_warm_s", 1, "{:,.2f}"),
     ("evaluate: load prepared s", "evaluate", "load_s", 1, "{:,.1f}"),
+    ("evaluate: CPU s (child, 2 calls)", "evaluate", "cpu_s", 1, "{:,.1f}"),
     ("evaluate: peak MiB", "evaluate", "peak_b", 2**-20, "{:,.0f}"),
     ("p-median: s", "optimize", "optimize_s", 1, "{:,.1f}"),
     ("p-median: p", "optimize", "p", 1, "{:,.0f}"),

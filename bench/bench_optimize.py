@@ -7,7 +7,9 @@ Usage::
     python bench/bench_optimize.py PREPARED [--p 60 100 130] [--coverage-p 100]
         [--sweep p=110:140:10] [--time-limit 60] [--spopt DEMO_PREPARED]
 
-Prints, for each instance: time, objective, proven lower bound, gap, LP rounds and sizes;
+Prints, for each instance: time (total; building the instance; the certified solve; its
+exact evaluations), objective, proven lower bound, gap, the path (``lp``: sparse LP rounds;
+``lagrangian``: subgradient steps, see :mod:`geo.planning.certify`) and sizes;
 then the sweep's wall time serially and on a ``LocalCluster`` with two worker processes, and
 whether both gave the same networks. The machine load (``os.getloadavg``) is printed with
 every figure: the machine is shared, and timings scale with it.
@@ -39,8 +41,9 @@ def _load() -> str:
 
 def bench_instances(prep, *, ps, coverage_ps, time_limit_s: float) -> None:
     """Certified solves; one line each."""
-    print(f"{'instance':<16} {'seconds':>8} {'objective':>14} {'bound':>14} {'gap %':>7} "
-          f"{'rounds':>6} {'arcs':>8} {'links':>7}  load")
+    print(f"{'instance':<16} {'seconds':>8} {'build':>6} {'solve':>6} {'eval':>6} "
+          f"{'objective':>14} {'bound':>14} {'gap %':>7} {'path':>10} {'rounds':>6} "
+          f"{'arcs':>8} {'links':>7}  load")
     for objective, values in (("p-median", ps), ("coverage", coverage_ps)):
         for p in values:
             t0 = time.perf_counter()
@@ -48,9 +51,11 @@ def bench_instances(prep, *, ps, coverage_ps, time_limit_s: float) -> None:
                            time_limit_s=time_limit_s)
             dt = time.perf_counter() - t0
             c = res.certificate
-            print(f"{objective + ' p=' + str(p):<16} {dt:>8.1f} {res.value:>14,.1f} "
-                  f"{c.bound:>14,.1f} {100 * c.gap:>7.3f} {c.rounds:>6} {c.n_arcs:>8,} "
-                  f"{c.n_links:>7,}  {_load()}", flush=True)
+            solve = c.seconds.get("total", 0.0)
+            print(f"{objective + ' p=' + str(p):<16} {dt:>8.1f} {dt - solve:>6.1f} "
+                  f"{solve:>6.1f} {c.seconds.get('evaluate', 0.0):>6.1f} {res.value:>14,.1f} "
+                  f"{c.bound:>14,.1f} {100 * c.gap:>7.3f} {c.path:>10} {c.rounds:>6} "
+                  f"{c.n_arcs:>8,} {c.n_links:>7,}  {_load()}", flush=True)
 
 
 def bench_sweep(prep, spec: str, *, time_limit_s: float) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geo._files import atomic_file
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 
 #: First characters that make a spreadsheet read a cell as a formula (or a DDE command).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -94,8 +94,8 @@ def _form(excel_lv: bool, sep: str | None, decimal: str | None, path=None) -> tu
     sep = sep if sep is not None else (";" if excel_lv else ",")
     decimal = decimal if decimal is not None else ("," if excel_lv else ".")
     if sep == decimal:
-        raise GeoInputError(f"separator and decimal mark are both {sep!r}.", path=path,
-                            fix="use sep=';' with decimal=','.")
+        raise GeoInputError(Msg("err.report.sep_decimal", sep=repr(sep)), path=path,
+                            fix=Msg("err.report.sep_decimal.fix"))
     return sep, decimal
 
 
@@ -128,7 +128,7 @@ def csv_text(
         Without a byte-order mark.
     """
     if not isinstance(df, pd.DataFrame):
-        raise GeoInputError(f"expected a table, got {type(df).__name__}.")
+        raise GeoInputError(Msg("err.report.expected_table", type=type(df).__name__))
     sep, decimal = _form(excel_lv, sep, decimal)
     return neutralise(df, index=index).to_csv(sep=sep, decimal=decimal, index=index,
                                                lineterminator=lineterminator)
@@ -185,7 +185,7 @@ def write_csv(
     """
     path = Path(path)
     if not isinstance(df, pd.DataFrame):
-        raise GeoInputError(f"expected a table, got {type(df).__name__}.", path=path)
+        raise GeoInputError(Msg("err.report.expected_table", type=type(df).__name__), path=path)
     sep, decimal = _form(excel_lv, sep, decimal, path)
     safe = neutralise(df, index=index)
     with atomic_file(path) as tmp:

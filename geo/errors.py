@@ -93,18 +93,23 @@ class Num:
     Parameters
     ----------
     value : float
-    decimals : int, default 0
+    decimals : int or None, default 0
+        Digits after the decimal point; None: as many as the value needs (up to 6), e.g. a
+        coordinate that may be metres (``5334000``) or degrees (``24.75``).
     """
 
     __slots__ = ("value", "decimals")
 
-    def __init__(self, value: float, decimals: int = 0):
+    def __init__(self, value: float, decimals: int | None = 0):
         self.value = value
         self.decimals = decimals
 
     def text(self, lang: str = "en") -> str:
         """The number in ``lang`` ("lv" or "en")."""
-        s = f"{float(self.value):,.{self.decimals}f}"
+        if self.decimals is None:
+            s = f"{float(self.value):,.6f}".rstrip("0").rstrip(".")
+        else:
+            s = f"{float(self.value):,.{self.decimals}f}"
         return s.replace(",", "\u00a0").replace(".", ",") if lang == "lv" else s
 
     def __repr__(self) -> str:

@@ -761,6 +761,738 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "err.capacity.unknown_ids.fix": (
         "izmantojiet IZM reģistra reģistrācijas numurus (Iestādes reģistrācijas Nr.).",
         "use the registration numbers of the IZM registry (Iestādes reģistrācijas Nr.)."),
+    # population grids (geo.sources.census)
+    "err.census.bad_ids": (
+        "šūnu identifikatori nav atpazīstami kā režģa identifikatori (kopā {n}), piem., "
+        "{examples}.",
+        "{n} cell id(s) are not grid ids, e.g. {examples}."),
+    "err.census.bad_ids.fix": ("šūnas identifikatoram jāizskatās šādi: "
+                               "CRS3035RES1000mN3834000E5334000.",
+                               "cell ids look like CRS3035RES1000mN3834000E5334000."),
+    "err.census.ids_crs": ("šūnu identifikatori ir koordinātu sistēmā {crs}, nevis EPSG:3035.",
+                           "cell ids in CRS {crs}, not EPSG:3035."),
+    "err.census.eurostat.fix": ("izmantojiet Eurostat režģi (ETRS89-LAEA, EPSG:3035).",
+                                "use the Eurostat grid (ETRS89-LAEA, EPSG:3035)."),
+    "err.census.tile_info.fix": (
+        "atjaunojiet kopā ar flīzēm publicēto info.json vai izdzēsiet to, lai izmantotu "
+        "noklusējuma vērtības.",
+        "restore the info.json published with the tiles, or delete it to use the defaults."),
+    "err.census.tile_info_unreadable": ("flīžu aprakstu nevar nolasīt ({detail}).",
+                                        "the tiling description cannot be read ({detail})."),
+    "err.census.tile_info_not_object": ("flīžu apraksts nav JSON objekts.",
+                                        "the tiling description is not a JSON object."),
+    "err.census.tile_info_value": ("{key} = {value} nav pozitīvs vesels skaitlis.",
+                                   "{key} = {value} is not a positive whole number."),
+    "err.census.no_tiles": ("mapē nav nevienas režģa flīzes (X_Y.{ext}).",
+                            "no grid tiles (X_Y.{ext}) found in the folder."),
+    "err.census.no_tiles.fix": ("norādiet mapi, kurā ir flīzes, piem., census2021_1km_tiles.",
+                                "point to the folder of the tiles, e.g. census2021_1km_tiles."),
+    "err.census.several_years": ("mapē ir flīzes par vairākiem gadiem: {years}.",
+                                 "the folder holds tiles of several years {years}."),
+    "err.census.several_years.fix": ("izvēlieties vienu gadu ar year=...",
+                                     "choose one with year=..."),
+    "err.census.no_year": ("nav flīžu par {year}. gadu; ir dati par gadiem {years}.",
+                           "no tiles of year {year}; years present: {years}."),
+    "err.census.tile_unreadable": ("nevar nolasīt kā režģa flīzi ({detail}).",
+                                   "could not be read as a grid tile ({detail})."),
+    "err.census.tile_no_xy": (
+        "režģa flīzē nav kolonnu x, y (šūnas vieta flīzē); atrastās kolonnas: {found}.",
+        "the grid tile has no in-tile x, y columns; columns found: {found}."),
+    "err.census.tile_no_xy.fix": ("norādiet flīzes tādas, kādas tās publicētas (kolonnas x, y, "
+                                  "T...).",
+                                  "give the tiles as published (columns x, y, T...)."),
+    "err.census.blank_coords": (
+        "kolonnā {column} ir tukšas vai neskaitliskas vērtības (skartās rindas: {n}; piem., "
+        "datu rindās {rows}: {values}).",
+        "column {column} has blank or non-numeric values ({n} rows, e.g. data rows {rows}: "
+        "{values})."),
+    "err.census.blank_coords.fix": ("ierakstiet šūnas koordinātas skaitļos katrā rindā, kā "
+                                    "publicētajā failā.",
+                                    "give numeric cell coordinates in every row, as published."),
+    "err.census.id_resolution": ("šūnu identifikatoru izšķirtspēja ir {found} m, bet gaidīta "
+                                 "{res} m.",
+                                 "cell ids of resolution {found} m, expected {res} m."),
+    "err.census.id_resolution.fix": ("norādiet {res} m režģi vai citu šūnas izmēru ar res=...",
+                                     "give a {res} m grid or pass res=..."),
+    "err.census.no_coords": (
+        "režģī nav šūnu koordinātu: nav ne kolonnas GRD_ID, ne kolonnu E/N (vai X_LLC/Y_LLC); "
+        "atrastās kolonnas: {found}.",
+        "the grid has no cell coordinates: no GRD_ID column and no E/N (or X_LLC/Y_LLC) "
+        "columns; columns found: {found}."),
+    "err.census.no_coords.fix": (
+        "norādiet režģi tādu, kādu to publicē Eurostat (ar GRD_ID), vai pievienojiet kolonnas "
+        "E, N (šūnas apakšējais kreisais stūris EPSG:3035, metros).",
+        "give the grid as published by Eurostat (with GRD_ID) or add E, N columns "
+        "(EPSG:3035 lower-left corner, metres)."),
+    "err.census.not_laea": (
+        "šūnu koordinātas E {e0}..{e1}, N {n0}..{n1} nav Eiropas režģa koordinātas metros "
+        "(EPSG:3035); varbūt tās ir citā CRS – garums/platums grādos vai LKS-92?",
+        "cell coordinates E {e0}..{e1}, N {n0}..{n1} are not EPSG:3035 metres of a European "
+        "grid (wrong CRS? longitude/latitude or LKS-92?)."),
+    "err.census.not_laea.fix": ("norādiet E/N kā šūnu apakšējos kreisos stūrus EPSG:3035 "
+                                "(ETRS89-LAEA) metros.",
+                                "give E/N as EPSG:3035 (ETRS89-LAEA) lower-left corners in "
+                                "metres."),
+    "err.census.not_corners": (
+        "šūnu stūri nedalās ar {res} m: tie nav {res} m EPSG:3035 režģa šūnu apakšējie kreisie "
+        "stūri (varbūt centri vai cita CRS?).",
+        "cell corners are not multiples of {res} m: not the lower-left corners of a {res} m "
+        "EPSG:3035 grid (centres? another CRS?)."),
+    "err.census.not_corners.fix": ("norādiet apakšējos kreisos stūrus vai citu šūnas izmēru ar "
+                                   "res=...",
+                                   "give lower-left corners, or pass res=... for another cell "
+                                   "size."),
+    "err.census.cells": ("{ids}{more}", "{ids}{more}"),
+    "err.census.cells_more": (" un vēl {n}", " and {n} more"),
+    "err.census.as_published.fix": (
+        "norādiet režģi tādu, kāds tas publicēts (iedzīvotāju skaits šūnā, viena rinda katrai "
+        "šūnai).",
+        "give the grid as published (people per cell, one row per cell)."),
+    "err.census.pop_text": ("iedzīvotāju kolonna {column} nav skaitliska: vērtības {values} "
+                            "šūnās {cells}.",
+                            "population column {column} is not numeric: values {values} in "
+                            "cells {cells}."),
+    "err.census.infinite": ("bezgalīgas vērtības", "infinite values"),
+    "err.census.negative": ("negatīvas vērtības", "negative values"),
+    "err.census.too_many": ("vairāk nekā {limit} cilvēku vienā {res} m šūnā",
+                            "more than {limit} people in a {res} m cell"),
+    "err.census.pop_bad": ("iedzīvotāju kolonnā {column} ir {what} (šūnu skaits: {n}; "
+                           "{cells}).",
+                           "population column {column} has {what} ({n} cells: {cells})."),
+    "err.census.dup_cells": ("viena un tā pati šūna dota vairākkārt (rindu skaits: {n}): "
+                             "{cells}.",
+                             "{n} rows give the same cell twice or more: {cells}."),
+    "err.census.dup_cells.fix": ("atstājiet vienu rindu katrai šūnai (varbūt režģa dati "
+                                 "failā ierakstīti divreiz?).",
+                                 "keep one row per cell (a grid file concatenated twice?)."),
+    "err.census.no_cells_in_clip": ("flīzēs, kas pārklāj apgriešanas apgabalu, nav nevienas "
+                                    "režģa šūnas.",
+                                    "no grid cells in the tiles covering the clip area."),
+    "err.census.grid_format.fix": ("norādiet CSV, Parquet vai GeoPackage failu.",
+                                   "give a CSV, Parquet or GeoPackage."),
+    "err.census.no_crs": ("iedzīvotāju režģim nav koordinātu atskaites sistēmas (CRS).",
+                          "the population grid has no CRS."),
+    "err.census.no_crs.fix": ("saglabājiet to kopā ar CRS (EPSG:3035).",
+                              "save it with its CRS (EPSG:3035)."),
+    "err.census.not_squares": ("režģa daudzstūri nav {res} m kvadrāti EPSG:3035 sistēmā "
+                               "(izmēri {sizes} m).",
+                               "the grid polygons are not {res} m squares in EPSG:3035 (sizes "
+                               "{sizes} m)."),
+    "err.census.not_squares.fix": ("norādiet Eurostat režģi (EPSG:3035) vai citu šūnas izmēru "
+                                   "ar res=...",
+                                   "give the Eurostat grid (EPSG:3035) or pass res=..."),
+    "err.census.clip_no_crs": ("apgriešanas robežām nav koordinātu atskaites sistēmas (CRS).",
+                               "the clip boundaries have no CRS."),
+    "err.census.no_year_source": ("{year}. gadam nav norādīts iedzīvotāju režģis.",
+                                  "no population grid given for {year}."),
+    "err.census.no_value_column": ("iedzīvotāju režģī nav kolonnas {column}; kolonnas: {found}.",
+                                   "the population grid has no column {column}; columns: "
+                                   "{found}."),
+    "err.census.no_by_column": ("tabulā nav kolonnas {column}.",
+                                "the table has no {column} column."),
+    "err.census.no_by_column.fix": ("nolasiet to ar clip=boundaries.",
+                                    "read it with clip=boundaries."),
+    # Ookla speed tests (geo.sources.ookla)
+    "err.ookla.missing_columns": ("Ookla failā trūkst kolonnu {columns}; atrastās kolonnas: "
+                                  "{found}.",
+                                  "the Ookla file lacks column(s) {columns}; columns found: "
+                                  "{found}."),
+    "err.ookla.as_published.fix": ("norādiet failu tādu, kādu to publicējusi Ookla (kolonnas "
+                                   "{columns}).",
+                                   "give the file as published (columns {columns})."),
+    "err.ookla.bad_values": ("kolonnā {column} ir tukšas, negatīvas vai neskaitliskas vērtības.",
+                             "column {column} has blank, negative or non-numeric values."),
+    "err.ookla.parquet.fix": ("norādiet Parquet failu tādu, kādu to publicējusi Ookla (ar "
+                              "kolonnu quadkey).",
+                              "give the Parquet as published by Ookla (with a quadkey "
+                              "column)."),
+    "err.ookla.unreadable": ("nevar nolasīt kā Ookla flīzes", "could not be read as Ookla tiles"),
+    "err.ookla.no_quadkey": ("Ookla failā nav kolonnas quadkey; atrastās kolonnas: {found}.",
+                             "the Ookla file has no quadkey column; columns found: {found}."),
+    "err.ookla.none_in_clip": ("Ookla failā nav nevienas flīzes apgriešanas apgabalā.",
+                               "the Ookla file has no tiles in the clip area."),
+    "err.ookla.none_in_clip.fix": (
+        "pārbaudiet, vai fails aptver reģionu (pareizā valsts; fiksētais vai mobilais "
+        "internets).",
+        "check that the file covers the region (right country, fixed or mobile)."),
+    "err.ookla.format.fix": ("norādiet Parquet vai shapefile failu tādu, kādu to publicējusi "
+                             "Ookla.",
+                             "give the Parquet or shapefile as published by Ookla."),
+    "err.ookla.bad_quadkeys": ("nederīgi quadkey identifikatori ({detail}).",
+                               "bad quadkeys ({detail})."),
+    "err.ookla.no_crs": ("Ookla slānim nav koordinātu atskaites sistēmas (CRS).",
+                         "the Ookla layer has no CRS."),
+    "err.ookla.no_crs.fix": ("Ookla shapefile faili ir EPSG:4326; saglabājiet arī .prj failu.",
+                             "Ookla shapefiles are EPSG:4326; keep the .prj file."),
+    "err.ookla.tile_not_wkt": ("kolonnā 'tile' nav WKT ģeometrijas ({detail}).",
+                               "column 'tile' is not WKT ({detail})."),
+    "err.ookla.no_position": (
+        "Ookla failā nav flīžu atrašanās vietas: nav ne kolonnas quadkey, ne tile, ne "
+        "ģeometrijas; atrastās kolonnas: {found}.",
+        "the Ookla file has no tile position: no quadkey, tile or geometry column; columns "
+        "found: {found}."),
+    "err.ookla.tile_position.fix": ("norādiet failu tādu, kādu to publicējusi Ookla (kolonnas "
+                                    "quadkey un tile).",
+                                    "give the file as published (quadkey and tile columns)."),
+    "err.ookla.tile_mismatch": (
+        "flīžu daudzstūri neatrodas savā quadkey flīzē (kopā {n}), piem., {examples}.",
+        "{n} tile polygon(s) do not lie in their quadkey's tile, e.g. {examples}."),
+    "err.ookla.tile_mismatch.fix": ("pārbaudiet, vai kolonnas 'tile' un 'quadkey' ir no "
+                                    "vienām un tām pašām rindām.",
+                                    "check that 'tile' and 'quadkey' belong together."),
+    "err.ookla.no_rows": ("Ookla režģī nav rindu.", "the Ookla grid has no rows."),
+    "err.name.pupils-per-institution (IZM)": ("IZM izglītojamo skaita pa iestādēm",
+                                              "pupils-per-institution (IZM)"),
+    "err.name.pupils-per-municipality (IZM)": ("IZM izglītojamo skaita pa pašvaldībām",
+                                               "pupils-per-municipality (IZM)"),
+    "err.name.institution contact list (IZM)": ("IZM iestāžu kontaktinformācijas",
+                                                "institution contact list (IZM)"),
+    # IZM school registry exports (geo.sources.izm)
+    "err.izm.as_published.fix": ("norādiet failu tādu, kādu to publicējusi IZM (atvērto datu "
+                                 "portālā), bez labojumiem.",
+                                 "give the file as published."),
+    "err.izm.not_counts": ("{name} tabulas kolonnā {column} ir vērtības, kas nav skolēnu skaits "
+                           "(rindas {rows}).",
+                           "the {name} column {column} has values that are not pupil counts "
+                           "(rows {rows})."),
+    "err.izm.no_id": ("{name} tabulā ir rindas bez reģistrācijas numura.",
+                      "the {name} has rows without a registration number."),
+    "err.izm.repeated_ids": ("{name} failā reģistrācijas numuri atkārtojas: {ids}.",
+                             "registration numbers repeat in the {name} file: {ids}."),
+    "err.izm.sum_mismatch": ("1.–12. klases skolēnu summa nesakrīt ar 'Kopā 1.-12.klasē' "
+                             "šiem ierakstiem: {ids}.",
+                             "grades 1-12 do not add up to 'Kopā 1.-12.klasē' for {ids}."),
+    "err.izm.no_municipality": ("pašvaldības {missing} nav atrastas; failā ir {found}.",
+                                "municipality(ies) {missing} not found; the file has {found}."),
+    "err.izm.no_municipality.fix": ("pārbaudiet, vai pašvaldību nosaukumi uzrakstīti pareizi.",
+                                    "check the spelling of the municipality names."),
+    "err.name.area": ("apgabala", "area"),
+    "err.name.clip area": ("apgriešanas apgabala", "clip area"),
+    "err.name.polygon": ("robežas", "polygon"),
+    # downloads: Geofabrik, Nominatim, Overpass (geo.sources.osm_download)
+    "err.download.reason.unknown_host": ("nezināms servera nosaukums",
+                                         "Name or service not known"),
+    "err.download.reason.no_dns": ("nav pieejama nosaukumu (DNS) izšķiršana",
+                                   "Temporary failure in name resolution"),
+    "err.download.reason.refused": ("savienojums atteikts", "Connection refused"),
+    "err.download.reason.read_timeout": ("beidzās gaidīšanas laiks atbildei", "Read timed out"),
+    "err.download.reason.reset": ("savienojums pārtraukts", "Connection reset"),
+    "err.download.reason.timeout": ("beidzās gaidīšanas laiks", "timed out"),
+    "err.download.offline": (
+        "nevar izveidot savienojumu ar {host} ({reason}): šķiet, ka dators nav pieslēgts "
+        "internetam vai serveris nav sasniedzams. Adrese: {url}",
+        "could not connect to {host} ({reason}): this computer seems to be offline, or the "
+        "server is unreachable. URL: {url}"),
+    "err.download.timeout": (
+        "savienojums ar {host} netika izveidots laikā ({reason}): šķiet, ka dators nav "
+        "pieslēgts internetam vai serveris nav sasniedzams. Adrese: {url}",
+        "timed out connecting to {host} ({reason}): this computer seems to be offline, or the "
+        "server is unreachable. URL: {url}"),
+    "err.download.offline.fix": (
+        "lejupielādējiet {url} tīmekļa pārlūkā datorā ar internetu, pārkopējiet failu uz šo "
+        "datoru un lejupielādes vietā norādiet tā ceļu (piem., `python -m geo network FILE "
+        "--out DIR`).",
+        "download {url} in a web browser on a computer with internet access, copy the file "
+        "to this computer and pass its path instead of downloading (for example "
+        "`python -m geo network FILE --out DIR`)."),
+    "err.download.overpass_manual": (
+        "lejupielādējiet apgabalu ar roku tīmekļa pārlūkā datorā ar internetu, piem., Latvijas "
+        "izvilkumu https://download.geofabrik.de/europe/latvia-latest.osm.pbf (pēc tam "
+        "`python -m geo download --geofabrik SAVED_FILE --clip BOUNDARY --out OUT` to apgriež "
+        "pēc apgabala) vai eksportu no https://overpass-turbo.eu, un norādiet saglabātā faila "
+        "ceļu.",
+        "download the area by hand in a web browser on a computer with internet access, e.g. "
+        "the Latvia extract https://download.geofabrik.de/europe/latvia-latest.osm.pbf (then "
+        "`python -m geo download --geofabrik SAVED_FILE --clip BOUNDARY --out OUT` cuts it to "
+        "the area) or an export from https://overpass-turbo.eu, and pass the saved file's path "
+        "instead."),
+    "err.download.out_format": ("nezināms OSM izvades formāts.", "unknown OSM output format."),
+    "err.download.out_format.fix": ("izvades failam dodiet nosaukumu *.osm (XML) vai *.osm.pbf.",
+                                    "name the output file *.osm (XML) or *.osm.pbf."),
+    "err.download.boundary_of": ("vietas {places} robežas", "boundary of {places}"),
+    "err.download.area_no_crs": ("{name} slānim nav koordinātu atskaites sistēmas (CRS).",
+                                 "the {name} layer has no CRS."),
+    "err.download.area_no_crs.fix": ("vispirms iestatiet tā CRS (piem., EPSG:4326 vai "
+                                     "EPSG:3059).",
+                                     "set its CRS (e.g. EPSG:4326 or EPSG:3059) first."),
+    "err.download.area_empty": ("{name} daudzstūris ir tukšs.", "the {name} polygon is empty."),
+    "err.download.area_no_polygon": ("{name} slānī nav daudzstūra (tajā ir {type} ģeometrija).",
+                                     "the {name} has no polygon (it holds {type} geometry)."),
+    "err.download.area_polygon.fix": (
+        "norādiet robežas daudzstūri (novads, pagasts...), nevis punktus vai līnijas.",
+        "give a boundary polygon (municipality, parish...), not points or lines."),
+    "err.download.area_not_degrees": ("{name} koordinātas nav garuma/platuma grādi (robežas "
+                                      "{bounds}).",
+                                      "the {name} coordinates are not longitude/latitude "
+                                      "degrees (bounds {bounds})."),
+    "err.download.area_not_degrees.fix": (
+        "norādiet slāni kopā ar tā CRS (tas tiks pārprojicēts) vai daudzstūri EPSG:4326.",
+        "give a layer with its CRS (it is reprojected), or a polygon in EPSG:4326."),
+    "err.download.no_folder": ("mapi nevar izveidot ({detail}).",
+                               "cannot create the folder ({detail})."),
+    "err.download.http_missing": ("{url} neeksistē (HTTP {status}).",
+                                  "{url} does not exist (HTTP {status})."),
+    "err.download.no_region": ("{url} neeksistē (HTTP 404): {region} nav Geofabrik apgabals.",
+                               "{url} does not exist (HTTP 404): {region} is not a Geofabrik "
+                               "region."),
+    "err.download.http_missing.fix": ("pārbaudiet adresi (atveriet to tīmekļa pārlūkā).",
+                                      "check the address (open it in a web browser)."),
+    "err.download.http_error": ("{url}: serveris atbildēja ar HTTP {status} {reason}.",
+                                "{url}: the server answered HTTP {status} {reason}."),
+    "err.download.later_or.fix": ("mēģiniet vēlāk vai {manual}", "try again later, or {manual}"),
+    "err.download.browser.fix": ("lejupielādējiet {url} tīmekļa pārlūkā un norādiet saglabātā "
+                                 "faila ceļu.",
+                                 "download {url} in a web browser and pass the saved file's "
+                                 "path."),
+    "err.download.write": ("lejupielādi nevar ierakstīt ({detail}).",
+                           "could not write the download ({detail})."),
+    "err.download.write.fix": ("atbrīvojiet vietu diskā vai izvēlieties citu izvades mapi.",
+                               "free disk space or choose another output folder."),
+    "err.download.kept": (" Esošais fails {file} netika mainīts.",
+                          " The existing {file} was left unchanged."),
+    "err.download.md5": (
+        "lejupielāde no {url} ir bojāta: tās MD5 kontrolsumma {digest} atšķiras no publicētās "
+        "{expected} ({url}.md5). Nepilnīgais fails izdzēsts.{keep}",
+        "the download of {url} is corrupt: its MD5 checksum {digest} differs from the "
+        "published {expected} ({url}.md5). The partial file was deleted.{keep}"),
+    "err.download.md5.fix": (
+        "lejupielādējiet vēlreiz; ja atkal neizdodas, lejupielādējiet failu tīmekļa pārlūkā un "
+        "norādiet saglabātā faila ceļu.",
+        "run the download again; if it fails again, download the file in a web browser and "
+        "pass the saved file's path."),
+    "err.download.of": (" no {total}", " of {total}"),
+    "err.download.why": (" ({reason})", " ({reason})"),
+    "err.download.resume": ("palaidiet to pašu komandu vēlreiz: tā turpinās no {part}",
+                            "run the same command again: it resumes from {part}"),
+    "err.download.again": ("lejupielādējiet vēlreiz", "run the download again"),
+    "err.download.interrupted": (
+        "lejupielāde no {url} tika pārtraukta pēc {done}{of} MB{why}; mērķa fails netika "
+        "ierakstīts.",
+        "the download of {url} was interrupted after {done}{of} MB{why}; the target file was "
+        "not written."),
+    "err.download.interrupted.fix": (
+        "{again}; vai lejupielādējiet failu tīmekļa pārlūkā un norādiet saglabātā faila ceļu.",
+        "{again}; or download the file in a web browser and pass the saved file's path."),
+    "err.download.not_region": ("{region} nav Geofabrik apgabala nosaukums.",
+                                "{region} is not a Geofabrik region name."),
+    "err.download.not_region.fix": (
+        "norādiet tā ceļu kā vietnē https://download.geofabrik.de, piem., 'europe/latvia', vai "
+        "pilnu adresi (URL).",
+        "give its path as on https://download.geofabrik.de, e.g. 'europe/latvia', or a full "
+        "URL."),
+    "err.download.not_osm": (
+        "{url} neatgrieza OpenStreetMap failu (tas sākas ar {head}); iespējams, atbildēja "
+        "starpniekserveris vai pieteikšanās lapa.",
+        "{url} did not return an OpenStreetMap file (it starts with {head}); a proxy or login "
+        "page may have answered instead."),
+    "err.download.not_osm.fix": ("atveriet adresi tīmekļa pārlūkā un apskatiet, ko tā atgriež.",
+                                 "open the URL in a web browser to see what it returns."),
+    "err.download.clip_out": ("norādiet apgrieztā izvilkuma izvades failu (out=...).",
+                              "give the output file of the clipped extract (out=...)."),
+    "err.download.nominatim": ("ģeokodētājs (Nominatim)", "geocoder (Nominatim)"),
+    "err.download.overpass": ("Overpass API", "Overpass API"),
+    "err.download.no_answer": ("{what} adresē {url} nedeva izmantojamu atbildi: {text}",
+                               "the {what} at {url} gave no usable answer: {text}"),
+    "err.download.no_answer.fix": (
+        "mēģiniet vēlāk (publiskie serveri dažkārt ir pārslogoti), izmantojiet mazāku "
+        "apgabalu vai {manual}",
+        "try again later (the public servers are sometimes overloaded), use a smaller area, "
+        "or {manual}"),
+    "err.download.polygon_instead": (
+        "tā vietā norādiet apgabalu kā robežas daudzstūra failu (--polygon), piem., novadu "
+        "robežas mapē ../shared/data/vidzeme/boundaries/.",
+        "give the area as a boundary polygon file instead (--polygon), e.g. the municipality "
+        "boundaries in ../shared/data/vidzeme/boundaries/."),
+    "err.download.place_not_found": ("ģeokodētājs adresē {url} neatrada vietu {place}.",
+                                     "the place {place} was not found by the geocoder at {url}."),
+    "err.download.place_not_found.fix": (
+        "pārbaudiet rakstību, pievienojiet valsti (piem., 'Cēsis, Latvia') vai {manual}",
+        "check the spelling, add the country (e.g. 'Cēsis, Latvia'), or {manual}"),
+    "err.download.place_not_area": ("ģeokodētājam vieta {place} ir punkts vai līnija, nevis "
+                                    "apgabals.",
+                                    "the place {place} is a point or line for the geocoder, "
+                                    "not an area."),
+    "err.download.place_not_area.fix": ("norādiet apgabalu (novadu, pagastu, pilsētu) vai "
+                                        "{manual}",
+                                        "name an area (municipality, parish, town) or {manual}"),
+    "err.download.overpass_stopped": ("Overpass serveris adresē {url} apturēja vaicājumu: "
+                                      "{remark}",
+                                      "the Overpass server at {url} stopped the query: {remark}"),
+    "err.download.smaller_or.fix": ("izmantojiet mazāku apgabalu vai {manual}",
+                                     "use a smaller area, or {manual}"),
+    "err.download.place_or_polygon": ("norādiet vai nu vietas nosaukumu, vai daudzstūri (tieši "
+                                      "vienu no tiem).",
+                                      "give either a place name or a polygon (exactly one of "
+                                      "them)."),
+    "err.download.in_place": ("vietā {place}", "place {place}"),
+    "err.download.in_polygon_file": ("daudzstūrī {file}", "polygon {file}"),
+    "err.download.in_polygon": ("daudzstūrī", "polygon"),
+    "err.download.no_roads": ("Overpass API neatrada ceļus {what} (klases {classes}).",
+                              "the Overpass API found no roads in the {what} (classes "
+                              "{classes})."),
+    "err.download.no_roads.fix": ("pārbaudiet apgabalu (vai tas nav jūrā vai nepareizā CRS?).",
+                                  "check the area (is it in the sea, or in the wrong CRS?)."),
+    "err.name.school location": ("skolu atrašanās vietu", "school location"),
+    "err.name.municipality": ("pašvaldības", "municipality"),
+    # coordinates in tables, coverage maps (geo.sources.coverage, geo.sources.berec)
+    "err.coverage.bad_speeds": ("kolonnā {column} ir ātrumi, kas nav nenegatīvi skaitļi, piem., "
+                                "{values}.",
+                                "column {column} has speeds that are not non-negative numbers, "
+                                "e.g. {values}."),
+    "err.coverage.bad_speeds.fix": ("ierakstiet ātrumus kā skaitļus (Mbit/s vai norādiet citu "
+                                    "mērvienību ar unit=...).",
+                                    "give speeds as numbers (Mbit/s, or set unit=...)."),
+    "err.coverage.no_column": ("{name} tabulā nav kolonnas {column}; atrastās kolonnas: {found}.",
+                               "the {name} table has no column {column}; columns found: "
+                               "{found}."),
+    "err.coverage.no_xy": ("{name} tabulā nav koordinātu kolonnu (lon/lat vai x/y); atrastās "
+                           "kolonnas: {found}.",
+                           "the {name} table has no coordinate columns (lon/lat or x/y); "
+                           "columns found: {found}."),
+    "err.coverage.no_xy.fix": ("pievienojiet kolonnas lon, lat (WGS84) vai kolonnas x, y un "
+                               "norādiet to CRS.",
+                               "add lon, lat columns (WGS84) or x, y columns and give their "
+                               "CRS."),
+    "err.coverage.xy_no_crs": ("{name} koordinātām {x}/{y} nav norādīta CRS.",
+                               "the {name} coordinates {x}/{y} have no CRS."),
+    "err.coverage.xy_no_crs.fix": ("norādiet crs=... (piem., EPSG:3059 LKS-92 koordinātām, "
+                                   "EPSG:4326 garumam/platumam).",
+                                   "give crs=... (e.g. EPSG:3059 for LKS-92, EPSG:4326 for "
+                                   "lon/lat)."),
+    "err.coverage.unknown_crs": ("nezināma CRS {crs} ({detail}).", "unknown CRS {crs} ({detail})."),
+    "err.coverage.blank_xy": ("{name} tabulā ir rindas ar tukšām vai neskaitliskām koordinātām "
+                              "(kopā {n}; pirmās rindas: {rows}).",
+                              "{n} row(s) of the {name} table have blank or non-numeric "
+                              "coordinates (first rows: {rows})."),
+    "err.coverage.blank_xy.fix": ("ierakstiet koordinātas katrā rindā vai izdzēsiet rindas bez "
+                                  "atrašanās vietas.",
+                                  "fill in the coordinates in every row, or delete the rows "
+                                  "without a location."),
+    "err.coverage.outside_crs": ("{name} punkti atrodas ārpus {crs} apgabala (kopā {n}; piem., "
+                                 "x={x}, y={y}): nepareiza CRS vai samainīti x un y?",
+                                 "{n} {name} point(s) lie outside the area of {crs} (e.g. x={x}, "
+                                 "y={y}): wrong CRS or swapped x/y?"),
+    "err.coverage.outside_crs.fix": ("norādiet CRS, kurā dotas koordinātas (EPSG:4326 "
+                                     "garums/platums, EPSG:3059 LKS-92...).",
+                                     "give the CRS the coordinates are in (EPSG:4326 lon/lat, "
+                                     "EPSG:3059 LKS-92...)."),
+    "err.berec.bad_speed": ("kolonna {column}, {row}. rinda: {value} nav nenegatīvs ātrums.",
+                            "column {column} row {row}: {value} is not a non-negative speed."),
+    "err.berec.bad_speed.fix": ("ierakstiet ātrumus Mbit/s kā skaitļus.",
+                                "give speeds in Mbit/s as numbers."),
+    # dormitories (geo.sources.dormitories)
+    "err.dorm.no_id": ("dažām rindām nav skolas identifikatora.", "rows without a school id."),
+    "err.dorm.no_id.fix": ("ierakstiet katrā rindā skolas reģistrācijas numuru (Iestādes "
+                           "reģistrācijas Nr.).",
+                           "give each row the school's registration number (Iestādes "
+                           "reģistrācijas Nr.)."),
+    "err.dorm.places": ("vietu skaitam jābūt veselam skaitlim >= 0; nederīgas vērtības {values}.",
+                        "places must be whole numbers >= 0; bad values {values}."),
+    "err.dorm.places.fix": ("ierakstiet katrai dienesta viesnīcai vietu skaitu veselā skaitlī.",
+                            "give each dormitory its number of places as a whole number."),
+    "err.dorm.unknown": ("nezināmi skolu identifikatori {ids} (to nav skolu reģistrā).",
+                         "unknown school id(s) {ids} (not in the schools registry)."),
+    # clip areas, borders, boundary names (geo.sources.osm, border, boundaries)
+    "err.osm.clip_no_crs": ("apgriešanas daudzstūra slānim nav koordinātu atskaites sistēmas "
+                            "(CRS).",
+                            "the clip polygon layer has no CRS."),
+    "err.osm.clip_no_crs.fix": ("vispirms iestatiet tā CRS (piem., EPSG:4326).",
+                                "set its CRS (e.g. EPSG:4326) first."),
+    "err.osm.clip_empty": ("apgriešanas daudzstūris ir tukšs.", "the clip polygon is empty."),
+    "err.osm.clip_not_polygon": ("apgriešanas slānī jābūt daudzstūriem, nevis {type}.",
+                                 "the clip layer must hold polygons, not {type}."),
+    "err.osm.clip_area.fix": ("norādiet apgabalu slāni, piem., novadu robežas.",
+                              "give an area layer, e.g. municipality boundaries."),
+    "err.border.no_lines": ("robežas failā nav ne līniju, ne daudzstūru.",
+                            "the border file has no line or polygon."),
+    "err.border.no_lines.fix": ("norādiet valsts sauszemes robežu kā līnijas.",
+                                "give the national land border as lines."),
+    "err.boundary.no_column": ("tabulā nav kolonnas {column}; kolonnas: {found}.",
+                               "the table has no column {column}; columns: {found}."),
+    "err.boundary.not_found": ("{what} nosaukumi {missing} nav atrasti; pieejamie: {avail}.",
+                               "{what}(s) {missing} not found; available: {avail}."),
+    "err.boundary.not_found.fix": ("pārbaudiet nosaukumu rakstību.",
+                                   "check the spelling of the names."),
+    # region recipes (geo.region.recipe)
+    "err.recipe.no_recipe": ("reģionam {region} nav receptes.", "no recipe for region {region}."),
+    "err.recipe.no_recipe.fix": ("izvēlieties kādu no {recipes} vai norādiet receptes failu.",
+                                 "choose one of {recipes} or give a recipe file."),
+    "err.recipe.not_mapping": ("receptei jābūt YAML kartējumam (atslēga: vērtība).",
+                               "the recipe must be a YAML mapping."),
+    "err.recipe.readme.fix": ("skatiet README sadaļu 'Region recipes'.",
+                              "see README, section 'Region recipes'."),
+    "err.recipe.lacks": ("receptē trūkst {missing}.", "the recipe lacks {missing}."),
+    "err.recipe.unknown_layer": ("nezināms slānis {layer} sadaļā files.",
+                                 "unknown layer {layer} under files."),
+    "err.recipe.unknown_sources": ("nezināmi slāņi {layers} sadaļā sources.",
+                                   "unknown layer(s) {layers} under sources."),
+    "err.recipe.layers.fix": ("izmantojiet slāņu nosaukumus no {layers}.",
+                              "use layer names from {layers}."),
+    "err.recipe.generator_options": ("generator_options jābūt kartējumam (opcija: vērtība).",
+                                     "generator_options must be a mapping of option: value."),
+    "err.recipe.generator_options.fix": ("rakstiet, piem., `generator_options: {{scale: demo}}`.",
+                                         "write e.g. `generator_options: {{scale: demo}}`."),
+    "err.recipe.bad_name": (
+        "{at}name: {name} nav vienkāršs reģiona nosaukums (tas nedrīkst būt tukšs vai ceļš: bez "
+        "'/', '\\', '..' un absolūtiem ceļiem; datu komplekts tiek saglabāts mapē "
+        "{bundles}/NAME).",
+        "{at}name: {name} is not a plain region name (it must not be empty or a path: no '/', "
+        "'\\', '..', absolute paths; the bundle goes to {bundles}/NAME)."),
+    "err.recipe.bad_name.fix": ("ierakstiet vienkāršu nosaukumu, piem., `name: vidzeme`.",
+                                "write a plain name such as `name: vidzeme`."),
+    "err.recipe.not_year": ("{key}: {value} nav gads.", "{key}: {value} is not a year."),
+    "err.recipe.not_year.fix": ("ierakstiet gadu, piem., `{key}: 2021`.",
+                                "write a year such as `{key}: 2021`."),
+    # school locations and matching (geo.region.school_matching)
+    "err.locations.different": ("dažādās vietās", "different places"),
+    "err.locations.same": ("vienā un tajā pašā vietā", "the same place"),
+    "err.locations.one_place.fix": ("atstājiet vienu atrašanās vietu katrai skolai (tās dotas "
+                                    "{where}).",
+                                    "keep one location per school (given at {where})."),
+    "err.locations.no_column": ("nav kolonnas {column}; atrastās kolonnas: {found}.",
+                                "no column {column}; columns found: {found}."),
+    "err.locations.no_id_column": ("nav skolas identifikatora kolonnas (kādas no {names}); "
+                                   "atrastās kolonnas: {found}.",
+                                   "no school id column (one of {names}); columns found: "
+                                   "{found}."),
+    "err.locations.no_id_column.fix": (
+        "pievienojiet kolonnu school_id ar skolu reģistrācijas numuriem (vai norādiet kolonnu "
+        "ar id_column=...).",
+        "add a school_id column with the registration numbers (id_column=...)."),
+    "err.locations.osm_column": ("OSM skolām trūkst kolonnas {column}; kolonnas: {found}.",
+                                 "the OSM schools lack column {column}; columns: {found}."),
+    "err.locations.osm_no_crs": ("OSM skolu slānim nav koordinātu atskaites sistēmas (CRS).",
+                                 "the OSM schools have no CRS."),
+    "err.locations.schools_columns": ("skolu tabulai vajag kolonnas school_id un name.",
+                                      "the schools table needs school_id and name columns."),
+    "err.locations.no_crs": ("skolu atrašanās vietām nav koordinātu atskaites sistēmas (CRS).",
+                             "the school locations have no CRS."),
+    "err.locations.unknown": ("atrašanās vietu failā ir skolas, kuru nav reģistrā: {ids} "
+                              "(nezināmas kopā: {n}).",
+                              "school id(s) {ids} of the locations file are not in the registry "
+                              "({n} unknown)."),
+    "err.locations.unknown.fix": ("izmantojiet šī reģiona skolu reģistrācijas numurus.",
+                                  "use registration numbers of the schools of this region."),
+    "err.locations.boundaries_no_crs": ("robežām nav koordinātu atskaites sistēmas (CRS).",
+                                        "the boundaries have no CRS."),
+    # pupils spread over the population grid (geo.region.demand)
+    "err.demand.pupils_columns": ("skolēnu tabulā trūkst kolonnu {missing}; kolonnas: {found}.",
+                                  "the pupils table lacks column(s) {missing}; columns: {found}."),
+    "err.demand.cells_column": ("šūnu tabulā trūkst kolonnas {column}; kolonnas: {found}.",
+                                "the cells lack column {column}; columns: {found}."),
+    "err.demand.cells_column.fix": ("nolasiet režģi ar clip=boundaries, lai katrai šūnai būtu "
+                                    "zināma tās pašvaldība.",
+                                    "read the grid with clip=boundaries to get the municipality "
+                                    "of each cell."),
+    "err.demand.repeat": ("skolēnu tabulā pašvaldības atkārtojas: {names}.",
+                          "municipalities repeat in the pupils table: {names}."),
+    "err.demand.no_cells": ("pašvaldībās {names} ir skolēni, bet nav iedzīvotāju režģa šūnu; "
+                            "šūnās ir {found}.",
+                            "municipality(ies) {names} have pupils but no population cells; "
+                            "cells have {found}."),
+    "err.demand.no_cells.fix": ("apgrieziet režģi ar to pašu pašvaldību robežām (pārbaudiet "
+                                "nosaukumus).",
+                                "clip the grid with boundaries of the same municipalities "
+                                "(check the names)."),
+    "err.demand.no_population": ("pašvaldībās {names} ir skolēni, bet nav iedzīvotāju.",
+                                 "municipality(ies) {names} have pupils but no population."),
+    "err.demand.text": ("iedzīvotāju kolonna {column} nav skaitliska",
+                        "population column {column} is not numeric"),
+    "err.demand.infinite": ("iedzīvotāju kolonnā {column} ir bezgalīgas vērtības",
+                            "population column {column} has infinite values"),
+    "err.demand.negative": ("iedzīvotāju kolonnā {column} ir negatīvas vērtības",
+                            "population column {column} has negative values"),
+    "err.demand.twice": ("šūnas dotas divreiz vai vairāk", "cells are given twice or more"),
+    "err.demand.cells": ("{what}: šūnas {cells} (rindu skaits: {n}).",
+                         "{what}: cells {cells} ({n} rows)."),
+    "err.demand.cells.fix": ("norādiet vienu rindu katrai šūnai ar tās iedzīvotāju skaitu.",
+                             "give one row per cell with its number of people."),
+    # building a region bundle (geo.region.build)
+    "err.build.generator_module": ("nezināms ģeneratora modulis {module} ({detail}).",
+                                   "unknown generator module {module} ({detail})."),
+    "err.build.generator_module.fix": ("izmantojiet `generator: geo.region.synth` vai izdzēsiet "
+                                       "šo rindu.",
+                                       "use `generator: geo.region.synth` or remove the line."),
+    "err.build.no_generate": ("ģeneratoram {module} nav funkcijas generate().",
+                              "generator {module} has no generate() function."),
+    "err.build.generator_options": ("ģeneratoram {module} nav opciju {options}.",
+                                    "unknown generator option(s) {options} for {module}."),
+    "err.build.generator_options.fix": ("izmantojiet kādu no opcijām {known}.",
+                                        "use options among {known}."),
+    "err.build.no_generator": ("norādītas ģeneratora opcijas, bet receptē nav ģeneratora.",
+                               "generator options given, but the recipe has no generator."),
+    "err.build.no_boundary": ("reģionam {region} nav atrasts robežu fails ({how}).",
+                              "region {region}: no boundary file found ({how})."),
+    "err.build.no_boundary.fix": ("ievietojiet robežu failu kādā no mapēm, kurās rīks meklē "
+                                  "datus.",
+                                  "put the boundary file on the data search path."),
+    "err.build.dorm_pair": ("{school}: {a} pret {b}", "{school}: {a} vs {b}"),
+    "err.build.dorm_differ": ("dienesta viesnīcu vietu skaits ietilpības tabulā {capacity} "
+                              "atšķiras no dienesta viesnīcu tabulas ({detail}).",
+                              "dormitory places differ between the capacity table {capacity} "
+                              "and the dormitory table ({detail})."),
+    "err.build.dorm_differ.fix": ("norādiet skolas dienesta viesnīcas vietas tikai vienā no "
+                                  "abām tabulām vai izlīdziniet tās.",
+                                  "give a school's dormitory places in one of the two tables, "
+                                  "or make them equal."),
+    # maps, PDF and table exports (geo.outputs.report)
+    "err.report.foreign_map": ("šo folium karti nav veidojusi geo.outputs.web.make_map, tāpēc "
+                               "tās slāņi nav zināmi.",
+                               "this folium map was not made by geo.outputs.web.make_map, so "
+                               "its layers are unknown."),
+    "err.report.foreign_map.fix": ("kartes vietā nododiet geo.outputs.web slāņu sarakstu.",
+                                   "pass the list of geo.outputs.web layers instead of the map."),
+    "err.report.not_layers": ("gaidīti geo.outputs.web slāņi, bet saņemti {got}.",
+                              "expected geo.outputs.web layers, got {got}."),
+    "err.report.not_layers.fix": ("veidojiet slāņus ar geo.outputs.web.*_layer funkcijām.",
+                                  "build layers with geo.outputs.web.*_layer functions."),
+    "err.report.empty_pdf": ("PDF nav ko ievietot.", "nothing to put in the PDF."),
+    "err.report.empty_pdf.fix": ("norādiet slāņus vai tabulas.", "give layers or tables."),
+    "err.report.not_table": ("slānis {name} ir {type}, nevis tabula.",
+                             "layer {name} is a {type}, not a table."),
+    "err.report.not_table.fix": ("nododiet GeoDataFrame, DataFrame vai geo.outputs.web slāņus.",
+                                 "pass GeoDataFrames, DataFrames or geo.outputs.web layers."),
+    "err.report.layer_no_crs": ("slānim {name} nav koordinātu atskaites sistēmas.",
+                                "layer {name} has no coordinate reference system."),
+    "err.report.no_crs": ("slānim nav koordinātu atskaites sistēmas.",
+                          "the layer has no coordinate reference system."),
+    "err.report.set_crs.fix": ("iestatiet to, piem., gdf.set_crs('EPSG:3059').",
+                               "set it, e.g. gdf.set_crs('EPSG:3059')."),
+    "err.report.no_layers": ("nav slāņu, ko ierakstīt.", "no layers to write."),
+    "err.report.no_layers.fix": ("norādiet vismaz vienu slāni.", "give at least one layer."),
+    "err.report.empty_name": ("slānim ir tukšs nosaukums.", "a layer has an empty name."),
+    "err.report.empty_name.fix": ("piešķiriet nosaukumu katram slānim.", "name every layer."),
+    "err.report.expected_table": ("gaidīta tabula, bet saņemts {type}.",
+                                  "expected a table, got {type}."),
+    "err.report.sep_decimal": ("atdalītājs un decimālzīme abi ir {sep}.",
+                               "separator and decimal mark are both {sep}."),
+    "err.report.sep_decimal.fix": ("izmantojiet sep=';' kopā ar decimal=','.",
+                                   "use sep=';' with decimal=','."),
+    "err.report.geometry_option": ("nezināma ģeometrijas opcija {value}.",
+                                   "unknown geometry option {value}."),
+    "err.report.geometry_option.fix": ("izmantojiet 'auto', 'xy', 'wkt' vai 'drop'.",
+                                       "use 'auto', 'xy', 'wkt' or 'drop'."),
+    "err.report.formats": ("nezināmi formāti {formats}.", "unknown formats {formats}."),
+    "err.report.formats.fix": ("izmantojiet dažus no {known}.", "use some of {known}."),
+    "err.report.tables": ("tabulām jābūt DataFrame, bet saņemts {got}.",
+                          "tables must be DataFrames, got {got}."),
+    "err.report.nothing": ("nav ko eksportēt.", "nothing to export."),
+    "err.report.nothing.fix": ("norādiet slāņus, karti vai tabulas.",
+                               "give layers, a map or tables."),
+    "err.one_of.fix": ("izmantojiet vienu no {known}.", "use one of {known}."),
+    "err.report.no_table": ("nav tabulas, ko ierakstīt.", "no table to write."),
+    "err.report.no_table.fix": ("norādiet tabulu.", "give a table."),
+    "err.report.format": ("nezināms formāts {fmt}.", "unknown format {fmt}."),
+    # map layers (geo.outputs.layers); err.name.* of the layers in the genitive
+    "err.name.roads": ("ceļu", "roads"),
+    "err.name.schools": ("skolu", "schools"),
+    "err.name.travel-time": ("brauciena laika", "travel-time"),
+    "err.name.isochrones": ("izohronu", "isochrones"),
+    "err.name.catchments": ("skolu apkalpes zonu", "catchments"),
+    "err.name.white spots": ("balto plankumu", "white spots"),
+    "err.name.broadband": ("platjoslas", "broadband"),
+    "err.name.broadband classes": ("platjoslas klašu", "broadband classes"),
+    "err.name.joint gap": ("apvienotā trūkuma (skola un internets)", "joint gap"),
+    "err.name.change": ("izmaiņu", "change"),
+    "err.name.newly beyond": ("no jauna ārpus sliekšņa nonākušo šūnu", "newly beyond"),
+    "err.name.closed schools": ("slēgto skolu", "closed schools"),
+    "err.name.new schools": ("jauno skolu", "new schools"),
+    "err.layers.lang": ("nezināma valoda {lang}.", "unknown language {lang}."),
+    "err.layers.not_gdf": ("{what} slānim jābūt GeoDataFrame, bet tas ir {type}.",
+                           "{what}: expected a GeoDataFrame, got {type}."),
+    "err.layers.no_crs": ("{what} slānim nav koordinātu atskaites sistēmas.",
+                          "{what} layer has no coordinate reference system."),
+    "err.layers.no_crs.fix": ("iestatiet to, piem., gdf.set_crs('EPSG:3059') LKS-92 metriem.",
+                              "set it, e.g. gdf.set_crs('EPSG:3059') for LKS-92 metres."),
+    "err.layers.no_columns": ("{what} slānī nav kolonnu {missing}; kolonnas ir {found}.",
+                              "{what} layer has no column(s) {missing}; columns are {found}."),
+    "err.layers.no_columns.fix": ("pārdēvējiet kolonnu vai norādiet to ar atbilstošo parametru.",
+                                  "rename the column or name it with the matching keyword."),
+    "err.layers.road_class": ("nezināma ceļu klase {value}.", "unknown road class {value}."),
+    "err.layers.no_time": ("brauciena laika slānī nav kolonnas 'time_min' vai 'time_s'.",
+                           "travel-time layer has no column 'time_min' or 'time_s'."),
+    "err.layers.no_time.fix": (
+        "pievienojiet geo.network.access.nearest_facility(...) rezultātus vai norādiet kolonnu "
+        "ar time_col=.",
+        "join geo.network.access.nearest_facility(...) results or name the column with "
+        "time_col=."),
+    "err.layers.colours": ("{bands} joslām vajag {bands} krāsas, bet dotas {colors}.",
+                           "{bands} bands need {bands} colours, got {colors}."),
+    # jobs of the app and the command line (geo.jobs)
+    "err.jobs.no_facilities": ("OSM failā nav objektu ar veidiem {kinds}.",
+                               "the OSM file has no facilities of kinds {kinds}."),
+    "err.jobs.no_facilities.fix": ("pārbaudiet, vai izvilkums aptver reģionu, vai norādiet "
+                                   "objektu failu (GeoJSON, GeoPackage).",
+                                   "check that the extract covers the region, or give a file "
+                                   "of facilities (GeoJSON, GeoPackage)."),
+    "err.jobs.not_built": ("reģiona datu komplekts vēl nav izveidots.",
+                           "the region bundle has not been built."),
+    "err.jobs.not_built.fix": ("palaidiet `python -m geo build {name}`.",
+                               "run `python -m geo build {name}`."),
+    "err.jobs.pupils_columns": ("skolēnu slānī trūkst kolonnu {missing}.",
+                                "the pupils layer lacks columns {missing}."),
+    "err.jobs.no_school": ("klašu grupu {band} nenodrošina neviena skola ar zināmu atrašanās "
+                           "vietu.",
+                           "no located school serves grades {band}."),
+    "err.jobs.no_school.fix": ("norādiet skolu atrašanās vietas (schools_to_locate.csv) un "
+                               "izveidojiet datu komplektu vēlreiz.",
+                               "locate the schools (schools_to_locate.csv) and rebuild."),
+    "err.jobs.no_region": ("nav norādīts reģions.", "no region given."),
+    "err.jobs.no_region.fix": ("norādiet `--prepared FOLDER` vai `--bundle REGION`.",
+                               "give --prepared FOLDER or --bundle REGION."),
+    "err.jobs.sweep_p": ("--p un --budget nosaka tīkla lielumu gadu analīzei; {param} analīze "
+                         "to nosaka pati.",
+                         "--p and --budget fix the network size of a year sweep; a {param} "
+                         "sweep sets it itself."),
+    "err.jobs.sweep_p.fix": ("izlaidiet --p/--budget vai analizējiet gadus: "
+                             "year=START:STOP:STEP.",
+                             "leave out --p/--budget, or sweep year=START:STOP:STEP."),
+    "err.jobs.no_roads_scenario": ("scenārijam (--scenario) vajag ceļu tīklu, bet reģionam tā "
+                                   "nav.",
+                                   "a scenario (--scenario) needs the road network, and the "
+                                   "region has none."),
+    "err.jobs.no_roads_scenario.fix": ("izveidojiet reģiona datu komplektu ar OSM ceļiem vai "
+                                       "izlaidiet --scenario.",
+                                       "build the region with its OSM roads, or leave out "
+                                       "--scenario."),
+    # broadband coverage per cell (geo.broadband.coverage)
+    "err.bbcov.no_crs": ("slānim nav koordinātu atskaites sistēmas (CRS).",
+                         "the layer has no CRS."),
+    "err.bbcov.coverage_no_crs": ("pārklājuma slānim nav koordinātu atskaites sistēmas (CRS).",
+                                  "the coverage layer has no CRS."),
+    "err.bbcov.no_crs.fix": ("saglabājiet to kopā ar koordinātu atskaites sistēmu.",
+                             "save it with its coordinate reference system."),
+    "err.bbcov.columns": ("pārklājuma slānī trūkst kolonnu {missing}; kolonnas: {found}.",
+                          "the coverage layer lacks column(s) {missing}; columns: {found}."),
+    "err.bbcov.columns.fix": ("nolasiet to ar geo.sources.coverage.read_coverage (vai "
+                              "read_berec).",
+                              "read it with geo.sources.coverage.read_coverage (or read_berec)."),
+    "err.recipe.where": ("saglabājiet to kā {file} mapē {folder} vai kādā no ${env} mapēm",
+                         "save it as {file} in {folder} or in a folder of ${env}"),
+    "err.recipe.do": ("izpildiet: {what}", "run/do: {what}"),
+    "err.recipe.download": ("lejupielādējiet {url}", "download {url}"),
+    "err.recipe.page": ("iegūstiet to no {page}", "get it from {page}"),
+    "err.recipe.or": ("{a}; vai {b}", "{a}; or {b}"),
+    "err.recipe.how": ("{steps}.", "{steps}."),
+    "err.recipe.how_where": ("{steps}; {where}.", "{steps}; {where}."),
+    "err.recipe.optional": ("neobligāts slānis nav atrasts: {where}.",
+                            "optional, not found: {where}."),
+    "err.recipe.no_source": ("tam nav zināma avota.", "no source is known for it."),
+    "err.bb.no_population": ("komplektā {bundle} nav iedzīvotāju slāņa (population_<gads>), "
+                             "tāpēc platjoslas balto plankumu analīzei nav ar ko salīdzināt; "
+                             "sagatavojiet reģionu ar iedzīvotāju režģi.",
+                             "bundle {bundle} has no population_<year> layer, so the broadband "
+                             "white-spot analysis has nothing to weigh; build the region with a "
+                             "population grid."),
+    "err.build.popgrid_years": ("iedzīvotāju režģa gadi {absent} nav mapē {path}; "
+                                "sagatavots ar gadiem {years}.",
+                                "years {absent} not in {path}; built with {years}."),
+    "err.build.no_roads": ("nav ceļu tīkla: ceļi nāk no OpenStreetMap (Geofabrik izvilkums "
+                           "{url}). {how} Pēc tam sagatavojiet reģionu vēlreiz: pārējie slāņi "
+                           "jau ir šajā komplektā.",
+                           "no road network: roads come from OpenStreetMap (Geofabrik extract "
+                           "{url}). {how} Then build again: the other layers are already in "
+                           "this bundle."),
 }
 STRINGS.update({k: {"lv": lv, "en": en} for k, (lv, en) in _ERRORS.items()})
 

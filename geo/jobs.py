@@ -7,6 +7,7 @@ file), reports what it could not use and writes its outputs atomically.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from geo._files import (
 from geo._yaml import load_yaml
 from geo.broadband.analysis import analyse_bundle
 from geo.broadband.classes import region_summary
-from geo.errors import GeoInputError, check_number
+from geo.errors import GeoInputError, Msg, check_number
 from geo.i18n import t
 from geo.network.access import catchments, isochrones, nearest_facility, snap_facilities
 from geo.network.access import catchments as catchments_table
@@ -99,7 +100,8 @@ def read_facilities_any(path: str | Path, *, kinds=("school",)) -> gpd.GeoDataFr
     if osm_fmt is not None and path.suffix.lower() not in (".json", ".geojson"):
         gdf = read_facilities(path, kinds=kinds)
         if gdf.empty:
-            raise GeoInputError(f"the OSM file has no facilities of kinds {list(kinds)}.", path=path)
+            raise GeoInputError(Msg("err.jobs.no_facilities", kinds=str(list(kinds))), path=path,
+                                fix=Msg("err.jobs.no_facilities.fix"))
         gdf.attrs["source"] = str(path)
         return gdf
     return read_vector(path, name="facilities")
@@ -322,6 +324,28 @@ def bundle_has_roads(name: str) -> bool:
     return (bundle_dir(name) / "network" / "network.npz").exists()
 
 
+def bundle_stamp(folder: str | Path) -> str:
+    """A stamp of the bundle in ``folder`` as built, the key of the app's caches of it.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The bundle's folder (:func:`bundle_dir`).
+
+    Returns
+    -------
+    str
+        The size (bytes), modification time (ns) and SHA-256 digest (first 16 hex digits) of
+        its ``manifest.json``, which every build writes anew; ``""`` when it is not built.
+    """
+    man = Path(folder) / "manifest.json"
+    try:
+        info, data = man.stat(), man.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+    return f"{info.st_size}-{info.st_mtime_ns}-{hashlib.sha256(data).hexdigest()[:16]}"
+
+
 def default_region() -> tuple[str, str]:
     """The region the app opens, and why.
 
@@ -360,8 +384,8 @@ def open_bundle(name: str, *, build_if_missing: bool = True, progress: bool = Fa
     path = bundle_dir(name)
     if not (path / "manifest.json").exists():
         if not build_if_missing:
-            raise GeoInputError("the region bundle has not been built.", path=path,
-                                fix=f"run `python -m geo build {name}`.")
+            raise GeoInputError(Msg("err.jobs.not_built"), path=path,
+                                fix=Msg("err.jobs.not_built.fix", name=name))
         build_bundle(name, out=path, online=False, progress=progress)
     return load_bundle(path)
 
@@ -400,8 +424,8 @@ def band_pupils(cells: gpd.GeoDataFrame, band: str) -> np.ndarray:
     cols = [f"g{g}" for g in settings.GRADE_BANDS[band]]
     missing = [c for c in cols if c not in cells.columns]
     if missing:
-        raise GeoInputError(f"the pupils layer lacks columns {missing}.",
-                            path=cells.attrs.get("source"))
+        raise GeoInputError(Msg("err.jobs.pupils_columns", missing=str(missing)),
+                            path=cells.attrs.get("source"), fix=Msg("err.bundle.rebuild.fix"))
     return cells[cols].to_numpy(dtype=float).sum(axis=1)
 
 
@@ -435,8 +459,8 @@ def band_access(net, cells: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, band: s
     """
     serving = schools_serving(schools, band)
     if serving.empty:
-        raise GeoInputError(f"no located school serves grades {band}.",
-                            fix="locate the schools (schools_to_locate.csv) and rebuild.")
+        raise GeoInputError(Msg("err.jobs.no_school", band=band),
+                            fix=Msg("err.jobs.no_school.fix"))
     near = nearest_facility(net, cells, serving, facility_id="school_id")
     out = cells[[cells.geometry.name]].copy()
     if "municipality" in cells.columns:
@@ -574,7 +598,7 @@ def load_region(*, prepared: str | Path | None = None, bundle: str | Path | None
     if prepared is not None:
         return Prepared.load(prepared)
     if bundle is None:
-        raise GeoInputError("no region given.", fix="give --prepared FOLDER or --bundle REGION.")
+        raise GeoInputError(Msg("err.jobs.no_region"), fix=Msg("err.jobs.no_region.fix"))
 
     return prepare_bundle(bundle, progress=_tqdm_progress("routing") if progress else None)
 
@@ -704,9 +728,8 @@ def run_optimize_sweep(spec, *, out, prepared=None, bundle=None, base=None, sche
     """
     param, values = parse_sweep(spec)
     if param != "year" and (p is not None or budget is not None):
-        raise GeoInputError(f"--p and --budget fix the network size of a year sweep; a {param}"
-                            " sweep sets it itself.", fix="leave out --p/--budget, or sweep "
-                            "year=START:STOP:STEP.")
+        raise GeoInputError(Msg("err.jobs.sweep_p", param=param),
+                            fix=Msg("err.jobs.sweep_p.fix"))
     years = parse_years(robustness_years) if robustness_years else None
     check_output_dir(out, force=force, command="optimize sweep")
     prep = load_region(prepared=prepared, bundle=bundle, progress=True)
@@ -910,14 +933,6 @@ def travel_time_map(
 # --------------------------------------------------------------------------------------------
 # Broadband white spots (geo.broadband): `python -m geo whitespots`, the app's Broadband tab
 # --------------------------------------------------------------------------------------------
-i18n.register({
-    "jobs.ws.no_roads_scenario": {
-        "lv": "scenārijam (--scenario) vajag ceļu tīklu, bet reģionam tā nav.",
-        "en": "a scenario (--scenario) needs the road network, and the region has none.",
-    },
-})
-
-
 def whitespots_beyond(prep: Prepared, scenario=None) -> pd.DataFrame:
     """Per origin and grade band: ``pupils`` and ``travel_white`` (beyond the threshold or
     unserved) of a scenario (default: the baseline, no changes) on a prepared region."""
@@ -945,8 +960,8 @@ def whitespots_result(bundle, *, scenario=None, with_roads: bool = True, points=
     b = bundle if hasattr(bundle, "layers") else load_bundle(bundle)
     net = Network.load(b.network_dir) if (with_roads and b.network_dir is not None) else None
     if scenario is not None and net is None:
-        raise GeoInputError(t("jobs.ws.no_roads_scenario", "en"), path=b.path,
-                            fix="build the region with its OSM roads, or leave out --scenario.")
+        raise GeoInputError(Msg("err.jobs.no_roads_scenario"), path=b.path,
+                            fix=Msg("err.jobs.no_roads_scenario.fix"))
     beyond = None
     if net is not None and any(n.startswith("pupils_") for n in b.layers):
         sc = load_scenario(scenario) if isinstance(scenario, str | Path) else scenario

@@ -94,8 +94,8 @@ def malta_capacitated(*, capacitated: bool = True):
 #: fill the end of the run instead of two browser modules running side by side at the end
 #: (longest-processing-time-first scheduling; the order of tests within a module is kept).
 LONG_MODULES = ("test_app_exports_browser.py", "test_app_browser.py", "test_app.py",
-                "test_app_vidzeme.py", "test_sweep.py", "test_dask.py", "test_optimize.py",
-                "test_access.py", "test_network.py")
+                "test_app_vidzeme.py", "test_app_vidzeme_browser.py", "test_sweep.py",
+                "test_dask.py", "test_optimize.py", "test_access.py", "test_network.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -16,11 +16,14 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo.errors import GeoInputError
 from geo.network.access import (
+    _tree_distance,
     catchments,
     isochrones,
     k_nearest,
     nearest_facility,
     nearest_facility_nodes,
+    node_matrix,
+    node_pairs,
     snap_facilities,
     travel_time_matrix,
 )
@@ -106,6 +109,27 @@ def test_cutoff_and_k_nearest(malta):
         row = full.time_s[list(full.origin_ids).index(oid)]
         assert np.allclose(grp["time_s"].to_numpy(), np.sort(row)[: len(grp)])
         assert (grp["rank"].to_numpy() == np.arange(1, len(grp) + 1)).all()
+
+
+def test_bounded_pairs_equal_the_whole_matrix(malta):
+    """node_pairs: bounded searches keep exactly the node pairs within the limit, with the
+    times and distances of the unbounded matrix bit for bit (distances summed over the reached
+    nodes only, as the whole-tree sum of _tree_distance); repeated facility nodes."""
+    net, schools = malta
+    fs = snap_facilities(net, schools)
+    fnodes = np.r_[fs.node[fs.ok][:25], fs.node[fs.ok][:3]]
+    onodes = np.random.default_rng(5).integers(0, net.n_nodes, 300)
+    T, D = node_matrix(net, onodes, fnodes, with_distance=True)
+    dist, pred = dijkstra(net.rgraph, indices=fnodes[:4], return_predecessors=True)
+    np.testing.assert_array_equal(D[:, :4].T, _tree_distance(net, pred)[:, onodes])
+    for limit in (None, 300.0):
+        o, f, t, d = node_pairs(net, onodes, fnodes, limit_s=limit, block=8)
+        mask = np.zeros(T.shape, bool)
+        mask[o, f] = True
+        np.testing.assert_array_equal(mask, T <= (np.inf if limit is None else limit))
+        np.testing.assert_array_equal(t, T[o, f])
+        np.testing.assert_array_equal(d, D[o, f])
+    assert 0 < mask.sum() < 0.5 * mask.size
 
 
 def test_unsnapped_origins_are_reported_not_dropped(malta):

@@ -10,10 +10,16 @@ set to a temporary folder, and each downloaded file is opened as a planner's pro
   form in Latvian: ``;``, decimal comma, UTF-8 BOM, Latvian headers; the English form in
   English). Figures are checked across formats and against the bundle (pupils, schools).
 * Uploads through the browser's file inputs: a good and a bad scenario YAML, a good and a bad
-  OSM file. Good ones are used; bad ones show an error in the user's language and never reach a
-  later fresh session (which opens the default region and the default OSM file).
+  OSM file. Good ones are used (an OSM upload is kept once in the session's own temporary
+  folder, not written again on a rerun); bad ones show an error in the user's language (an
+  OSM one names the uploaded file, never the server's folder) and never reach a later fresh
+  session (which opens the default region and the default OSM file).
 * Screenshots of the Compare view and of page 1 of its PDF report (``pdftoppm``), in Latvian
   and English, go to ``$GEO_TEST_ARTIFACTS`` (default: a temporary folder, never the repo).
+
+Time: one server and one browser for the module; the demo bundle is built while they start;
+one session goes through every view (all of a view's files downloaded in one pass, then
+checked in a background thread while the browser goes on); the waits are explicit conditions.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,7 +42,7 @@ import pandas as pd
 import pyogrio
 import pytest
 from conftest import PROJECT_ROOT
-from test_app_browser import _click_text, _frames, _wait_frame
+from test_app_browser import _click_text, _frames
 from test_offline_browser import (
     CHROMEDRIVER,
     CHROMIUM,
@@ -48,8 +55,10 @@ from test_offline_browser import (
 )
 
 from geo import jobs, settings
+from geo.errors import GeoInputError, error_text
 from geo.i18n import t
 from geo.outputs import planner
+from geo.region import load_bundle
 from geo.sources.osm import read_facilities
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf is in requirements.txt (PDF checks)")
@@ -73,26 +82,65 @@ def artifacts(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module", autouse=True)
+def demo_build(tmp_path_factory):
+    """The demo bundle, built offline in a background thread while Chromium and the server
+    start (the first fixtures set up); ``app`` waits for it."""
+    bundles = Path(os.environ.get("GEO_TEST_APP_BUNDLES")
+                   or tmp_path_factory.mktemp("app-exports-bundles"))
+    path = bundles / REGION
+    with ThreadPoolExecutor(1) as pool:
+        built = pool.submit(lambda: path.exists() or jobs.build_bundle(REGION, out=path,
+                                                                       online=False))
+        yield bundles, built
+
+
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def checks():
+    """Checks of downloaded files, run in a background thread while the browser goes on to
+    the next view; each test waits for its own (``_done``)."""
+    with ThreadPoolExecutor(1) as pool:
+        yield pool
+
+
+def _done(futures: list[Future]) -> list:
+    """The results of the background checks (their assertion errors raised here)."""
+    return [f.result() for f in futures]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, demo_build, driver):
     """The demo bundle, its generated OSM file as the only small OSM file on the data path
-    (so that the OSM view opens it, not a large extract), and ``streamlit run app.py``."""
+    (so that the OSM view opens it, not a large extract), and ``streamlit run app.py`` with
+    its own temporary folder (where sessions keep their uploads). The browser leaves the app
+    before the server stops, so that the server stops at once."""
     folder = tmp_path_factory.mktemp("app-exports")
-    bundles = Path(os.environ.get("GEO_TEST_APP_BUNDLES") or folder / "bundles")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(settings, "BUNDLES_DIR", bundles)
-    bundle = jobs.open_bundle(REGION)
-    mp.undo()
-    demo_osm = next((settings.DOWNLOADS_DIR / "generated" / REGION / "osm").glob("*.osm.pbf"))
+    bundles, built = demo_build
+    server_tmp = folder / "server-tmp"
+    server_tmp.mkdir()
     osm_dir = folder / "osm-data"
     osm_dir.mkdir()
-    shutil.copy2(demo_osm, osm_dir / demo_osm.name)  # same mtime: the network cache is reused
     env = {**os.environ, "GEO_BUNDLES_DIR": str(bundles), "GEO_DATA_PATH": str(osm_dir),
+           "TMPDIR": str(server_tmp),
            "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     with streamlit_server(PROJECT_ROOT / "app.py", cwd=folder, env=env) as url:
-        yield {"url": url, "bundle": bundle, "bundles": bundles, "osm": osm_dir / demo_osm.name,
-               "log": folder / "streamlit.log"}
+        built.result()
+        demo_osm = next((settings.DOWNLOADS_DIR / "generated" / REGION / "osm").glob("*.osm.pbf"))
+        shutil.copy2(demo_osm, osm_dir / demo_osm.name)  # same mtime: the network cache is reused
+        yield {"url": url, "bundle": load_bundle(bundles / REGION), "bundles": bundles,
+               "osm": osm_dir / demo_osm.name, "log": folder / "streamlit.log",
+               "tmp": server_tmp}
+        driver.get("about:blank")
+
+
+NO_ANIMATIONS_JS = """
+document.addEventListener("DOMContentLoaded", function () {
+  var s = document.createElement("style");
+  s.textContent = "*, *::before, *::after { animation: none !important; }";
+  document.head.appendChild(s);
+});
+"""
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +166,9 @@ def driver(tmp_path_factory):
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     drv.set_page_load_timeout(60)
+    # no CSS animations (Streamlit's "running" spinners and skeletons): repainting them
+    # while the server works takes CPU from it; what the checks look at is not animated
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": NO_ANIMATIONS_JS})
     drv.dl = downloads
     yield drv
     drv.quit()
@@ -127,6 +178,37 @@ def driver(tmp_path_factory):
 # --------------------------------------------------------------------------------------------
 # Browser helpers
 # --------------------------------------------------------------------------------------------
+#: Polls, in the page every 0.1 s, the frames called ``arguments[0]`` until the function body
+#: ``arguments[1]`` returns something truthy in one of them (null after ``arguments[2]`` s).
+FRAME_POLL_JS = """
+var title = arguments[0], check = arguments[1], end = Date.now() + 1000 * arguments[2];
+var done = arguments[arguments.length - 1];
+(function poll() {
+    var frames = document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+        if (frames[i].title !== title) { continue; }
+        var w = frames[i].contentWindow, got = null;
+        try { got = new w.Function(check).call(w) || null; } catch (e) { got = null; }
+        if (got) { done(got); return; }
+    }
+    if (Date.now() > end) { done(null); } else { setTimeout(poll, 100); }
+})();
+"""
+
+
+def _wait_frame(driver, title: str, script: str, timeout: float = 60.0):
+    """What ``script`` returns in a frame called ``title`` once truthy (None on time-out),
+    polled in the page: no WebDriver round trip per poll, which would take CPU from the
+    server (calls of at most 60 s: WebDriver's own HTTP time-out is 120 s)."""
+    driver.set_script_timeout(70)
+    end = time.time() + timeout
+    while True:
+        got = driver.execute_async_script(FRAME_POLL_JS, title, script,
+                                          max(1.0, min(60.0, end - time.time())))
+        if got or time.time() > end:
+            return got
+
+
 def _has_text(driver, text: str, timeout: float = 60.0) -> bool:
     return bool(_wait(driver, f"return document.body.innerText.indexOf({json.dumps(text)}) >= 0;",
                       timeout))
@@ -315,12 +397,15 @@ def _titles(bundle, lang: str, doc: dict) -> dict[str, str]:
     }
 
 
-def _map_view(driver, app, titles) -> None:
+def _map_view(driver, app, titles, checks) -> Future:
     """Map view (Latvian): every format; pupils agree across CSV, GeoPackage and bundle."""
     band_title = ("var e = document.querySelector('.geo-title'); return e && "
                   "e.innerText.indexOf('1-6') >= 0 ? e.innerText : null;")
     assert _wait_frame(driver, "streamlit_folium.st_folium", band_title, 120), "no map"
-    files = _download_all(driver, app, "map", "lv")
+    return checks.submit(_check_map, _download_all(driver, app, "map", "lv"), app, titles)
+
+
+def _check_map(files: dict[str, Path], app, titles) -> None:
     gp, table = check_all(files, lang="lv", title=titles["map"],
                           layers={"travel_time", "schools", "boundaries",
                                   report_name(t("app.by_municipality", "lv"))},
@@ -338,7 +423,7 @@ def report_name(title: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in title.strip()).strip("_")
 
 
-def _scenario_view(driver, app, artifacts, titles, doc) -> None:
+def _scenario_view(driver, app, artifacts, titles, doc, checks) -> Future:
     """Scenario view (Latvian): a bad YAML shows a Latvian error and changes nothing; the good
     one is loaded and is what the exports show."""
     _open_tab(driver, "app.tab.scenarios", "lv")
@@ -351,7 +436,11 @@ def _scenario_view(driver, app, artifacts, titles, doc) -> None:
     _upload(driver, GOOD_YAML)
     assert _has_text(driver, t("ui.loaded", "lv", name=GOOD_YAML.name))
     assert _has_text(driver, "Demo jaunā pamatskola", 30)
-    files = _download_all(driver, app, "scenario", "lv")
+    return checks.submit(_check_scenario, _download_all(driver, app, "scenario", "lv"), titles,
+                         doc)
+
+
+def _check_scenario(files: dict[str, Path], titles, doc) -> None:
     closed = [str(i) for c in doc["changes"] if "close" in c for i in c["close"]]
     gp, table = check_all(files, lang="lv", title=titles["scenario"],
                           layers={"schools", "closed_schools", "new_schools",
@@ -364,17 +453,24 @@ def _scenario_view(driver, app, artifacts, titles, doc) -> None:
     assert not (set(gp["schools"]["id"].astype(str)) & set(closed))
 
 
-def _compare_view(driver, app, artifacts, titles, lang: str, formats=FORMATS) -> list[Path]:
-    """Compare view: downloads, a screenshot of the view and of page 1 of its PDF report."""
+def _compare_view(driver, app, artifacts, titles, lang: str, checks,
+                  formats=FORMATS) -> Future:
+    """Compare view: downloads, a screenshot of the view and of page 1 of its PDF report
+    (the future's result: the screenshots' paths)."""
     change_js = ("var s = document.querySelector('.geo-legend'); return s && "
                  f"s.innerText.indexOf({json.dumps(t('plan.change_layer', lang))}) >= 0;")
     assert _wait_frame(driver, "st.iframe", change_js, 120), f"no change map ({lang})"
-    shots = [artifacts / f"exports-compare-{lang}.png"]
     maps = _frames(driver, "st.iframe")
     if maps:  # the before/after maps in view
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", maps[0])
-    _assert_not_blank(driver.get_screenshot_as_png(), shots[0])
+    shot = driver.get_screenshot_as_png()
     files = _download_all(driver, app, "compare", lang, formats)
+    return checks.submit(_check_compare, files, shot, artifacts, titles, lang)
+
+
+def _check_compare(files: dict[str, Path], shot: bytes, artifacts, titles, lang: str) -> list:
+    shots = [artifacts / f"exports-compare-{lang}.png"]
+    _assert_not_blank(shot, shots[0])
     headers = [t("app.indicator", lang), t("app.unit", lang), t("app.difference", lang)]
     gp, table = check_all(files, lang=lang, title=titles["compare"],
                           layers={"closed_schools", "new_schools", "newly_beyond"}, headers=headers)
@@ -383,14 +479,18 @@ def _compare_view(driver, app, artifacts, titles, lang: str, formats=FORMATS) ->
     return shots + ([page] if page else [])
 
 
-def _optimise_view(driver, app, titles, lang: str) -> None:
+def _optimise_view(driver, app, titles, lang: str, checks) -> Future:
     """Optimise view: run, then every format; kept + closed = the open schools."""
     _open_tab(driver, "ui.tab.optimise", lang)
     assert _has_text(driver, t("app.run", lang)), "no run button"
     _click_text(driver, "button", t("app.run", lang))
     assert _wait(driver, "return document.querySelectorAll('[data-testid=stAlertContentSuccess]')"
                          ".length > 0;", 120), "the optimisation did not finish"
-    files = _download_all(driver, app, "optimise", lang)
+    return checks.submit(_check_optimise, _download_all(driver, app, "optimise", lang), titles,
+                         lang)
+
+
+def _check_optimise(files: dict[str, Path], titles, lang: str) -> None:
     decision = t("ui.decision", lang)
     gp, table = check_all(files, lang=lang, title=titles["optimise"],
                           layers={"schools", "closed_schools", report_name(t("ui.opt_map", lang))},
@@ -404,30 +504,36 @@ def _optimise_view(driver, app, titles, lang: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------------------------
-def test_exports_from_every_view_in_both_languages(driver, app, artifacts):
+def test_exports_from_every_view_in_both_languages(driver, app, artifacts, checks):
+    """One session: Map, Scenario and Compare in Latvian, Compare and Optimise in English;
+    each view's files are checked in the background while the browser goes on."""
     t0 = time.perf_counter()
     doc = planner.scenario_doc_from_bytes(GOOD_YAML.read_bytes(), GOOD_YAML.name)
     _requests(driver)
     driver.get(f"{app['url']}/?region={REGION}")
-    _map_view(driver, app, _titles(app["bundle"], "lv", doc))
+    done = [_map_view(driver, app, _titles(app["bundle"], "lv", doc), checks)]
     laps = {"map": time.perf_counter() - t0}
-    _scenario_view(driver, app, artifacts, _titles(app["bundle"], "lv", doc), doc)
+    done.append(_scenario_view(driver, app, artifacts, _titles(app["bundle"], "lv", doc), doc,
+                               checks))
     laps["scenario"] = time.perf_counter() - t0
     _open_tab(driver, "ui.tab.compare", "lv")
-    shots = _compare_view(driver, app, artifacts, _titles(app["bundle"], "lv", doc), "lv")
+    shots = [_compare_view(driver, app, artifacts, _titles(app["bundle"], "lv", doc), "lv",
+                           checks)]
     laps["compare lv"] = time.perf_counter() - t0
     _click_text(driver, "[data-testid=stRadio] label", "English")
     assert _wait(driver, "var s = document.querySelector('[role=tab][aria-selected=true]');"
                          " return s && s.innerText.trim() === 'Compare';", 60)
     titles_en = _titles(app["bundle"], "en", doc)
-    shots += _compare_view(driver, app, artifacts, titles_en, "en", ("pdf", "csv"))
+    shots.append(_compare_view(driver, app, artifacts, titles_en, "en", checks, ("pdf", "csv")))
     laps["compare en"] = time.perf_counter() - t0
-    _optimise_view(driver, app, titles_en, "en")
+    done.append(_optimise_view(driver, app, titles_en, "en", checks))
     laps["optimise"] = time.perf_counter() - t0
     assert _left_machine(_requests(driver)) == []
-    print("\nscreenshots:", *map(str, shots), sep="\n  ")
-    print(f"exports test: {time.perf_counter() - t0:.1f} s (cumulative {laps}),"
-          f" load {os.getloadavg()}")
+    _done(done)
+    laps["checked"] = time.perf_counter() - t0
+    print("\nscreenshots:", *map(str, sum(_done(shots), [])), sep="\n  ")
+    print(f"exports test: {time.perf_counter() - t0:.1f} s (cumulative "
+          f"{ {k: round(v, 1) for k, v in laps.items()} }), load {os.getloadavg()}")
 
 
 def _fewer_schools_osm(src: Path, dst: Path) -> Path:
@@ -466,31 +572,66 @@ def _sidebar_select(driver, label: str) -> tuple[str, list[str]]:
     return value, options or []
 
 
+def _sidebar_choose(driver, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar select box called ``label``."""
+    from selenium.webdriver.common.by import By
+
+    find = ("var b = Array.from(document.querySelectorAll('[data-testid=stSidebar] "
+            "[data-testid=stSelectbox]')).filter(function (s) { var i = s.querySelector("
+            f"'input[role=combobox]'); return i && i.getAttribute('aria-label') === {json.dumps(label)}"
+            "; }); return b.length ? b[0] : null;")
+    box = _wait(driver, find, 90)
+    assert box, f"no select box {label}"
+    box.find_element(By.CSS_SELECTOR, "button[aria-haspopup=listbox]").click()
+    assert _wait(driver, "return document.querySelectorAll('[role=option]').length > 0;", 30)
+    _click_text(driver, "[role=option]", option)
+
+
+def _kept(app, name: str) -> list[Path]:
+    """The server's copies of an uploaded file (in its sessions' temporary folders)."""
+    return sorted(app["tmp"].rglob(name))
+
+
 def test_osm_uploads_and_a_later_fresh_session(driver, app, tmp_path):
-    """A bad OSM upload shows an English error; a good one is what the view computes; neither
-    (nor the scenario files of the other test) reaches a fresh session."""
+    """A good OSM upload is written once per session and content and is what the view
+    computes, also after a rerun (a change of language); a bad one shows an error in the
+    user's language naming the uploaded file, never the server's folder; neither (nor the
+    scenario files of the other test) reaches a fresh session."""
     t0 = time.perf_counter()
     bad = tmp_path / "not-osm.osm.pbf"
     bad.write_bytes(b"this is not an OpenStreetMap file\n")
+    with pytest.raises(GeoInputError) as err:  # the error the engine gives the file
+        planner.save_osm_upload(bad.read_bytes(), bad.name, tmp_path / "expected")
     good = _fewer_schools_osm(app["osm"], tmp_path / "fewer-schools.osm.pbf")
     n_good = len(read_facilities(good, kinds=("school",)))
     assert 0 < n_good < len(read_facilities(app["osm"], kinds=("school",)))
     driver.get(f"{app['url']}/?region=__osm__")
-    assert _has_text(driver, "English", 90)
-    _click_text(driver, "[data-testid=stRadio] label", "English")
-    assert _has_text(driver, t("app.osm_upload", "en"), 60)
+    assert _has_text(driver, t("app.osm_upload", "lv"), 90)
+    _upload(driver, good, sidebar=True)
+
+    def metric(lang: str) -> str:
+        schools = f"{t('app.schools_count', lang)}\n\n{n_good}"
+        return ("var m = Array.from(document.querySelectorAll('[data-testid=stMetric]')).map("
+                "function (e) { return e.innerText.trim(); }); return m.indexOf("
+                f"{json.dumps(schools)}) >= 0 && document.body.innerText.indexOf("
+                f"{json.dumps(t('ui.session_only', lang))}) >= 0 ? m : null;")
+
+    assert _wait(driver, metric("lv"), 180), "the uploaded OSM file was not used"
+    kept = _kept(app, good.name)
+    assert len(kept) == 1 and kept[0].read_bytes() == good.read_bytes(), kept
+    written = kept[0].stat().st_mtime_ns
+    _click_text(driver, "[data-testid=stRadio] label", "English")  # a rerun of the view
+    assert _wait(driver, metric("en"), 120), "the upload was not used after a rerun"
+    assert _kept(app, good.name) == kept and kept[0].stat().st_mtime_ns == written
     _upload(driver, bad, sidebar=True)
     assert _has_text(driver, f"{t('ui.upload_bad', 'en')}: {bad.name}"), "no English error"
-    _upload(driver, good, sidebar=True)
-    schools = f"{t('app.schools_count', 'en')}\n\n{n_good}"
-    metric = ("var m = Array.from(document.querySelectorAll('[data-testid=stMetric]')).map("
-              "function (e) { return e.innerText.trim(); }); return m.indexOf("
-              f"{json.dumps(schools)}) >= 0 && document.body.innerText.indexOf("
-              f"{json.dumps(t('ui.session_only', 'en'))}) >= 0 ? m : null;")
-    assert _wait(driver, metric, 180), "the uploaded OSM file was not used"
+    assert _has_text(driver, error_text(err.value, "en"), 10)
+    shown = driver.execute_script("return document.body.innerText;")
+    assert str(app["tmp"]) not in shown and "geo-upload-" not in shown, "a server path is shown"
+    assert _kept(app, bad.name) == []
     uploaded = time.perf_counter() - t0
 
-    # a later fresh session: the data path's files only, the default region, no scenario
+    # a later fresh session: the default region, no scenario; then the data path's OSM files
     mp = pytest.MonkeyPatch()
     mp.setenv("GEO_DATA_PATH", str(app["osm"].parent))  # the server's search path
     mp.setattr(settings, "BUNDLES_DIR", app["bundles"])
@@ -498,10 +639,6 @@ def test_osm_uploads_and_a_later_fresh_session(driver, app, tmp_path):
     default, why = jobs.default_region()
     mp.undo()
     assert not ({bad.name, good.name} & on_path)
-    driver.get(f"{app['url']}/?region=__osm__")
-    shown, options = _sidebar_select(driver, t("app.osm_file", "lv"))
-    assert shown == app["osm"].name  # the smallest file on the path, as before the uploads
-    assert not ({bad.name, good.name} & set(options)) and set(options) <= on_path, options
     driver.get(f"{app['url']}/")
     assert _has_text(driver, t(why, "lv").split("`")[0], 90)
     assert _sidebar_select(driver, t("app.region", "lv"))[0] == default == REGION
@@ -509,5 +646,9 @@ def test_osm_uploads_and_a_later_fresh_session(driver, app, tmp_path):
     assert _has_text(driver, t("ui.no_changes", "lv"), 90)
     text = driver.execute_script("return document.body.innerText;")
     assert "clsoe" not in text and "Demo jaunā pamatskola" not in text
-    print(f"\nOSM uploads: {uploaded:.1f} s, with fresh sessions {time.perf_counter() - t0:.1f} s,"
+    _sidebar_choose(driver, t("app.region", "lv"), t("app.other_osm", "lv"))
+    shown, options = _sidebar_select(driver, t("app.osm_file", "lv"))
+    assert shown == app["osm"].name  # the smallest file on the path, as before the uploads
+    assert not ({bad.name, good.name} & set(options)) and set(options) <= on_path, options
+    print(f"\nOSM uploads: {uploaded:.1f} s, with a fresh session {time.perf_counter() - t0:.1f} s,"
           f" load {os.getloadavg()}")

@@ -2,8 +2,9 @@
 app_vidzeme.py), on the real Vidzeme data copied to a temporary folder: validation of typed
 points and uploaded files (file, row and fix named, Latvian and English), the tool's own
 locations file (a user's file merged, never changed), the rebuild (the earlier bundle kept
-when it fails), the app placing one school and seeing it located, and the no-internet
-message with the manual steps. The bundle is built once for the module."""
+when it fails), the app placing one school and seeing it located, the Broadband tab showing
+a rebuilt bundle (not its cached results of the earlier one), and the no-internet message
+with the manual steps. The bundle is built once for the module."""
 
 from __future__ import annotations
 
@@ -268,6 +269,48 @@ def test_app_places_one_school_and_rebuilds(vz):
     schools = next(d.value for d in at.dataframe if len(d.value) == len(new))
     row = schools[schools[t("col.school_id")] == school["school_id"]]
     assert list(row[t("col.status")]) == [t("ui.status.located")]
+
+
+def test_broadband_tab_sees_a_rebuilt_bundle(tmp_path, monkeypatch):
+    """The Broadband tab's results are cached per build of the bundle, not per region: a
+    bundle changed under a running app (here the demo's, one located school taken out and the
+    manifest written again, as a rebuild does) is what the tab shows at the next run."""
+    import json
+
+    import pyogrio
+
+    from geo import jobs
+
+    monkeypatch.setattr(settings, "BUNDLES_DIR", tmp_path / "bundles")
+    # built offline in tmp, without the road network (faster to build and to analyse)
+    build_bundle("demo", out=jobs.bundle_dir("demo"), online=False, network=False)
+    bundle = load_bundle(jobs.bundle_dir("demo"))
+    assert bundle.network_dir is None
+
+    def shown(at) -> pd.DataFrame:
+        return next(d.value for d in at.dataframe if "broadband_class" in d.value.columns)
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=240)
+    at.query_params["region"] = "demo"
+    at.session_state["goto"] = "broadband"
+    at.run()
+    assert not at.exception, at.exception
+    schools = bundle["schools"]
+    located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
+    before = shown(at)
+    assert len(before) == len(located)
+    gone = str(located["name"].iloc[0])
+    assert gone in set(before["name"])
+    gpkg = bundle.path / bundle.manifest["gpkg"]["file"]
+    pyogrio.write_dataframe(schools[schools["name"] != gone], gpkg, layer="schools")
+    manifest = json.loads((bundle.path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["layers"]["schools"]["rows"] = int((schools["name"] != gone).sum())
+    manifest["built"] = "2099-01-01T00:00:00+00:00"
+    (bundle.path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    at.run()
+    assert not at.exception, at.exception
+    after = shown(at)
+    assert len(after) == len(before) - 1 and gone not in set(after["name"])
 
 
 def test_app_download_roads_offline(vz, monkeypatch):

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import yaml
 from conftest import SHARED_DATA, osm_file, shared_file
 from scipy.spatial import cKDTree
 from test_offline_browser import browser  # noqa: F401  (fixture: Chromium, network blocked)
 
-from geo import settings
+from geo import region, settings
 from geo.broadband import analysis, border, classes, coverage, joint, priority, schools
 from geo.errors import GeoInputError
 from geo.sources.berec import read_berec
@@ -516,3 +517,20 @@ def test_broadband_map_renders_offline_in_chromium(browser, demo, demo_ws, lang,
     assert state["overlays"] == [la.name for la in layers]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     assert _left_machine(_requests(browser)) == []
+
+
+def test_bundle_without_population_is_a_clear_error(tmp_path, monkeypatch):
+    """A bundle with boundaries only: the Broadband tab gets a keyed error in both languages
+    (it was a bare ValueError the tab did not catch)."""
+    shared_file("vidzeme", "boundaries", "municipalities_2021.geojson")
+    monkeypatch.setattr(settings, "DOWNLOADS_DIR", tmp_path / "downloads")
+    recipe = yaml.safe_load(region.load_recipe("vidzeme").path.read_text(encoding="utf-8"))
+    recipe["files"] = {"boundaries": recipe["files"]["boundaries"]}
+    path = tmp_path / "bounds.yaml"
+    path.write_text(yaml.safe_dump(recipe, allow_unicode=True), encoding="utf-8")
+    res = region.build_bundle(path, out=tmp_path / "b", online=False, search_path=[SHARED_DATA])
+    with pytest.raises(GeoInputError) as err:
+        analysis.bundle_inputs(region.load_bundle(res.path))
+    lv = err.value.text("lv")
+    assert "iedzīvotāju" in lv and str(res.path) in lv
+    assert "population_<year>" in err.value.text("en")

@@ -17,14 +17,17 @@ import functools
 import json
 import pickle
 import re
+import socket
 import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pytest
 import shapely
 from conftest import PROJECT_ROOT, shared_file
+from pyproj import Transformer
 
 from geo import i18n, settings
 from geo._files import owned_dir, owned_file
@@ -32,8 +35,13 @@ from geo.errors import GeoInputError, GeoWarning, Msg, Num, _fields, error_text
 from geo.outputs import planner
 from geo.planning.scenario import CHANGE_KEYS, TOP_KEYS, load_scenario
 from geo.region.bundle import load_bundle
+from geo.region.recipe import LAYER_KEYS, _how_to_get, how_to_get_msg, list_recipes, load_recipe
+from geo.sources import izm
 from geo.sources.boundaries import read_boundaries
 from geo.sources.capacity import read_capacity
+from geo.sources.census import read_census_grid
+from geo.sources.ookla import read_ookla_grid
+from geo.sources.osm_download import download_geofabrik
 from geo.sources.tabular import check_file
 
 GEO = PROJECT_ROOT / "geo"
@@ -268,6 +276,112 @@ def test_bundle_errors_in_latvian(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
+# Real source files with the mistakes planners make: census grid, Ookla, IZM registry, offline
+# --------------------------------------------------------------------------------------------
+def _lv_number(value: float) -> str:
+    """``value`` as Latvian writes a whole number (non-breaking space between thousands)."""
+    return f"{round(value):,}".replace(",", "\u00a0")
+
+
+def test_census_grid_in_the_wrong_crs_or_without_coordinates_in_latvian(tmp_path):
+    real = pd.read_csv(shared_file("vidzeme", "population", "census2021_1km_vidzeme.csv"),
+                       nrows=200)
+    # the cell corners given in LKS-92 metres (EPSG:3059) instead of EPSG:3035
+    x, y = Transformer.from_crs(3035, 3059, always_xy=True).transform(
+        real["E"].to_numpy(float), real["N"].to_numpy(float))
+    path = tmp_path / "iedzivotaji_lks92.csv"
+    real.assign(E=x.round(), N=y.round()).to_csv(path, index=False)
+    with pytest.raises(GeoInputError, match="wrong CRS") as info:
+        read_census_grid(path)
+    assert info.value.key == "err.census.not_laea"
+    lv = latvian(info.value, "iedzivotaji_lks92.csv", "EPSG:3035", _lv_number(x.round().min()),
+                 _lv_number(y.round().max()), path=path)
+    assert "nav Eiropas režģa koordinātas metros" in lv and "LKS-92" in lv
+    assert "norādiet E/N kā šūnu apakšējos kreisos stūrus" in lv
+    # the coordinate columns dropped: no GRD_ID and no E/N
+    path = tmp_path / "bez_koordinatam.csv"
+    real.drop(columns=["E", "N"]).to_csv(path, index=False)
+    with pytest.raises(GeoInputError, match="no cell coordinates") as info:
+        read_census_grid(path)
+    lv = latvian(info.value, "bez_koordinatam.csv", "GRD_ID", "'LAND_SURFACE'", path=path)
+    assert "režģī nav šūnu koordinātu" in lv and "pievienojiet kolonnas" in lv
+
+
+def test_ookla_file_wrong_in_latvian(tmp_path):
+    real = pd.read_csv(shared_file("vidzeme", "broadband", "ookla_fixed_2023q2_350m_vidzeme.csv"),
+                       nrows=100)
+    path = tmp_path / "ookla_atrums.csv"
+    real.rename(columns={"avg_d_kbps": "download_kbps"}).to_csv(path, index=False)
+    with pytest.raises(GeoInputError, match="lacks column") as info:
+        read_ookla_grid(path)
+    lv = latvian(info.value, "ookla_atrums.csv", "['avg_d_kbps']", "'download_kbps'", path=path)
+    assert "Ookla failā trūkst kolonnu" in lv and "publicējusi Ookla" in lv
+    bad = real.astype({"tests": object})
+    bad.loc[7, "tests"] = "daudz"  # text in a count column
+    bad.to_csv(path, index=False)
+    with pytest.raises(GeoInputError, match="'tests' has blank") as info:
+        read_ookla_grid(path)
+    assert "kolonnā 'tests' ir tukšas" in latvian(info.value, "ookla_atrums.csv", path=path)
+
+
+def test_izm_registry_without_its_id_column_in_latvian(tmp_path):
+    src = shared_file("vidzeme", "schools", "izm_2022",
+                      "izglitojamoskvispizglprogr_pa_iestadem_01122022.xlsx")
+    wb = openpyxl.load_workbook(src, read_only=True)
+    rows = [list(r) for r in wb.active.iter_rows(max_row=30, values_only=True)]
+    wb.close()
+    col = rows[0].index("Iestādes reģistrācijas Nr.")
+    rows[0][col] = "Iestādes kods"  # renamed by hand in Excel
+    out = openpyxl.Workbook()
+    for r in rows:
+        out.active.append(r)
+    path = tmp_path / "izglitojamie_pa_iestadem.xlsx"
+    out.save(path)
+    with pytest.raises(GeoInputError, match="lacks column") as info:
+        izm.read_pupils_by_institution(path)
+    lv = latvian(info.value, "izglitojamie_pa_iestadem.xlsx", "'Iestādes reģistrācijas Nr.'",
+                 "'Iestādes kods'", path=path)
+    assert lv.count("IZM izglītojamo skaita pa iestādēm tabulā trūkst kolonnu") == 1
+
+
+def test_osm_download_offline_in_latvian(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on: refused, as when offline
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(GeoInputError, match="could not connect") as info:
+        download_geofabrik("europe/latvia", tmp_path / "latvia.osm.pbf",
+                           base_url=f"http://127.0.0.1:{port}", timeout_s=5)
+    url = f"http://127.0.0.1:{port}/europe/latvia-latest.osm.pbf"
+    lv = latvian(info.value, url)
+    assert lv.startswith("nevar izveidot savienojumu ar 127.0.0.1 (savienojums atteikts)")
+    assert lv.count(url) == 2 and "lejupielādējiet" in lv and "tīmekļa pārlūkā" in lv
+    assert not (tmp_path / "latvia.osm.pbf").exists()
+
+
+def test_how_to_get_a_layer_is_the_same_steps_in_latvian():
+    """The fix of a missing layer (build, download) gives the manifest's steps, in Latvian."""
+    for name in list_recipes():
+        recipe = load_recipe(name)
+        for layer in LAYER_KEYS:
+            msg = how_to_get_msg(recipe, layer)
+            assert str(msg) == _how_to_get(recipe, layer)  # nothing dropped or added
+            own = str((recipe.sources.get(layer) or {}).get("instructions", "")).strip()
+            lv = msg.text("lv")  # the recipe's own instructions stay as its author wrote them
+            assert lv != str(msg) and not ENGLISH.findall(QUOTED.sub("", lv.replace(own, ""))), lv
+
+
+def test_every_latvian_error_template_is_latvian():
+    """No English word in any Latvian ``err.*`` template (outside placeholders and quotes)."""
+    bad = {}
+    for key, v in i18n.STRINGS.items():
+        if key.startswith("err."):
+            rest = KEYWORDS.sub("", QUOTED.sub("", re.sub(r"\{[^}]*\}", "", v["lv"])))
+            if ENGLISH.findall(rest):
+                bad[key] = ENGLISH.findall(rest)
+    assert bad == {}
+
+
+# --------------------------------------------------------------------------------------------
 # The design: fallbacks, nothing lost, every key present, every raise site listed
 # --------------------------------------------------------------------------------------------
 def test_missing_or_lossy_translation_falls_back_to_english(monkeypatch):
@@ -329,17 +443,10 @@ def test_every_message_key_exists_with_the_values_it_uses():
 #: (``GeoInputError(Msg("err...."), ...)`` and the key in geo/i18n.py) and lower the number;
 #: a file not listed must have none. These errors show in English under the Latvian heading.
 UNKEYED = {
-    "geo/_csv.py": 3, "geo/broadband/coverage.py": 3, "geo/jobs.py": 6,
     "geo/network/access.py": 4, "geo/network/graph.py": 8, "geo/network/snap.py": 1,
-    "geo/outputs/layers.py": 7, "geo/outputs/planner.py": 3, "geo/outputs/report.py": 14,
     "geo/outputs/web.py": 1, "geo/planning/distributed.py": 1, "geo/planning/optimize.py": 6,
     "geo/planning/prepared.py": 12, "geo/planning/projection.py": 2, "geo/planning/sweep.py": 4,
-    "geo/region/build.py": 6, "geo/region/demand.py": 6, "geo/region/recipe.py": 8,
-    "geo/region/school_matching.py": 9, "geo/region/synth/__init__.py": 2,
-    "geo/sources/berec.py": 2, "geo/sources/border.py": 1, "geo/sources/boundaries.py": 2,
-    "geo/sources/census.py": 25, "geo/sources/coverage.py": 8, "geo/sources/dormitories.py": 4,
-    "geo/sources/izm.py": 7, "geo/sources/ookla.py": 10, "geo/sources/osm.py": 3,
-    "geo/sources/osm_download.py": 21,
+    "geo/region/synth/__init__.py": 2,
 }
 RAISERS = {"GeoInputError", "NetworkError", "MissingDataError", "GeoWarning", "err", "fail"}
 #: Modules whose errors only the command line shows (in English, like its --help).

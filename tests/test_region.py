@@ -56,6 +56,11 @@ def test_manifest_sources_and_checksums(built):
     # offline, roads missing: said so, with the Geofabrik URL and the download command
     assert "download.geofabrik.de/europe/latvia-latest.osm.pbf" in m["missing"]["roads"]
     assert "python -m geo download" in m["missing"]["roads"]
+    # the same reason in Latvian for the app (the English one unchanged)
+    lv = region.load_bundle(built.path).missing_text("lv")["roads"]
+    assert "download.geofabrik.de/europe/latvia-latest.osm.pbf" in lv
+    assert "nav ceļu tīkla" in lv and "road network" not in lv
+    assert region.load_bundle(built.path).missing_text("en") == m["missing"]
 
 
 def test_failed_build_leaves_bundle_untouched(built, tmp_path):

@@ -23,7 +23,7 @@ from geo.planning.optimize import build_instance
 from geo.planning.prepared import Pairs, Prepared, _route_pairs, prepare_bundle
 from geo.planning.scenario import apply_scenario, baseline, load_scenario, scenario_from_dict
 from geo.planning.transport import travel_minutes
-from geo.settings import DORMITORY_BANDS, PROJECT_ROOT
+from geo.settings import DORMITORY_BANDS, PAIRS_CUTOFF_S, PAIRS_K_NEAREST, PROJECT_ROOT
 
 SCENARIOS = sorted((PROJECT_ROOT / "scenarios").glob("demo_*.yaml"))
 
@@ -47,12 +47,19 @@ def demo(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("demo") / "bundle"
     res = region.build_bundle("demo", out=out, online=False)
-    return prepare_bundle(getattr(res, "path", out))
+    return _whole(prepare_bundle(getattr(res, "path", out)))
 
 
 @pytest.fixture(scope="module")
 def malta():
-    return malta_capacitated()
+    *rest, prep = malta_capacitated()
+    return (*rest, _whole(prep))
+
+
+def _whole(prep: Prepared) -> Prepared:
+    """The prepared region with its bounded columns routed whole (the dense reference)."""
+    prep.complete_columns(prep.pairs.missing_columns())
+    return prep
 
 
 def _dense_assignment(full: Prepared, sc):
@@ -91,8 +98,9 @@ def _close_all_but(prep: Prepared, keep: int):
 
 
 def test_kept_pairs_and_floors_against_the_routed_matrix(malta):
-    """Blocks of schools give the same pairs as the whole matrix; every pair left out is at
-    least its origin's floor, which is the nearest of them."""
+    """Bounded searches, a block of schools at a time, keep exactly the pairs of their rule with
+    the values of the whole matrix; every pair left out is at least its origin's floor, every
+    kept pair of a bounded column at most."""
     net, pl, s, prep = malta
     s = s.iloc[:40]  # two blocks of (at least) 32 schools
     tm = travel_time_matrix(net, pl, s, cutoff_s=None, with_distance=True)
@@ -103,25 +111,30 @@ def test_kept_pairs_and_floors_against_the_routed_matrix(malta):
     inner = prep.pairs.school < 40
     np.testing.assert_array_equal(t[inner], T[prep.pairs.rows()[inner],
                                               prep.pairs.school[inner]])
-    # a tight rule, routed a block of schools at a time
-    p, _, ok = _route_pairs(net, pl, s, cutoff_s=300.0, k=3, block_pairs=1)
-    ref = Pairs.from_dense(T, D, cutoff_s=300.0, k=3)
-    for k in ("indptr", "school", "time_s", "dist_m", "floor_s", "floor_m", "complete"):
-        np.testing.assert_array_equal(getattr(p, k), getattr(ref, k), err_msg=k)
+    # bounded searches (300 s), a block of schools at a time, the first two searched whole
+    whole = np.zeros(len(s), bool)
+    whole[:2] = True
+    p, osn, ok = _route_pairs(net, pl, s, cutoff_s=300.0, block_pairs=1, complete=whole)
     np.testing.assert_array_equal(ok, tm.facility_snap.ok)
-    assert len(p) < 0.5 * np.isfinite(T).sum()  # most reachable pairs left out
-    mask = np.zeros(T.shape, bool)
-    mask[p.rows(), p.school] = True
+    rows = p.rows()
+    np.testing.assert_array_equal(p.time_s, T[rows, p.school])  # the routed values, bit for bit
+    np.testing.assert_array_equal(p.dist_m, D[rows, p.school])
     fin = np.isfinite(T)
-    # every pair within the cutoff and the k nearest are kept
-    assert mask[fin & (T <= 300.0)].all()
-    kth = np.sort(np.where(fin, T, np.inf), axis=1)[:, 2]
-    assert mask[fin & (T <= kth[:, None])].all()
-    # floors: a lower bound of every pair left out, and its minimum
-    out = np.where(~mask & fin, T, np.inf)
-    np.testing.assert_array_equal(p.floor_s, out.min(axis=1))
-    assert np.all(np.where(~mask & fin, D, np.inf) >= p.floor_m[:, None])
-    assert np.array_equal(p.complete, (mask == fin).all(axis=0))
+    assert len(p) < 0.5 * fin.sum()  # most reachable pairs left out
+    mask = np.zeros(T.shape, bool)
+    mask[rows, p.school] = True
+    # the rule: pairs within 300 s of network time + school leg, and whole columns
+    net_s = T - osn.time_s[:, None]
+    want = fin & ((net_s <= 300.0) | whole[None, :])
+    np.testing.assert_array_equal(mask, want)
+    assert np.array_equal(p.complete, (mask == fin).all(axis=0)) and p.complete[:2].all()
+    # floors: every kept pair at most, every pair left out at least (time and distance)
+    floor = np.broadcast_to(p.floor_s[:, None], T.shape)
+    out = fin & ~mask
+    bounded = mask & ~whole[None, :]
+    assert out.any() and np.all(T[out] >= floor[out]) and np.all(T[bounded] <= floor[bounded])
+    assert np.all(D[out] >= np.broadcast_to(p.floor_m[:, None], T.shape)[out])
+    assert np.isfinite(p.floor_s[osn.ok]).all() and not np.isfinite(p.floor_s[~osn.ok]).any()
     # routing a column on demand gives the routed matrix exactly
     q = _sparse(prep, cutoff_s=300.0, k=3)
     j = int(np.flatnonzero(~q.pairs.complete[:40])[0])
@@ -193,7 +206,7 @@ def test_save_load_and_the_dense_format(demo, tmp_path):
     meta.pop("pairs")
     (old / "meta.json").write_text(json.dumps(meta), "utf-8")
     p3 = Prepared.load(old)
-    ref = Pairs.from_dense(T, D, cutoff_s=7200.0, k=8)
+    ref = Pairs.from_dense(T, D, cutoff_s=PAIRS_CUTOFF_S, k=PAIRS_K_NEAREST)
     np.testing.assert_array_equal(p3.pairs.time_s, ref.time_s)
     np.testing.assert_array_equal(p3.pairs.complete, ref.complete)
     sc = _close_all_but(demo, 1)

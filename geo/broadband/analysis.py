@@ -31,6 +31,7 @@ from geo.broadband.coverage import (
 from geo.broadband.joint import joint_table
 from geo.broadband.priority import priority_list, settlements, uncovered_mask
 from geo.broadband.schools import point_connectivity, school_connectivity
+from geo.errors import MissingDataError, Msg
 from geo.region.demand import BAND_COLUMNS, integerise
 from geo.sources.ookla import read_ookla_grid
 
@@ -339,7 +340,8 @@ def bundle_inputs(bundle) -> dict:
     """The keyword arguments of :func:`analyse` read from a bundle (no network, no travel)."""
     year = bundle_year(bundle)
     if year is None:
-        raise ValueError(f"bundle {bundle.path} has no population_<year> layer")
+        raise MissingDataError(Msg("err.bb.no_population", bundle=str(bundle.path)),
+                               path=bundle.path)
     lay = bundle.layers
     return {"population": lay[f"population_{year}"], "pupils": lay.get(f"pupils_{year}"),
             "ookla": bundle_ookla(bundle), "coverage": lay.get("coverage"),

@@ -40,7 +40,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.sources.census import cell_polygons
 from geo.sources.tabular import fold
 
@@ -87,8 +87,8 @@ def laea_xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarr
     grid cell or an Ookla tile)."""
     g = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
     if g.crs is None:
-        raise GeoInputError("the layer has no CRS.", path=getattr(gdf, "attrs", {}).get("source"),
-                            fix="save it with its coordinate reference system.")
+        raise GeoInputError(Msg("err.bbcov.no_crs"), path=getattr(gdf, "attrs", {}).get("source"),
+                            fix=Msg("err.bbcov.no_crs.fix"))
     arr = g.to_crs(settings.LAEA_CRS).values
     poly = ~shapely.is_empty(arr) & (shapely.get_type_id(arr) != 0)
     if poly.any():
@@ -214,8 +214,8 @@ def coverage_pairs(cells: pd.DataFrame, coverage: gpd.GeoDataFrame, *, res: int 
     """
     share_min = settings.BROADBAND_MIN_OVERLAP_SHARE if min_share is None else float(min_share)
     if coverage.crs is None:
-        raise GeoInputError("the coverage layer has no CRS.", path=coverage.attrs.get("source"),
-                            fix="save it with its coordinate reference system.")
+        raise GeoInputError(Msg("err.bbcov.coverage_no_crs"), path=coverage.attrs.get("source"),
+                            fix=Msg("err.bbcov.no_crs.fix"))
     geom = coverage.geometry.to_crs(settings.LAEA_CRS).values
     present = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
     tid = shapely.get_type_id(geom)
@@ -324,7 +324,6 @@ def _check_coverage(coverage: gpd.GeoDataFrame) -> None:
     missing = [c for c in ("operator", "max_down_mbps") if c not in coverage.columns]
     if missing:
         raise GeoInputError(
-            f"the coverage layer lacks column(s) {missing}; columns: "
-            f"{[c for c in coverage.columns if c != 'geometry']}.",
-            path=coverage.attrs.get("source"),
-            fix="read it with geo.sources.coverage.read_coverage (or read_berec).")
+            Msg("err.bbcov.columns", missing=str(missing),
+                found=str([c for c in coverage.columns if c != 'geometry'])),
+            path=coverage.attrs.get("source"), fix=Msg("err.bbcov.columns.fix"))

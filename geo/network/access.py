@@ -100,11 +100,27 @@ def _arc_keys(net: Network) -> np.ndarray:
 
 
 def _arc_length(net: Network, frm: np.ndarray, to: np.ndarray) -> np.ndarray:
-    """Length (m) of forward arcs frm -> to (arrays of equal shape, all arcs must exist)."""
-    key = _arc_keys(net)
-    q = frm.astype(np.int64) * net.n_nodes + to.astype(np.int64)
-    pos = np.searchsorted(key, q.ravel())
-    return net.length.data[pos].reshape(q.shape)
+    """Length (m) of forward arcs frm -> to (arrays of equal shape, all arcs must exist).
+
+    Scans the few arcs of each ``frm`` node (CSR row) instead of searching all arcs: a
+    node has a handful of arcs, so a pass or two settles almost every query."""
+    g = net.graph
+    frm = np.asarray(frm, np.int64)
+    to = np.asarray(to, np.int64)
+    shape = frm.shape
+    frm, to = frm.ravel(), to.ravel()
+    pos = g.indptr[frm].astype(np.int64)
+    end = g.indptr[frm + 1]
+    out = np.empty(len(frm))
+    todo = np.arange(len(frm))
+    while len(todo):
+        if np.any(pos[todo] >= end[todo]):
+            raise RuntimeError("network: a predecessor is not joined by an arc")
+        hit = g.indices[pos[todo]] == to[todo]
+        out[todo[hit]] = net.length.data[pos[todo[hit]]]
+        todo = todo[~hit]
+        pos[todo] += 1
+    return out.reshape(shape)
 
 
 def _tree_distance(net: Network, pred: np.ndarray, root_len: np.ndarray | None = None) -> np.ndarray:
@@ -145,6 +161,52 @@ def _tree_distance(net: Network, pred: np.ndarray, root_len: np.ndarray | None =
         ptr = nxt
     acc = acc[:, :n]
     return acc[0] if one_d else acc
+
+
+def _reached_tree_distance(net: Network, dist: np.ndarray, pred: np.ndarray,
+                           nodes: np.ndarray) -> np.ndarray:
+    """Network distance (m) at ``nodes`` along the trees of a block of searches, summed over
+    the reached nodes only (as :func:`_tree_distance`, whose sums it repeats exactly, but in
+    time and memory proportional to the nodes a bounded search reached).
+
+    Parameters
+    ----------
+    dist, pred : numpy.ndarray, shape (k, n)
+        Times (``inf``: not reached) and predecessors (-9999 at roots) of ``k`` searches on
+        the reversed graph.
+    nodes : numpy.ndarray of int
+        Nodes whose distance is wanted.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (k, len(nodes))
+        Metres; ``inf`` where the node was not reached.
+    """
+    k, n = dist.shape
+    flat = np.flatnonzero(np.isfinite(dist).ravel())
+    m = len(flat)
+    where = np.full(k * n, -1, np.int64 if m >= 2**31 - 1 else np.int32)
+    where[flat] = np.arange(m)
+    row = flat // n
+    v = flat - row * n
+    p = pred.ravel()[flat].astype(np.int64)
+    has = p >= 0
+    # position m is a sentinel with length 0: roots point to it (as in _tree_distance)
+    acc = np.zeros(m + 1)
+    acc[:m][has] = _arc_length(net, v[has], p[has])
+    ptr = np.full(m + 1, m, np.int64)
+    ptr[:m][has] = where[row[has] * n + p[has]]
+    while True:
+        acc += acc[ptr]
+        nxt = ptr[ptr]
+        if np.array_equal(nxt, ptr):
+            break
+        ptr = nxt
+    idx = where[(np.arange(k, dtype=np.int64)[:, None] * n + np.asarray(nodes, np.int64)[None, :])]
+    out = np.full(idx.shape, np.inf)
+    ok = idx >= 0
+    out[ok] = acc[idx[ok]]
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -354,15 +416,68 @@ def node_matrix(
                        return_predecessors=with_distance)
         if with_distance:
             dist, pred = res
-            dm = _tree_distance(net, pred)
-            dm[~np.isfinite(dist)] = np.inf
-            D[:, i0 : i0 + len(src)] = dm[:, origin_nodes].T
+            D[:, i0 : i0 + len(src)] = _reached_tree_distance(net, dist, pred, origin_nodes).T
         else:
             dist = res
         T[:, i0 : i0 + len(src)] = dist[:, origin_nodes].T
         if progress is not None:
             progress(min(i0 + block, len(ufac)), len(ufac))
     return T[:, inv], (D[:, inv] if with_distance else None)
+
+
+def node_pairs(
+    net: Network,
+    origin_nodes: np.ndarray,
+    facility_nodes: np.ndarray,
+    *,
+    limit_s: float | None = None,
+    block: int = 32,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The origin x facility node pairs within a network time, as sparse arrays.
+
+    One Dijkstra per distinct facility node on the reversed graph, stopped at ``limit_s``
+    (``scipy`` ``limit=``): a bounded search settles only the nodes within the limit, and the
+    distances are summed over them alone (:func:`_reached_tree_distance`), so the work
+    follows the pairs kept, not origins x facilities. The values of the pairs are those of
+    :func:`node_matrix` (same searches, same sums).
+
+    Parameters
+    ----------
+    origin_nodes, facility_nodes : numpy.ndarray of int
+        Network nodes (repeats allowed).
+    limit_s : float, optional
+        Network time limit (seconds); None: every reachable pair.
+    block : int, default 32
+        Searches per block.
+
+    Returns
+    -------
+    origin, facility : numpy.ndarray of int64
+        Positions in ``origin_nodes`` and ``facility_nodes`` of the pairs within the limit,
+        by facility.
+    time_s, dist_m : numpy.ndarray of float64
+        Network time (s) and distance along that route (m) of each pair.
+    """
+    origin_nodes = np.asarray(origin_nodes, np.int64)
+    ufac, inv = np.unique(np.asarray(facility_nodes, np.int64), return_inverse=True)
+    limit = np.inf if limit_s is None else float(limit_s)
+    parts = []
+    for i0 in range(0, len(ufac), block):
+        src = ufac[i0 : i0 + block]
+        dist, pred = dijkstra(net.rgraph, directed=True, indices=src, limit=limit,
+                              return_predecessors=True)
+        T = dist[:, origin_nodes]
+        D = _reached_tree_distance(net, dist, pred, origin_nodes)
+        r, o = np.nonzero(np.isfinite(T))
+        parts.append((i0 + r, o, T[r, o], D[r, o]))
+    u, o, t, d = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                  for i in range(4))
+    # pairs of each distinct node -> pairs of each facility at it
+    start = np.r_[0, np.cumsum(np.bincount(u.astype(np.int64), minlength=len(ufac)))]
+    lens = np.diff(start)[inv]
+    take = np.repeat(start[inv] - np.r_[0, np.cumsum(lens)[:-1]], lens) + np.arange(lens.sum())
+    fac = np.repeat(np.arange(len(inv)), lens)
+    return o[take].astype(np.int64), fac, t[take].astype(np.float64), d[take].astype(np.float64)
 
 
 def travel_time_matrix(  # noqa: PLR0913  keyword-only options of a public entry point

@@ -15,9 +15,9 @@ import shapely
 
 from geo import i18n, settings
 from geo.broadband.classes import ALL_CLASSES
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.i18n import t
-from geo.sources.tabular import pick_column
+from geo.sources.tabular import named, pick_column
 
 # --------------------------------------------------------------------------------------------
 # Strings
@@ -87,7 +87,8 @@ i18n.register({
 
 def _check_lang(lang: str) -> str:
     if lang not in i18n.LANGUAGES:
-        raise GeoInputError(f"unknown language {lang!r}.", fix=f"use one of {list(i18n.LANGUAGES)}.")
+        raise GeoInputError(Msg("err.layers.lang", lang=repr(lang)),
+                            fix=Msg("err.one_of.fix", known=str(list(i18n.LANGUAGES))))
     return lang
 
 
@@ -175,17 +176,17 @@ def _metric_crs(gdf: gpd.GeoDataFrame):
 def _prepare(gdf, what: str, *, simplify_m: float = 0.0, columns: Sequence[str] = ()) -> tuple:
     """Validate a layer; return (source in EPSG:4326, display copy simplified)."""
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise GeoInputError(f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}.",
+        raise GeoInputError(Msg("err.layers.not_gdf", what=named(what), type=type(gdf).__name__),
                             path=getattr(gdf, "attrs", {}).get("source"))
     src = gdf.attrs.get("source")
     if gdf.crs is None:
-        raise GeoInputError(f"{what} layer has no coordinate reference system.", path=src,
-                            fix="set it, e.g. gdf.set_crs('EPSG:3059') for LKS-92 metres.")
+        raise GeoInputError(Msg("err.layers.no_crs", what=named(what)), path=src,
+                            fix=Msg("err.layers.no_crs.fix"))
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
-        raise GeoInputError(f"{what} layer has no column(s) {missing}; columns are "
-                            f"{[c for c in gdf.columns if c != gdf.geometry.name]}.", path=src,
-                            fix="rename the column or name it with the matching keyword.")
+        raise GeoInputError(Msg("err.layers.no_columns", what=named(what), missing=str(missing),
+                                found=str([c for c in gdf.columns if c != gdf.geometry.name])),
+                            path=src, fix=Msg("err.layers.no_columns.fix"))
     geom = gdf.geometry
     keep = geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
     gdf = gdf.loc[keep]
@@ -297,7 +298,8 @@ def roads_layer(
     legend = []
     for c in classes:
         if c not in ROAD_CLASSES:
-            raise GeoInputError(f"unknown road class {c!r}.", fix=f"use some of {list(ROAD_CLASSES)}.")
+            raise GeoInputError(Msg("err.layers.road_class", value=repr(c)),
+                                fix=Msg("err.report.formats.fix", known=str(list(ROAD_CLASSES))))
         _, color, width, dash = ROAD_CLASSES[c]
         sel = cls == c
         label = t(f"map.road.{c}", lang)
@@ -514,9 +516,8 @@ def _time_minutes(gdf: gpd.GeoDataFrame, time_col: str | None) -> tuple[np.ndarr
         time_col = pick_column(gdf, None, ("time_min", "time_s"))
         if time_col is None:
             raise GeoInputError(
-                "travel-time layer has no column 'time_min' or 'time_s'.",
-                path=gdf.attrs.get("source"),
-                fix="join geo.network.access.nearest_facility(...) results or name the column with time_col=.",
+                Msg("err.layers.no_time"), path=gdf.attrs.get("source"),
+                fix=Msg("err.layers.no_time.fix"),
             )
     v = _num(gdf[time_col])
     if time_col.endswith("_s"):
@@ -566,7 +567,7 @@ def travel_time_layer(  # noqa: PLR0913  keyword-only options of a public entry 
     """
     _check_lang(lang)
     if len(colors) != len(bands):
-        raise GeoInputError(f"{len(bands)} bands need {len(bands)} colours, got {len(colors)}.")
+        raise GeoInputError(Msg("err.layers.colours", bands=len(bands), colors=len(colors)))
     src, disp = _prepare(cells, "travel-time", simplify_m=settings.MAP_SIMPLIFY_M["cells"],
                          columns=[c for c in (time_col, population, school) if c is not None])
     minutes, _ = _time_minutes(disp, time_col)
@@ -715,6 +716,19 @@ def catchments_layer(
                     fill_opacity=0.35, stroke="#ffffff", stroke_width=1.2, source=src)
 
 
+def _maybe_beyond(cells, time_col: str | None, thr: float):
+    """The rows of ``cells`` beyond ``thr`` minutes (NaN and inf count as beyond), or
+    ``cells`` unchanged when that cannot be told yet (:func:`_prepare` then names the
+    problem): only these rows need to be projected and checked."""
+    if not isinstance(cells, gpd.GeoDataFrame):
+        return cells
+    col = time_col if time_col is not None else pick_column(cells, None, ("time_min", "time_s"))
+    if col is None or col not in cells.columns:
+        return cells
+    minutes, _ = _time_minutes(cells, col)
+    return cells.loc[~(minutes <= thr)]
+
+
 def white_spots_layer(
     cells: gpd.GeoDataFrame,
     lang: str = i18n.DEFAULT_LANGUAGE,
@@ -749,7 +763,7 @@ def white_spots_layer(
     """
     _check_lang(lang)
     thr = settings.THRESHOLD_MIN["1-6"] if threshold_min is None else float(threshold_min)
-    src, disp = _prepare(cells, "white spots",
+    src, disp = _prepare(_maybe_beyond(cells, time_col, thr), "white spots",
                          columns=[c for c in (time_col, population) if c is not None])
     minutes, _ = _time_minutes(disp, time_col)
     beyond = ~(minutes <= thr)  # NaN / inf count as beyond

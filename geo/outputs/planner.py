@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -150,7 +151,8 @@ def add_change(doc: dict, kind: str, params, *, prep=None) -> dict:
         :func:`geo.planning.scenario.apply_scenario`).
     """
     if kind not in CHANGE_KINDS:
-        raise GeoInputError(f"unknown change {kind!r}.", fix=f"use one of {CHANGE_KINDS}.")
+        raise GeoInputError(Msg("err.scenario.unknown_change", kind=repr(kind), hint=""),
+                            fix=Msg("err.one_of.fix", known=str(CHANGE_KINDS)))
     value = list(params) if kind == "close" else {k: v for k, v in dict(params).items()
                                                    if v is not None and v != ""}
     out = {**doc, "changes": [*doc.get("changes", []), {kind: value}]}
@@ -512,11 +514,12 @@ def export_bytes(fmt: str, *, layers=None, m: folium.Map | None = None,
             report.export_gpkg(path, gp)
         elif fmt == "csv":
             if not tables:
-                raise GeoInputError("no table to write.", fix="give a table.")
+                raise GeoInputError(Msg("err.report.no_table"), fix=Msg("err.report.no_table.fix"))
             report.export_csv(table_for_csv(next(iter(tables.values())), lang), path,
                               excel_lv=lang == "lv")
         else:
-            raise GeoInputError(f"unknown format {fmt!r}.", fix=f"use one of {report.FORMATS}.")
+            raise GeoInputError(Msg("err.report.format", fmt=repr(fmt)),
+                                fix=Msg("err.one_of.fix", known=str(report.FORMATS)))
         return path.read_bytes()
 
 
@@ -711,7 +714,8 @@ def save_osm_upload(data: bytes, name: str, folder: str | Path) -> Path:
     Raises
     ------
     GeoInputError
-        The file is empty or is not OSM XML / PBF (nothing is kept).
+        The file is empty or is not OSM XML / PBF (nothing is kept); the error names the
+        uploaded file, never the server's folder.
     """
     target = Path(folder) / Path(name).name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -721,7 +725,38 @@ def save_osm_upload(data: bytes, name: str, folder: str | Path) -> Path:
             raise GeoInputError(Msg("err.upload.empty"), path=Path(name).name,
                                 fix=Msg("err.upload.osm.fix"))
         sniff_format(target)
-    except GeoInputError:
+    except GeoInputError as exc:
         target.unlink(missing_ok=True)
-        raise
+        raise exc.renamed(Path(name).name) from None
     return target
+
+
+def keep_osm_upload(data: bytes, name: str, folder: str | Path) -> Path:
+    """:func:`save_osm_upload` once per content: the file goes to
+    ``folder/<SHA-256 digest>/<name>`` and is written only the first time.
+
+    The same upload seen again (a rerun of the app, the same file uploaded again) is the same
+    file with the same modification time, so its network is built and cached once.
+
+    Parameters
+    ----------
+    data : bytes
+    name : str
+        The uploaded file's name (only its last part is used).
+    folder : str or Path
+        The session's temporary folder.
+
+    Raises
+    ------
+    GeoInputError
+        As :func:`save_osm_upload`.
+    """
+    target = Path(folder) / hashlib.sha256(data).hexdigest()[:16] / Path(name).name
+    if target.is_file() and target.stat().st_size == len(data):
+        return target
+    try:
+        return save_osm_upload(data, name, target.parent)
+    except GeoInputError:
+        if not any(target.parent.iterdir()):  # nothing kept, not even the folder
+            target.parent.rmdir()
+        raise

@@ -33,7 +33,7 @@ from geo import i18n, settings
 from geo._csv import write_csv
 from geo._files import atomic_file, check_output_dir, owned_dir, write_gpkg
 from geo.broadband.classes import WHITE_CLASSES
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.i18n import t
 from geo.outputs import layers as map_layers
 from geo.outputs import static, web
@@ -65,8 +65,7 @@ def _layers_of(obj) -> list[map_layers.MapLayer]:
         layers = getattr(obj, "_geo_layers", None)
         if layers is None:
             raise GeoInputError(
-                "this folium map was not made by geo.outputs.web.make_map, so its layers are unknown.",
-                fix="pass the list of geo.outputs.web layers instead of the map.",
+                Msg("err.report.foreign_map"), fix=Msg("err.report.foreign_map.fix"),
             )
         return list(layers)
     if isinstance(obj, map_layers.MapLayer):
@@ -74,8 +73,8 @@ def _layers_of(obj) -> list[map_layers.MapLayer]:
     layers = list(obj)
     bad = [type(x).__name__ for x in layers if not isinstance(x, map_layers.MapLayer)]
     if bad:
-        raise GeoInputError(f"expected geo.outputs.web layers, got {bad}.",
-                            fix="build layers with geo.outputs.web.*_layer functions.")
+        raise GeoInputError(Msg("err.report.not_layers", got=str(bad)),
+                            fix=Msg("err.report.not_layers.fix"))
     return layers
 
 
@@ -249,7 +248,8 @@ def export_pdf(
         Fonts are embedded (DejaVu Sans covers Latvian letters).
     """
     if layers is None and not tables:
-        raise GeoInputError("nothing to put in the PDF.", path=path, fix="give layers or tables.")
+        raise GeoInputError(Msg("err.report.empty_pdf"), path=path,
+                            fix=Msg("err.report.empty_pdf.fix"))
     figs = []
     if layers is not None:
         fig = static_figure(layers, lang=lang, title=title)
@@ -277,13 +277,14 @@ def _gpkg_ready(name: str, obj, path) -> pd.DataFrame:
     if isinstance(obj, map_layers.MapLayer):
         obj = obj.source if obj.source is not None else obj.data
     if not isinstance(obj, pd.DataFrame):
-        raise GeoInputError(f"layer {name!r} is a {type(obj).__name__}, not a table.", path=path,
-                            fix="pass GeoDataFrames, DataFrames or geo.outputs.web layers.")
+        raise GeoInputError(Msg("err.report.not_table", name=repr(name),
+                                type=type(obj).__name__), path=path,
+                            fix=Msg("err.report.not_table.fix"))
     df = obj.copy()
     if isinstance(df, gpd.GeoDataFrame):
         if df.crs is None:
-            raise GeoInputError(f"layer {name!r} has no coordinate reference system.", path=path,
-                                fix="set it, e.g. gdf.set_crs('EPSG:3059').")
+            raise GeoInputError(Msg("err.report.layer_no_crs", name=repr(name)), path=path,
+                                fix=Msg("err.report.set_crs.fix"))
         geom = df.geometry.name
         other_geo = [c for c in df.columns if c != geom and isinstance(df[c].dtype, gpd.array.GeometryDtype)]
         df = df.drop(columns=other_geo)
@@ -313,11 +314,13 @@ def export_gpkg(path: str | Path, layers: Mapping[str, object]) -> Path:
     Path
     """
     if not layers:
-        raise GeoInputError("no layers to write.", path=path, fix="give at least one layer.")
+        raise GeoInputError(Msg("err.report.no_layers"), path=path,
+                            fix=Msg("err.report.no_layers.fix"))
     ready = {}
     for name, obj in layers.items():
         if not name or not str(name).strip():
-            raise GeoInputError("a layer has an empty name.", path=path, fix="name every layer.")
+            raise GeoInputError(Msg("err.report.empty_name"), path=path,
+                                fix=Msg("err.report.empty_name.fix"))
         ready[str(name)] = _gpkg_ready(str(name), obj, path)
 
     return _atomic(path, lambda tmp: write_gpkg(tmp, ready))
@@ -361,23 +364,24 @@ def export_csv(
     Path
     """
     if not isinstance(df, pd.DataFrame):
-        raise GeoInputError(f"expected a table, got {type(df).__name__}.", path=path)
+        raise GeoInputError(Msg("err.report.expected_table", type=type(df).__name__),
+                            path=path)
     sep = sep if sep is not None else (";" if excel_lv else ",")
     decimal = decimal if decimal is not None else ("," if excel_lv else ".")
     if sep == decimal:
-        raise GeoInputError(f"separator and decimal mark are both {sep!r}.", path=path,
-                            fix="use sep=';' with decimal=','.")
+        raise GeoInputError(Msg("err.report.sep_decimal", sep=repr(sep)), path=path,
+                            fix=Msg("err.report.sep_decimal.fix"))
     out = pd.DataFrame(df)
     if isinstance(df, gpd.GeoDataFrame):
         if geometry not in ("auto", "xy", "wkt", "drop"):
-            raise GeoInputError(f"unknown geometry option {geometry!r}.", path=path,
-                                fix="use 'auto', 'xy', 'wkt' or 'drop'.")
+            raise GeoInputError(Msg("err.report.geometry_option", value=repr(geometry)),
+                                path=path, fix=Msg("err.report.geometry_option.fix"))
         gname = df.geometry.name
         out = pd.DataFrame(df.drop(columns=gname))
         if geometry != "drop":
             if df.crs is None:
-                raise GeoInputError("the layer has no coordinate reference system.", path=path,
-                                    fix="set it, e.g. gdf.set_crs('EPSG:3059').")
+                raise GeoInputError(Msg("err.report.no_crs"), path=path,
+                                    fix=Msg("err.report.set_crs.fix"))
             g = df.geometry.to_crs(settings.WGS84)
             if geometry == "wkt":
                 out["wkt"] = shapely.to_wkt(g.values, rounding_precision=settings.MAP_COORD_DECIMALS + 1)
@@ -450,16 +454,18 @@ def export_bundle(  # noqa: PLR0913  keyword-only options of a public entry poin
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise GeoInputError(f"unknown formats {unknown}.", fix=f"use some of {list(FORMATS)}.")
+        raise GeoInputError(Msg("err.report.formats", formats=str(unknown)),
+                            fix=Msg("err.report.formats.fix", known=str(list(FORMATS))))
     if layers is None and m is not None:
         layers = _layers_of(m)
     layers = _layers_of(layers) if layers is not None else []
     tables = dict(tables or {})
     bad = {k: type(v).__name__ for k, v in tables.items() if not isinstance(v, pd.DataFrame)}
     if bad:
-        raise GeoInputError(f"tables must be DataFrames, got {bad}.", path=out_dir)
+        raise GeoInputError(Msg("err.report.tables", got=str(bad)), path=out_dir)
     if not layers and not tables:
-        raise GeoInputError("nothing to export.", path=out_dir, fix="give layers, a map or tables.")
+        raise GeoInputError(Msg("err.report.nothing"), path=out_dir,
+                            fix=Msg("err.report.nothing.fix"))
     if excel_lv is None:
         excel_lv = lang == "lv"
     out_dir = check_output_dir(out_dir, force=force)

@@ -5,18 +5,35 @@ Fast path for maps that change often (:func:`streamlit_payload`, :func:`overlay_
 so the browser keeps its map; only the layers that changed travel, as a script that
 streamlit-folium's frontend evaluates in the open map (its ``feature_group`` argument). This
 uses streamlit-folium's serialisation helpers (pinned at 0.27.4 in requirements.txt).
+
+* The base map's script and assets are served as files by the Streamlit server itself
+  (:func:`served_links`), so a rerun sends their links, not megabytes of script again;
+  whole pages (the Compare view's maps) are served the same way (:func:`served_page`).
+* Layers of the region's cells (travel time, white spots) do not carry geometry: the cells'
+  shapes are in the base map (:func:`cell_grid`), and a click sends each cell's colour and
+  tooltip values (:func:`grid_layer`), which restyle polygons made once in the browser.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import functools
 import hashlib
 import json
+import tempfile
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import branca.colormap
 import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import streamlit
 import streamlit.components.v1 as components
 import streamlit_folium
 from branca.element import MacroElement
@@ -24,7 +41,8 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from streamlit_folium import st_folium
 
-from geo import i18n
+from geo import i18n, settings
+from geo._files import atomic_file
 from geo.outputs.layers import MapLayer
 from geo.outputs.web import (
     OfflineAssetError,
@@ -172,22 +190,230 @@ window.geoLayerControl = {{ this.control.get_name() }};
         self.control = control
 
 
-def streamlit_payload(m: folium.Map) -> MapPayload:
+# --------------------------------------------------------------------------------------------
+# A cell grid sent once; per click only the cells' colours and tooltip values
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CellGrid:
+    """The cells of a region, drawn in the browser from the base map (see :func:`cell_grid`).
+
+    Attributes
+    ----------
+    index : pandas.Index
+        The cells' labels (those of the GeoDataFrame given to :func:`cell_grid`), in the
+        order of the shapes in the browser.
+    shapes : str
+        JSON of the shapes: per cell a list of polygons, each a list of rings, each a flat list
+        of coordinates in units of ``10**-decimals`` degrees (longitude, latitude), every pair
+        after the first relative to the one before; rings are not closed.
+    decimals : int
+        Decimal places of the coordinates.
+    """
+
+    index: pd.Index
+    shapes: str
+    decimals: int
+
+
+def _shape_codes(geoms: np.ndarray, scale: float) -> list:
+    """Per geometry ``[[ring, ...], ...]`` (polygons of rings of coordinate differences)."""
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, point_of = shapely.get_coordinates(rings, return_index=True)
+    ints = np.round(xy * scale).astype(np.int64)
+    first = np.r_[True, point_of[1:] != point_of[:-1]]
+    last = np.r_[point_of[1:] != point_of[:-1], True]
+    step = np.diff(ints, axis=0, prepend=np.zeros((1, 2), np.int64))
+    step[first] = ints[first]  # each ring starts from its own first point
+    keep = ~last  # rings are not closed
+    flat = step[keep].ravel().tolist()
+    ends = np.cumsum(np.bincount(point_of[keep], minlength=len(rings)) * 2).tolist()
+    out: list = [[] for _ in range(len(geoms))]
+    start, prev_part = 0, -1
+    for r, end in enumerate(ends):
+        part = int(ring_of[r])
+        if part != prev_part:
+            out[int(part_of[part])].append([])
+            prev_part = part
+        out[int(part_of[part])][-1].append(flat[start:end])
+        start = end
+    return out
+
+
+def cell_grid(cells: gpd.GeoDataFrame, *,
+              decimals: int = settings.MAP_COORD_DECIMALS) -> CellGrid | None:
+    """The polygons of ``cells`` for the base map of :func:`streamlit_payload`.
+
+    Layers of these cells (travel time, white spots) then travel as a colour and tooltip
+    values per cell (:func:`grid_layer`) instead of their geometry.
+
+    Parameters
+    ----------
+    cells : GeoDataFrame
+        Polygons with unique index labels, any CRS.
+    decimals : int, default settings.MAP_COORD_DECIMALS
+        Decimal places of the coordinates (degrees), as in the exported maps.
+
+    Returns
+    -------
+    CellGrid or None
+        None when the cells are not (multi)polygons with unique labels.
+    """
+    if not cells.index.is_unique or cells.crs is None or not len(cells):
+        return None
+    geoms = cells.geometry.to_crs(settings.WGS84).values
+    kinds = set(shapely.get_type_id(geoms[~shapely.is_empty(geoms)]).tolist())
+    if not kinds or not kinds <= {3, 6}:  # Polygon, MultiPolygon
+        return None
+    shapes = _shape_codes(geoms, 10.0 ** decimals)
+    return CellGrid(index=cells.index, decimals=decimals,
+                    shapes=json.dumps(shapes, separators=(",", ":")))
+
+
+class _GridHook(MacroElement):
+    """Defines ``window.geoGrid`` in the base map: the cells' shapes and ``apply``, which
+    draws a layer of these cells from its colours and tooltip values (:func:`grid_layer`).
+
+    Each layer (``slot``) keeps one ``L.featureGroup``; a polygon is made the first time its
+    cell is drawn and afterwards only restyled, added or removed, so a click redraws the map
+    without building it again (on a canvas when the map prefers one)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+window.geoGrid = (function () {
+    var scale = {{ this.scale }}, coded = {{ this.grid.shapes }}, slots = {};
+    function ring(a) {
+        var out = [], x = 0, y = 0;
+        for (var i = 0; i < a.length; i += 2) {
+            x += a[i]; y += a[i + 1]; out.push([y / scale, x / scale]);
+        }
+        return out;
+    }
+    function shape(c) {
+        var p = coded[c].map(function (poly) { return poly.map(ring); });
+        return p.length === 1 ? p[0] : p;
+    }
+    function tooltip(slot) {
+        return function (layer) {
+            var d = slot.data, k = slot.row[layer._geoCell], html = "<table>";
+            if (k === undefined) { return ""; }
+            for (var j = 0; j < d.labels.length; j++) {
+                html += "<tr><th>" + d.labels[j] + "</th><td>" +
+                    d.values[j][0][d.values[j][1][k]] + "</td></tr>";
+            }
+            return html + "</table>";
+        };
+    }
+    function apply(d) {
+        var slot = slots[d.slot];
+        if (!slot) {
+            slot = slots[d.slot] = {fg: L.featureGroup(), polys: {}, row: {}, fresh: true};
+            slot.fg.bindTooltip(tooltip(slot), {sticky: true});  // one for all its cells
+        }
+        var fg = slot.fg, st = d.style, old = slot.row, row = {}, c = 0;
+        for (var k = 0; k < d.cells.length; k++) {
+            c += d.cells[k];
+            row[c] = k;
+            var col = d.palette[d.colour[k]], p = slot.polys[c];
+            if (!p) {
+                p = slot.polys[c] = L.polygon(shape(c), {
+                    fill: true, fillColor: col, color: st.color || col, weight: st.weight,
+                    fillOpacity: st.fillOpacity, opacity: st.opacity});
+                p._geoCell = c;
+            } else if (p.options.fillColor !== col) {
+                p.setStyle({fillColor: col, color: st.color || col});
+            }
+            if (!(c in old)) { fg.addLayer(p); }
+        }
+        for (var o in old) {
+            if (!(o in row)) { fg.removeLayer(slot.polys[o]); }
+        }
+        slot.row = row;
+        slot.data = d;
+        return slot;
+    }
+    return {apply: apply, slots: slots};
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, grid: CellGrid):
+        super().__init__()
+        self._name = "GeoGridHook"
+        self.grid = grid
+        self.scale = f"{10.0 ** grid.decimals:g}"
+
+
+class _Lazy(MacroElement):
+    """A hidden layer's content made only when the layer is first switched on.
+
+    Stands in its feature group for ``inner`` (a ``folium.GeoJson``, not a child any more):
+    its script (and its tooltip's) runs on the group's first ``add`` event, so opening the map
+    does not build thousands of features that nobody looks at."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.once("add", function () {
+{{ this.inner_code() }}
+});
+{% endmacro %}
+""")
+
+    def __init__(self, inner: folium.GeoJson, index: int):
+        super().__init__()
+        self._name = "GeoLazy"
+        self.inner = inner
+        self.index = index
+        self._code = None
+
+    def render(self, **kwargs):
+        """Prepare ``inner`` (its styles) as the map would, then this element."""
+        self.inner.render(**kwargs)
+        super().render(**kwargs)
+
+    def inner_code(self) -> str:
+        """The script of ``inner`` and its children, made once (streamlit-folium renames the
+        elements while it writes them; the parent's old name is replaced in the whole map
+        script afterwards)."""
+        if self._code is None:
+            self._code = streamlit_folium.generate_leaflet_string(
+                self.inner, base_id=f"lazy_{self._id}_{self.index}")
+        return self._code
+
+
+def _lazy_hidden_layers(m: folium.Map) -> None:
+    """Defer the features of the layers that the map opens hidden (see :class:`_Lazy`)."""
+    for fg in list(m._children.values()):
+        if not isinstance(fg, folium.FeatureGroup) or fg.show:
+            continue
+        for i, (name, child) in enumerate(list(fg._children.items())):
+            if isinstance(child, folium.GeoJson):
+                del fg._children[name]
+                child._parent = fg
+                fg.add_child(_Lazy(child, i))
+
+
+def streamlit_payload(m: folium.Map, *, grid: CellGrid | None = None) -> MapPayload:
     """Serialise a map for :func:`render_payload` (do it once and cache the result).
 
     Parameters
     ----------
     m : folium.Map
         Not modified (a copy is serialised).
+    grid : CellGrid, optional
+        Cells whose layers travel as colours (:func:`grid_layer`).
 
     Returns
     -------
     MapPayload
     """
     m = for_streamlit(m)
+    _lazy_hidden_layers(m)
     control = next((c for c in m._children.values() if isinstance(c, folium.LayerControl)), None)
     if control is not None:
         m.add_child(_ControlHook(control))
+    if grid is not None:
+        m.add_child(_GridHook(grid))
     m.get_root().render()
     m.render()
     html = streamlit_folium._get_html(m)
@@ -254,20 +480,103 @@ def _js(value) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+@dataclass(frozen=True)
+class GridLayer:
+    """A layer of the cells of a :class:`CellGrid`, as colours and tooltip values per cell
+    (see :func:`grid_layer`).
+
+    Attributes
+    ----------
+    layer : MapLayer
+        The layer (its name, key, legend and ``show``).
+    code : str
+        A JSON object for ``window.geoGrid.apply`` in the browser.
+    """
+
+    layer: MapLayer
+    code: str
+
+
+def _coded(values) -> list:
+    """``[distinct values as HTML text, code of each value]`` (compact tooltip values)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return [[html_text(v) if isinstance(v, str) else "–" for v in uniques], codes.tolist()]
+
+
+def _grid_style(layer: MapLayer) -> dict:
+    """The fixed part of the cells' style (as ``geo.outputs.web``'s polygons)."""
+    sw = float(layer.stroke_width)
+    return {"color": layer.stroke, "weight": sw, "fillOpacity": float(layer.fill_opacity),
+            "opacity": 0.9 if sw else 0.0}
+
+
+def _same_cells(data: gpd.GeoDataFrame, src: gpd.GeoDataFrame) -> bool:
+    """Whether each row of a layer's display data is the cell of the same row of its source
+    (not, say, one merged polygon per colour): same extent, within about 10 m."""
+    a = shapely.bounds(np.asarray(data.geometry.values))
+    b = shapely.bounds(np.asarray(src.geometry.to_crs(settings.WGS84).values))
+    return bool(np.allclose(a, b, rtol=0.0, atol=1e-4, equal_nan=True))
+
+
+def grid_layer(layer: MapLayer, grid: CellGrid | None, *, slot: str) -> GridLayer | None:
+    """A polygon layer of the cells of ``grid`` for :func:`overlay_script` (cache it).
+
+    Parameters
+    ----------
+    layer : MapLayer
+        A layer made from (a subset of) the grid's cells, one row per cell (not merged); its
+        ``source`` carries the cells' labels.
+    grid : CellGrid or None
+    slot : str
+        The layer's name in the browser, the same for each version of the layer (e.g. ``"tt"``).
+
+    Returns
+    -------
+    GridLayer or None
+        None when the layer cannot be drawn from the grid (then use :func:`layer_script`).
+    """
+    src = layer.source
+    if (grid is None or layer.kind != "polygon" or src is None or len(src) != len(layer.data)
+            or not src.index.is_unique or not _same_cells(layer.data, src)):
+        return None
+    pos = grid.index.get_indexer(src.index)
+    if (pos < 0).any():
+        return None
+    order = np.argsort(pos, kind="stable")
+    colour, palette = pd.factorize(layer.data["_c"].to_numpy(dtype=object)[order])
+    data = {
+        "slot": slot, "cells": np.diff(pos[order], prepend=0).tolist(),
+        "palette": [str(c) for c in palette], "colour": colour.tolist(),
+        "labels": [html_text(label) for _, label in layer.fields],
+        "values": [_coded(layer.data[col].to_numpy(dtype=object)[order])
+                   for col, _ in layer.fields],
+        "style": _grid_style(layer), "label": html_text(layer.name), "show": bool(layer.show),
+    }
+    return GridLayer(layer=layer, code=_js(data))
+
+
 _OVERLAY_JS = """
 (function () {
-    var map = map_div, ctl = window.geoLayerControl;
+    var started = Date.now();
+    var map = map_div, ctl = window.geoLayerControl, grid = [%(grid)s], keep = {};
+    grid.forEach(function (d) { keep[d.slot] = true; });
     (window.geoOverlays || []).forEach(function (d) {
-        map.removeLayer(d.fg);
         if (ctl) { ctl.removeLayer(d.fg); }
+        if (!d.slot || !keep[d.slot]) { map.removeLayer(d.fg); }
     });
     %(code)s
     var made = [%(made)s];
-    window.geoOverlays = made;
     window.feature_group = made.map(function (d) { return d.fg; });
+    grid.forEach(function (d) {
+        var slot = window.geoGrid.apply(d);
+        made.push({fg: slot.fg, label: d.label, slot: d.slot,
+                   show: slot.fresh ? d.show : map.hasLayer(slot.fg)});
+        slot.fresh = false;
+    });
+    window.geoOverlays = made;
     made.forEach(function (d) {
         if (ctl) { ctl.addOverlay(d.fg, d.label); }
-        if (d.show) { map.addLayer(d.fg); }
+        if (d.show && !map.hasLayer(d.fg)) { map.addLayer(d.fg); }
     });
     var box = map.getContainer();
     var legend = box.querySelector(".geo-legend"), title = box.querySelector(".geo-title");
@@ -299,23 +608,27 @@ _OVERLAY_JS = """
         map.on("overlayadd overlayremove", function () { window.geoOverlaySync(); });
     }
     setTimeout(window.geoOverlaySync, 0);
+    window.geoOverlayMs = Date.now() - started;  // for the browser test's breakdown
 })();
 """
 
 
-def overlay_script(scripts: Sequence[LayerScript], *, base_layers: Sequence[MapLayer],
-                   title: str | None = None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+def overlay_script(scripts: Sequence[LayerScript | GridLayer], *,
+                   base_layers: Sequence[MapLayer], title: str | None = None,
+                   lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     """The script that puts ``scripts`` on a base map made by :func:`streamlit_payload`.
 
     It replaces the layers it put there before (and their entries in the layer control),
     adds the new ones to the layer control (drawn when their layer's ``show``), rewrites the
     legend for all layers and the title, and keeps the drawing order of
-    ``geo.outputs.layers.Z_ORDER`` when layers are switched on and off.
+    ``geo.outputs.layers.Z_ORDER`` when layers are switched on and off. A grid layer
+    (:func:`grid_layer`) restyles the cells it drew before and keeps the visibility the user
+    chose for it in the layer control.
 
     Parameters
     ----------
-    scripts : sequence of LayerScript
-        The changing layers (:func:`layer_script`).
+    scripts : sequence of LayerScript or GridLayer
+        The changing layers (:func:`layer_script`, :func:`grid_layer`).
     base_layers : sequence of MapLayer
         The layers of the base map (for the legend and the drawing order).
     title : str, optional
@@ -329,16 +642,110 @@ def overlay_script(scripts: Sequence[LayerScript], *, base_layers: Sequence[MapL
         For :func:`render_payload`'s ``overlay``.
     """
     ordered = sorted([*base_layers, *(s.layer for s in scripts)], key=_z)
+    plain = [s for s in scripts if isinstance(s, LayerScript)]
     made = ", ".join(
         f"{{fg: {s.var}, label: {_js(html_text(s.layer.name))}, show: {_js(bool(s.layer.show))}}}"
-        for s in scripts)
+        for s in plain)
     return _OVERLAY_JS % {
-        "code": "\n".join(s.code for s in scripts),
+        "grid": ", ".join(s.code for s in scripts if isinstance(s, GridLayer)),
+        "code": "\n".join(s.code for s in plain),
         "made": made,
         "legend": _js(legend_html(ordered, lang=lang)),
         "title": _js(html_text(title) if title else ""),
         "order": _js([[la.name, html_text(la.name)] for la in ordered]),
     }
+
+
+#: Name of the (file-only) component that serves the maps' scripts to the browser.
+_FILES_COMPONENT = "geo_map_files"
+
+
+@functools.cache
+def _served_folder() -> tempfile.TemporaryDirectory:
+    """The folder of served map scripts of this process (removed when it ends)."""
+    return tempfile.TemporaryDirectory(prefix="geo-maps-")
+
+
+def _serve(folder: Path, name: str, make) -> str:
+    """Write ``make()`` (bytes) as ``folder/name`` once; answers the file's name."""
+    target = folder / name
+    if not target.exists():
+        with atomic_file(target) as tmp:
+            tmp.write_bytes(make())
+    return name
+
+
+def _data_uri_bytes(uri: str) -> bytes:
+    head, _, body = uri.partition(",")
+    return base64.b64decode(body) if head.endswith(";base64") else (
+        urllib.parse.unquote_to_bytes(body))
+
+
+def _asset_file(folder: Path, uri: str, suffix: str) -> str:
+    """A ``data:`` URI asset as a served file (named by its content)."""
+    if not uri.startswith("data:"):
+        return uri
+    name = f"asset-{hashlib.sha256(uri.encode()).hexdigest()[:32]}.{suffix}"
+    return _serve(folder, name, lambda: _data_uri_bytes(uri))
+
+
+def _base_file(payload: MapPayload) -> bytes:
+    """The base map's script as a function that draws the map and answers it."""
+    return (f"(window.geoBaseMaps = window.geoBaseMaps || {{}})[{_js(payload.digest)}] = "
+            f"function () {{\n{payload.script}\nreturn map_div;\n}};\n").encode()
+
+
+def served_links(payload: MapPayload) -> tuple[str, list[str], list[str]]:
+    """The small script and the asset links that draw ``payload`` from served files.
+
+    The base map's script and its assets are written once, as files of a folder that the
+    Streamlit server serves (a file-only component, on 127.0.0.1 like the app: nothing is
+    fetched from elsewhere), so a rerun sends their links instead of megabytes of script.
+    Call it while a Streamlit script runs (the component is registered then).
+
+    Returns
+    -------
+    script : str
+        The script that draws the map (defines ``map_div``).
+    js_links, css_links : list of str
+        Links relative to streamlit-folium's frame.
+    """
+    folder = Path(_served_folder().name)
+    files = components.declare_component(_FILES_COMPONENT, path=str(folder))
+    url = f"../{files.name}/"
+    base = _serve(folder, f"map-{payload.digest[:40]}.js", lambda: _base_file(payload))
+    js = [url + _asset_file(folder, u, "js") for u in payload.js_links] + [url + base]
+    css = [url + _asset_file(folder, u, "css") for u in payload.css_links]
+    return f"var map_div = window.geoBaseMaps[{_js(payload.digest)}]();", js, css
+
+
+def served_page(html: str, *, stem: str = "page") -> str:
+    """A whole HTML page (e.g. :func:`geo.outputs.web.to_html` of a map) as a served file.
+
+    The page is written once, named by its content, in the folder that the Streamlit server
+    serves (as :func:`served_links`: on 127.0.0.1 like the app, nothing is fetched from
+    elsewhere), so ``st.iframe`` of the answered link makes the browser load the file instead
+    of receiving megabytes of HTML over the app's websocket on every rerun. Call it while a
+    Streamlit script runs (the component is registered then); cache the link.
+
+    Parameters
+    ----------
+    html : str
+        The page.
+    stem : str, default "page"
+        Start of the file's name (letters, digits and ``-``).
+
+    Returns
+    -------
+    str
+        The page's link, from the server's root (its ``server.baseUrlPath`` included).
+    """
+    folder = Path(_served_folder().name)
+    files = components.declare_component(_FILES_COMPONENT, path=str(folder))
+    data = html.encode()
+    name = _serve(folder, f"{stem}-{hashlib.sha256(data).hexdigest()[:40]}.html", lambda: data)
+    root = str(streamlit.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{'/' + root if root else ''}/component/{urllib.parse.quote(files.name)}/{name}"
 
 
 def render_payload(payload: MapPayload, *, height: int = 600, width: int | None = None,
@@ -347,7 +754,9 @@ def render_payload(payload: MapPayload, *, height: int = 600, width: int | None 
     """Show a map serialised by :func:`streamlit_payload` (nothing is rendered again).
 
     The browser keeps the map while ``payload`` and ``key`` stay the same; a new ``overlay``
-    (:func:`overlay_script`) is evaluated in it without reloading the map.
+    (:func:`overlay_script`) is evaluated in it without reloading the map. The base map
+    travels once, as a served file (:func:`served_links`): a rerun sends only its link and
+    the overlay.
 
     Parameters
     ----------
@@ -370,12 +779,13 @@ def render_payload(payload: MapPayload, *, height: int = 600, width: int | None 
         The values named in ``returned_objects``.
     """
     returned = list(returned_objects)
+    script, js_links, css_links = served_links(payload)
     return streamlit_folium._component_func(
-        script=payload.script, header=payload.header, html=payload.html, id=payload.map_id,
+        script=script, header=payload.header, html=payload.html, id=payload.map_id,
         key=hashlib.sha256(f"{payload.digest}|{key}".encode()).hexdigest(),
         height=height, width=width, returned_objects=returned,
         default={k: None for k in returned}, zoom=None, center=None, feature_group=overlay,
         return_on_hover=False, layer_control=None, pixelated=False,
-        css_links=payload.css_links, js_links=payload.js_links, on_change=None,
+        css_links=css_links, js_links=js_links, on_change=None,
         wrap_longitude=False,
     )

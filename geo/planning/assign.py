@@ -325,23 +325,26 @@ def _first_movers(prob: _Problem, ch: _Choice, cap_limit, dorm_limit, load, dloa
 def _flow_rounds(prob: _Problem, ch: _Choice, limits, in_S, dorm_mv, *, k: int,
                  max_rounds: int):
     """Min-cost flow over the movable groups, checked on the full problem; widened (more
-    schools, then more candidates) until optimal. Returns the flows, optimality, rounds and
-    the number of movable groups of the last round."""
+    schools, then every arc into the schools on a negative cycle, then more candidates) until
+    optimal. Returns the flows, optimality, rounds and the number of movable groups of the
+    last round."""
     served = ch.school >= 0
     kk, rounds = k, 0
+    extra = np.zeros(prob.n_s, bool)
     while True:
         rounds += 1
         movable = served & (in_S[np.maximum(ch.school, 0)] | dorm_mv)
-        flows, bad, full, n_movable = _flow_round(prob, ch, movable, limits, kk)
+        flows, bad, full, n_movable = _flow_round(prob, ch, movable, limits, kk, extra)
         optimal = bad is None
         if optimal or rounds >= max_rounds or (in_S.all() and kk >= prob.n_s):
             return flows, optimal, rounds, n_movable
-        kk = _widen(in_S, bad, full, rounds, kk, prob.n_s)
+        kk = _widen(in_S, bad, full, rounds, kk, prob.n_s, extra)
 
 
-def _flow_round(prob: _Problem, ch: _Choice, movable, limits, kk: int):
-    """One min-cost flow of the ``movable`` groups over their ``kk`` cheapest schools, the
-    other groups fixed; the flows and the schools on a negative cycle (None: optimal)."""
+def _flow_round(prob: _Problem, ch: _Choice, movable, limits, kk: int, extra):
+    """One min-cost flow of the ``movable`` groups over their ``kk`` cheapest schools and the
+    ``extra`` schools, the other groups fixed; the flows and the schools on a negative cycle
+    (None: optimal)."""
     capacity, dorm_places = limits
     w, n_s = prob.w, prob.n_s
     fixed = ~movable
@@ -350,7 +353,7 @@ def _flow_round(prob: _Problem, ch: _Choice, movable, limits, kk: int):
     fd = fl & ch.dorm
     resdorm = dorm_places - np.bincount(ch.school[fd], w[fd], minlength=n_s)
     mv = np.flatnonzero(movable)
-    arcs = prob.arcs(mv, kk)
+    arcs = prob.arcs(mv, kk, extra)
     x, a, full, dfull = _solve_mcf(arcs, w[mv], rescap, resdorm, n_s, prob.U, prob.cost_scale)
     keep = np.flatnonzero(fixed)
     pos = x > 0
@@ -361,16 +364,22 @@ def _flow_round(prob: _Problem, ch: _Choice, movable, limits, kk: int):
     return flows, bad, full, len(mv)
 
 
-def _widen(in_S, bad, full, rounds: int, kk: int, n_s: int) -> int:
+def _widen(in_S, bad, full, rounds: int, kk: int, n_s: int, extra) -> int:  # noqa: PLR0913  internal: the state of the rounds
     """Schools on a negative cycle, and schools filled up, join the flow (twice at most, then
-    every group); when all take part, a cheaper arc lies outside the k candidates: widen
-    them. Updates ``in_S`` in place; returns the new k."""
+    every group); when all take part, a cheaper arc lies outside the candidates: every arc
+    into the schools on the cycle joins them (``extra``), and every fourth round, every
+    round from the tenth on, or when they are in already, the k candidates double too (up to
+    all schools: then the flow is the full problem).
+    Updates ``in_S`` and ``extra`` in place; returns the new k."""
     grow = (bad | full) & ~in_S
     if grow.any() and rounds < 3:
         in_S |= grow
     elif not in_S.all():
         in_S[:] = True
+    elif (bad & ~extra).any() and rounds % 4 and rounds < 10:
+        extra |= bad
     elif kk < n_s:
+        extra |= bad
         kk = min(2 * kk, n_s)
     else:
         in_S[:] = True
@@ -401,6 +410,12 @@ def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0)
 #: Integer scaling of the min-cost flow (the solver works on integers): pupils in units of
 #: 1e-5.
 _FLOW_SCALE = 1e5
+
+
+#: Group x dormitory-school pairs of a band up to which every dormitory arc is a candidate of
+#: the first min-cost flow (beyond, the k cheapest: at country scale all of them were 8 million
+#: arcs and a 50 s flow; the optimality check still covers the others).
+_ALL_DORM_ARCS_MAX = 2_000_000
 
 
 #: Integer cost of the unserved option; other costs are scaled by the same factor (1e7 / U:
@@ -444,11 +459,14 @@ class _Problem:
             m = self._mats[b] = (daily, dorm)
         return m
 
-    def arcs(self, groups: np.ndarray, k: int) -> dict:
-        """Per group its k cheapest daily arcs and every dormitory arc, as arrays g
-        (position in ``groups``), s, dorm, c (scaled integer cost)."""
+    def arcs(self, groups: np.ndarray, k: int, extra: np.ndarray | None = None) -> dict:
+        """Per group its k cheapest daily arcs, its dormitory arcs (all of them up to
+        ``_ALL_DORM_ARCS_MAX`` group x school pairs a band, else the k cheapest), and its arcs
+        into the ``extra`` schools, as arrays g (position in ``groups``), s, dorm, c (scaled
+        integer cost)."""
         G, S, Dm, C = [], [], [], []
         gbg = self.gb[groups]
+        extra = np.zeros(self.n_s, bool) if extra is None else extra
         for b in np.unique(gbg):
             rows = np.flatnonzero(gbg == b)
             daily, dorm = self.mats(b)
@@ -462,23 +480,16 @@ class _Problem:
                 if len(cols) == 0:
                     continue
                 mat = full_mat[:, cols] if whole else full_mat[np.ix_(ri, cols)]
-                # dormitory arcs: all of them (few schools have places, and their pupils
-                # trade places among them)
-                kk = len(cols) if isd else min(k, len(cols))
-                if kk < len(cols):
-                    part = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
-                    r = np.repeat(np.arange(len(rows)), kk)
-                    s = part.ravel()
-                    c = mat[r, s]
-                    fin = np.isfinite(c)
-                    r, s, c = r[fin], s[fin], c[fin]
-                else:
-                    r, s = np.nonzero(np.isfinite(mat))
-                    c = mat[r, s]
-                G.append(rows[r])
-                S.append(cols[s])
-                Dm.append(np.full(len(r), isd))
-                C.append(c)
+                # dormitory arcs: all of them while they are few (their pupils trade the
+                # places among them), else the k cheapest like daily arcs
+                kk = len(cols) if isd and mat.size <= _ALL_DORM_ARCS_MAX else min(k, len(cols))
+                r, s = _cheapest(mat, kk, np.flatnonzero(extra[cols]))
+                c = mat[r, s]
+                fin = np.isfinite(c)
+                G.append(rows[r[fin]])
+                S.append(cols[s[fin]])
+                Dm.append(np.full(int(fin.sum()), isd))
+                C.append(c[fin])
 
         def cat(xs, dt):
             return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt)
@@ -555,14 +566,36 @@ class _Problem:
             self.U_int - here, starts))
 
 
+def _cheapest(mat: np.ndarray, kk: int, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the ``kk`` cheapest entries of every row of ``mat`` and of the
+    ``extra`` columns (each pair once)."""
+    n, m = mat.shape
+    if kk >= m:
+        r, s = np.nonzero(np.ones(mat.shape, bool))
+        return r, s
+    cand = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
+    if len(extra):
+        cand = np.sort(np.hstack([cand, np.broadcast_to(extra, (n, len(extra)))]), axis=1)
+        first = np.ones(cand.shape, bool)
+        first[:, 1:] = cand[:, 1:] != cand[:, :-1]
+        r = np.broadcast_to(np.arange(n)[:, None], cand.shape)[first]
+        return r, cand[first]
+    return np.repeat(np.arange(n), kk), cand.ravel()
+
+
 def _negative_cycle_nodes(W: np.ndarray) -> np.ndarray | None:
     """Bellman-Ford over the dense arc-cost matrix ``W`` (``inf``: no arc): None when there is
-    no negative cycle, else a mask of the nodes on one (walked back along the predecessors)."""
+    no negative cycle, else a mask of the nodes on the cycles of the predecessor graph.
+
+    Every update lowers a distance (by more than 0.5: integer costs), so a cycle of the
+    predecessors is a negative cycle; it is looked for every few rounds (pointer doubling,
+    ``O(N log N)``), so that a negative cycle stops the search early instead of after ``N``
+    rounds of ``O(N^2)``."""
     N = len(W)
     dist = np.zeros(N)
     pred = np.full(N, -1, np.int64)
     cols = np.arange(N)
-    for _ in range(N + 1):
+    for it in range(N + 1):
         cand = dist[:, None] + W
         arg = cand.argmin(axis=0)
         best = cand[arg, cols]
@@ -571,20 +604,24 @@ def _negative_cycle_nodes(W: np.ndarray) -> np.ndarray | None:
             return None
         dist = np.where(imp, best, dist)
         pred = np.where(imp, arg, pred)
-    # still improving after N rounds: walk back the predecessors onto the cycles
-    start = np.flatnonzero(imp)
-    for _ in range(N):
-        start = pred[start]
+        if it % 8 == 7 or it == N:
+            on_cycle = _pred_cycles(pred)
+            if on_cycle.any():
+                return on_cycle
+    return _pred_cycles(pred)
+
+
+def _pred_cycles(pred: np.ndarray) -> np.ndarray:
+    """Mask of the nodes on cycles of a predecessor array (-1: none): the nodes ``N`` steps
+    back from any node (pointer doubling) are on a cycle, and cover all of it."""
+    N = len(pred)
+    p = pred.copy()
+    steps = 1
+    while steps < N:
+        p = np.where(p >= 0, p[np.maximum(p, 0)], -1)
+        steps *= 2
     on_cycle = np.zeros(N, bool)
-    for v in np.unique(start):
-        if on_cycle[v]:
-            continue
-        u = v
-        for _ in range(N):
-            on_cycle[u] = True
-            u = pred[u]
-            if u == v or u < 0:
-                break
+    on_cycle[p[p >= 0]] = True
     return on_cycle
 
 

@@ -13,7 +13,9 @@ flags ``y_j``, shares ``x_gj`` of group ``g`` at ``j`` and unserved shares ``z_g
                sum_j y_j = p   or   sum_j a_j y_j <= budget,   y binary.
 
 At Vidzeme scale (33,000 groups x 149 schools) the full LP has about 5 million arcs and as
-many linking rows, which HiGHS cannot solve within a minute. The method here:
+many linking rows, which HiGHS cannot solve within a minute. Two paths:
+:func:`solve_certified` takes steps 1-3 below up to :data:`SCALE_PAIRS` group x school pairs
+(where the sparse LP finishes and is the strongest bound), and step 4 above it.
 
 1. **Sparse LP with column and cut generation** (HiGHS dual simplex through ``highspy``,
    warm-started after every change). Start with each group's ``k`` cheapest schools, and
@@ -33,6 +35,50 @@ many linking rows, which HiGHS cannot solve within a minute. The method here:
    capacity-constrained assignment (:func:`geo.planning.assign.assign`, every arc); the best
    is kept. The gap is ``(best - bound) / (bound - constant)``, the constant being the cost of
    groups no candidate can serve.
+4. **Region scale: the Lagrangian dual optimised directly** (no LP). ``L(mu)`` of step 2 is
+   maximised over the multipliers by subgradient ascent (:func:`ascend`), started from each
+   group's second-cheapest cost. Each step is one vectorised evaluation
+   (:class:`ArcLagrangian`): only each group's 25 cheapest schools are kept and ``mu_g`` is
+   clipped at the 26th cheapest cost, so every omitted arc has a non-negative reduced cost
+   and the value on the kept arcs is exactly ``L`` at those multipliers (a valid bound at
+   every step; only binding knapsacks are sorted). Steps are per pupil (``mu_g += t (1 -
+   served_g)``, Polyak's ``t`` towards the incumbent): steps on ``lambda_g = w_g mu_g``
+   left the many tiny groups (median 0.1 pupil) behind and stalled 20,000 below. The
+   average of the steps' school choices (the Volume algorithm's primal estimate, which
+   approaches the LP's ``y``) is rounded to ``p`` schools and evaluated exactly: on Vidzeme
+   p=60 that network (460,343) beats the LP rounding of steps 1-3 (466,586) by 1.3 %.
+
+   The ascent runs in two phases: 150 steps aiming 2 % (doubling while it keeps rising)
+   above its best bound, then up to 600 steps towards the incumbent from the first
+   phase's rounding; each phase ends at 25 % / 55 % of the time limit or as soon as the
+   bound proves the target gap. The candidates are the rounded average ``y`` of the second
+   half of each phase, of the last quarter, and the best step's own choice (the later ones
+   only while the gap is not yet proven).
+
+   Measured on the prepared Vidzeme-scale demo (33,354 groups x 149 schools, capacities
+   binding; step counts reached, the shared machine at load 8-11, so ~4x slower than
+   quiet): p=60, 750 steps: network 459,374, bound 455,451, proven gap 0.86 % (the LP
+   path: 466,586 / 451,148 / 3.4 %); p=100: 0.24 % after 400 steps (LP path 3.7 %);
+   p=130: 0.06 %; coverage p=100: 1,848.3 / 1,820.0 = 1.55 % (the bound stalls at
+   1,820 after about 400 steps: the remaining gap is the network's or the LP's), where the
+   LP path proves 0.47 %: coverage (``Problem.coverage``) keeps the LP path at any size. A
+   transport LP at the steps' average ``y`` (OR-Tools, fractional capacities) gave 457,651
+   for p=60, an upper bound on the strong LP: the LP bound lies in [455,451, 457,651], so
+   no LP/Lagrangian bound proves much less than 0.4 % for that network; less needs
+   branching (not done). Each step costs ~40 ms (load 5), the exact evaluations 3-7 s each
+   (p-median) and more for coverage; under load they eat the ascent's share of the time
+   limit: ``bench/bench_optimize.py --time-limit 60`` at load 9 reached only 84-151 steps
+   (p=60: 1.52 %, p=100: 0.22 %, p=130: 0.06 %, coverage: 20 %, its first rounding).
+
+   Limits: when pupils must stay unserved (the p largest capacities below the pupils) the
+   per-group subgradient barely lifts the multipliers towards the unserved cost (demo p=15
+   at 1.25 x today's capacity: 121,000 after 150 steps against the LP's 1,326,050); such
+   instances below :data:`SCALE_PAIRS` take the LP path. Tried and dropped: Polyak steps
+   on ``lambda`` (stall at 436,000), deflected/Volume directions (no faster), adding
+   ``sum cap_j y_j >= pupils`` to the school choice (no gain: the chosen schools have the
+   room), a HiGHS transport LP per network for duals (60 s), the interior-point solver on
+   the 12-nearest strong LP (no convergence in 400 s), a single-precision arc screen (no
+   faster), a first target from an early rounding (a poor network, too long steps).
 """
 
 from __future__ import annotations
@@ -45,6 +91,10 @@ import highspy
 import numpy as np
 
 INF = highspy.kHighsInf
+
+#: Above this many group x school pairs :func:`solve_certified` optimises the Lagrangian
+#: directly (:func:`ascend`) instead of solving the sparse LP (whose rounds no longer finish).
+SCALE_PAIRS = 1_000_000
 
 
 @dataclass
@@ -66,6 +116,8 @@ class Problem:
     fixed_open, fixed_closed : numpy.ndarray of bool, shape (n_c,)
     p : int or None
     budget : float or None
+    coverage : bool, default False
+        Maximal coverage (costs 0/1 plus a tie-break): keeps the LP path at any size.
     """
 
     cost: np.ndarray
@@ -77,6 +129,7 @@ class Problem:
     fixed_closed: np.ndarray
     p: int | None = None
     budget: float | None = None
+    coverage: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -107,11 +160,16 @@ class Certificate:
     lp_value : float
         Last sparse-LP objective; ``lp_complete`` tells whether it is the full strong LP.
     rounds, n_arcs, n_links : int
-        Cut/pricing rounds; arcs and linking rows of the final sparse LP.
+        Cut/pricing rounds; arcs and linking rows of the final sparse LP (region scale:
+        subgradient steps, arcs kept, 0).
     seconds : dict
-        Wall time of ``lp``, ``milp``, ``evaluate``, ``total``.
+        Wall time of ``lp``, ``milp`` (region scale: ``lagrangian``), ``evaluate``,
+        ``total``.
     candidates : dict
-        Exact value of each candidate network (``lp-round``, ``lagrangian``, ``milp``).
+        Exact value of each candidate network (``lp-round``, ``lagrangian``, ``milp``;
+        region scale: ``lagrangian-mean-0/1``, ``lagrangian``).
+    path : {"lp", "lagrangian"}
+        Which method ran: the sparse LP (steps 1-3) or, at region scale, the ascent (step 4).
     """
 
     open: np.ndarray
@@ -125,6 +183,7 @@ class Certificate:
     n_links: int = 0
     seconds: dict = field(default_factory=dict)
     candidates: dict = field(default_factory=dict)
+    path: str = "lp"
 
 
 # ------------------------------------------------------------------------------------------
@@ -229,6 +288,142 @@ def polish_bound(pr: Problem, mu: np.ndarray, target: float, *, iters: int = 30,
             break
         mu = np.minimum(mu + theta * (target - bound) / norm * s, pr.unserved)
     return best, best_mu
+
+
+# ------------------------------------------------------------------------------------------
+# Region scale: the Lagrangian dual optimised directly (subgradient ascent)
+# ------------------------------------------------------------------------------------------
+class ArcLagrangian:
+    """``L(mu)`` evaluated fast on each group's ``k`` cheapest allowed schools.
+
+    The multipliers are clipped at ``ceil_g``, the cost of the group's ``(k+1)``-th cheapest
+    allowed school (``unserved`` when it has none). Every omitted arc then has
+    ``c_gj - mu_g >= 0`` and takes nothing in its school's knapsack, so the value on the kept
+    arcs *is* ``L`` at the clipped multipliers: a valid bound, however small ``k``.
+
+    Parameters
+    ----------
+    pr : Problem
+    k : int, default 25
+        Arcs kept per group (the multipliers rarely pass the 25th cheapest school).
+    """
+
+    def __init__(self, pr: Problem, k: int = 25) -> None:
+        self.pr = pr
+        n_g, n_c = pr.shape
+        C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost)
+        k = max(1, min(k, n_c))
+        if k < n_c:
+            part = np.argpartition(C, k, axis=1)[:, : k + 1]
+        else:  # every school kept: nothing to clip below the unserved cost
+            part = np.c_[np.tile(np.arange(n_c), (n_g, 1)), np.zeros(n_g, np.int64)]
+        cp = np.take_along_axis(C, part, 1)
+        if k == n_c:
+            cp[:, k] = pr.unserved
+        o = np.argsort(cp[:, :k], 1, kind="stable")
+        part[:, :k], cp[:, :k] = (np.take_along_axis(part[:, :k], o, 1),
+                                  np.take_along_axis(cp[:, :k], o, 1))
+        self.ceil = np.minimum(cp[:, k:].min(axis=1), pr.unserved)
+        keep = (cp[:, :k] < pr.unserved).ravel()
+        self.g = np.repeat(np.arange(n_g), part[:, :k].shape[1])[keep]
+        self.j = part[:, :k].ravel()[keep]
+        self.c = cp[:, :k].ravel()[keep]
+        self.w_arc = pr.w[self.g]
+        self.span = 2.0 * pr.unserved + 1.0  # sort key: school, then c - mu (in (-U, 0))
+
+    def start(self, rank: int = 1) -> np.ndarray:
+        """Warm start: each group's ``rank``-th cheapest cost (0 = cheapest), per pupil."""
+        first = np.r_[0, np.flatnonzero(np.diff(self.g)) + 1] if len(self.g) else np.zeros(0, int)
+        n = np.diff(np.r_[first, len(self.g)])
+        mu = np.full(self.pr.shape[0], self.pr.unserved)
+        mu[self.g[first]] = self.c[first + np.minimum(rank, n - 1)]
+        return np.minimum(mu, self.ceil)
+
+    def __call__(self, mu: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """``L(mu)``; returns (bound, y, v per school, served share per group)."""
+        pr, n_c = self.pr, self.pr.shape[1]
+        r = self.c - mu[self.g]
+        a = np.flatnonzero(r < 0)
+        j, r, ww = self.j[a], r[a], self.w_arc[a]
+        x = np.ones(len(a))
+        over = np.bincount(j, ww, minlength=n_c) > pr.capacity
+        if over.any():  # binding knapsacks: fill the capacity, most negative first
+            sel = np.flatnonzero(over[j])
+            o = np.argsort(j[sel] * self.span + r[sel])  # ties: same school, same cost
+            jj, w2 = j[sel][o], ww[sel][o]
+            cs = np.cumsum(w2)
+            before = cs - w2 - np.r_[0.0, cs][np.searchsorted(jj, np.arange(n_c))][jj]
+            x[sel[o]] = np.clip((pr.capacity[jj] - before) / w2, 0.0, 1.0)
+        v = np.bincount(j, ww * r * x, minlength=n_c)
+        y = choose_schools(pr, v)
+        served = np.bincount(self.g[a], x * y[j], minlength=pr.shape[0])
+        return float(pr.w @ mu + v @ y), y, v, served
+
+
+@dataclass
+class Ascent:
+    """State of :func:`ascend`: best bound and multipliers, the average ``y`` of the steps
+    (the Volume algorithm's primal estimate: near the LP's ``y``), steps and step size."""
+
+    mu: np.ndarray
+    bound: float = -np.inf
+    best_mu: np.ndarray | None = None
+    y_sum: np.ndarray | None = None
+    y_best: np.ndarray | None = None
+    v_best: np.ndarray | None = None
+    y_n: int = 0
+    steps: int = 0
+    theta: float = 1.0
+    stall: int = 0
+    rise: int = 0
+    lift: float = 0.02
+
+    @property
+    def y_mean(self) -> np.ndarray:
+        """Average ``y`` of the steps since the last reset (the best step's before any)."""
+        return self.y_best if self.y_n == 0 else self.y_sum / self.y_n
+
+
+def ascend(lag: ArcLagrangian, st: Ascent, *, target: float | None, steps: int,
+           deadline: float = np.inf, stall: int = 5, shrink: float = 0.7,
+           stop_at: float = np.inf) -> Ascent:
+    """Subgradient ascent of ``L`` (Polyak steps towards ``target``), per pupil.
+
+    The step moves ``mu_g`` (minutes per pupil) by ``t (1 - served_g)`` with
+    ``t = theta (target - L) / sum_g w_g (1 - served_g)^2``: the same per-pupil step for
+    every group, whatever its weight (steps on ``lambda_g = w_g mu_g`` would leave the many
+    tiny groups behind). ``theta`` shrinks after ``stall`` steps without a better bound.
+    ``target`` None: ``lift`` (first 2 %) above the best bound so far, ``lift`` doubling
+    after ``stall`` improving steps in a row (a start far below the optimum, e.g. when many
+    pupils must stay unserved, is left in tens of steps, not thousands). ``y_sum``
+    accumulates each step's schools (reset it to average a later phase only). Stops early
+    once the bound reaches ``stop_at`` (the target gap is proven).
+    """
+    w = lag.pr.w
+    for _ in range(steps):
+        if time.perf_counter() > deadline or st.bound >= stop_at:
+            break
+        L, y, v, served = lag(st.mu)
+        st.steps += 1
+        st.y_sum = y.copy() if st.y_n == 0 else st.y_sum + y
+        st.y_n += 1
+        if L > st.bound + 1e-9 * abs(L):
+            st.bound, st.best_mu, st.y_best, st.v_best, st.stall = L, st.mu, y, v, 0
+            st.rise += 1
+            if st.rise >= stall:  # no target yet and still climbing: aim higher
+                st.lift, st.rise = 2.0 * st.lift, 0
+        else:
+            st.stall, st.rise = st.stall + 1, 0
+            if st.stall >= stall:
+                st.theta, st.stall = st.theta * shrink, 0
+        s = np.where((served < 1.0) & (st.mu >= lag.ceil), 0.0, 1.0 - served)  # projected
+        norm = float(w @ (s * s))
+        goal = target if target is not None and target > st.bound else (
+            st.bound + st.lift * abs(st.bound) + 1.0)
+        if norm <= 1e-12:
+            break  # every group served exactly once: L is the optimum of the LP
+        st.mu = np.minimum(st.mu + st.theta * (goal - L) / norm * s, lag.ceil)
+    return st
 
 
 # ------------------------------------------------------------------------------------------
@@ -446,6 +641,9 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     max_rounds: int = 40,
     deterministic: bool = False,
     milp_nodes: int = 200,
+    scale_pairs: int = SCALE_PAIRS,
+    ascent_steps: tuple[int, int] = (150, 600),
+    scale_k: int = 25,
 ) -> Certificate:
     """Best network found and a proven lower bound (see the module docstring).
 
@@ -473,6 +671,16 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
         limit is then not enforced.
     milp_nodes : int, default 200
         Branch-and-bound node limit when ``deterministic``.
+    scale_pairs : int, default SCALE_PAIRS
+        Above this many group x school pairs: no LP, the Lagrangian is maximised directly
+        (module docstring, step 4); not for coverage (``Problem.coverage``): its sparse LP
+        proves tighter gaps (Vidzeme-scale coverage p=100: LP path 0.47 %, ascent 1.56 %).
+    ascent_steps : (int, int), default (150, 600)
+        Region scale: subgradient steps of the first phase (no incumbent yet) and of the
+        second (towards the incumbent); each phase also ends at 25 % / 55 % of
+        ``time_limit_s`` (not when ``deterministic``) or once the target gap is proven.
+    scale_k : int, default 25
+        Region scale: arcs kept per group (:class:`ArcLagrangian`).
 
     Returns
     -------
@@ -480,11 +688,30 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     """
     t0 = time.perf_counter()
     deadline = np.inf if deterministic else t0 + time_limit_s
-    max_rounds = min(max_rounds, 10) if deterministic else max_rounds
-    lp = SparseLP(pr, *initial_arcs(pr, k))
-    lp.link(np.flatnonzero(heavy_groups(pr.w, link_share)[lp.g]))
     cert = Certificate(open=np.zeros(pr.shape[1], bool), value=np.inf, bound=-np.inf,
                        gap=np.inf)
+    if pr.cost.size > scale_pairs and not pr.coverage:
+        cert.path = "lagrangian"
+        _solve_at_scale(pr, evaluate, cert, t0=t0, deadline=deadline, target_gap=target_gap,
+                        steps=ascent_steps, k=scale_k)
+    else:
+        _solve_lp_path(pr, evaluate, cert, t0=t0, deadline=deadline, target_gap=target_gap,
+                       k=k, link_share=link_share, deterministic=deterministic,
+                       max_rounds=min(max_rounds, 10) if deterministic else max_rounds,
+                       milp_nodes=milp_nodes)
+    cert.seconds["total"] = time.perf_counter() - t0
+    return cert
+
+
+def _solve_lp_path(  # noqa: PLR0913  the options of solve_certified
+    pr: Problem, evaluate, cert: Certificate, *, t0: float, deadline: float,
+    target_gap: float, k: int, link_share: float, deterministic: bool, max_rounds: int,
+    milp_nodes: int,
+) -> Certificate:
+    """Sparse LP rounds, Lagrangian bound, rounded and branch-and-bound candidates (steps
+    1-3 of the module docstring)."""
+    lp = SparseLP(pr, *initial_arcs(pr, k))
+    lp.link(np.flatnonzero(heavy_groups(pr.w, link_share)[lp.g]))
     y_lp = y_lag = mu_best = None
     for rnd, obj, y, lam, complete in _lp_rounds(pr, lp, t0 + 0.75 * (deadline - t0), max_rounds):
         mu = lam / pr.w
@@ -516,7 +743,54 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
             cert.bound = b
             _set_gap(cert, pr)
     cert.n_arcs, cert.n_links = len(lp.g), int(lp.linked.sum())
-    cert.seconds["total"] = time.perf_counter() - t0
+    return cert
+
+
+def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, deadline: float,
+                    target_gap: float, steps: tuple[int, int], k: int) -> Certificate:
+    """Region scale: subgradient ascent of the Lagrangian, candidates rounded from the average
+    ``y`` of the steps, evaluated exactly (see the module docstring, step 4)."""
+    lag = ArcLagrangian(pr, k)
+    st = Ascent(mu=lag.start(1))
+    tried: list[np.ndarray] = []
+
+    def candidate(name: str, y: np.ndarray) -> None:
+        net = round_network(pr, y, st.v_best)
+        if not any(np.array_equal(net, o) for o in tried):
+            tried.append(net)
+            _consider(cert, pr, evaluate, name, net)
+
+    span = deadline - t0
+    ends = (0.25, 0.55)  # of the time limit; the exact evaluations follow
+    half_sum, half_n = None, 0
+    for phase, n in enumerate(steps):
+        start = ends[phase - 1] if phase else 0.0
+        # average y over the second half of each phase only; keep its last quarter apart
+        for part, (share, until) in enumerate(((0.5, 0.5), (0.25, 0.75), (0.25, 1.0))):
+            if part == 0:
+                st.y_sum, st.y_n = None, 0
+            elif part == 2:
+                half_sum, half_n = (None, 0) if st.y_n == 0 else (st.y_sum.copy(), st.y_n)
+            ascend(lag, st, target=None if phase == 0 else cert.value,
+                   steps=int(round(share * n)), deadline=t0 + (start + until * (
+                       ends[phase] - start)) * span,
+                   stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
+            if part == 0:
+                st.y_sum, st.y_n = None, 0
+        cert.bound = max(cert.bound, st.bound)
+        _set_gap(cert, pr)
+        if cert.gap <= target_gap:
+            break
+        candidate(f"lagrangian-mean-{phase}", st.y_mean)
+        if cert.gap <= target_gap:
+            break
+    last = st.y_n - half_n
+    if cert.gap > target_gap and last > 0 and half_sum is not None:
+        candidate("lagrangian-last", (st.y_sum - half_sum) / last)
+    if cert.gap > target_gap:
+        candidate("lagrangian", st.y_best)
+    cert.seconds["lagrangian"] = time.perf_counter() - t0 - cert.seconds.get("evaluate", 0.0)
+    cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
 
 

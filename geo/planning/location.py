@@ -17,8 +17,9 @@ MILP is built by its own small method (:class:`_MILP`).
 
 Methods: ``exact`` builds the whole MILP (``scipy.optimize.milp``, HiGHS) - for small and
 medium instances and as the reference; ``certified`` (p-median and coverage) runs
-:func:`geo.planning.certify.solve_certified` - sparse LP, Lagrangian bound, exact
-evaluation - for region scale. p-center is solved exactly as a sequence of set-covering
+:func:`geo.planning.certify.solve_certified` - sparse LP (or, above a million group x
+school pairs, subgradient ascent of the Lagrangian), Lagrangian bound, exact evaluation -
+for region scale. p-center is solved exactly as a sequence of set-covering
 problems (the smallest radius whose LSCP needs at most ``p`` schools, by bisection over the
 distinct travel times).
 """
@@ -223,7 +224,8 @@ class _Capacitated(LocationModel):
         return Problem(cost=np.minimum(self.cost(), self.unserved), w=self.w,
                        unserved=self.unserved, capacity=self.capacity,
                        annual_cost=self.annual_cost, fixed_open=self.fixed_open,
-                       fixed_closed=self.fixed_closed, p=self.p, budget=self.budget)
+                       fixed_closed=self.fixed_closed, p=self.p, budget=self.budget,
+                       coverage=self.name == "coverage")
 
     def assignment_value(self, open_c: np.ndarray) -> float:
         """Exact objective of a network: the capacity-constrained assignment (every arc)."""

@@ -28,8 +28,10 @@ Methods
   scales. :mod:`geo.planning.certify` solves the LP relaxation on each group's 5 cheapest
   schools with linking cuts and pricing of the omitted arcs (HiGHS, warm-started), takes a
   Lagrangian lower bound over *every* arc from its duals (valid whatever the LP's state),
-  rounds the LP to candidate networks and evaluates them exactly; the result carries the
-  bound and the proven gap. ``auto`` picks ``heuristic`` or ``certified`` by size.
+  rounds the LP to candidate networks and evaluates them exactly; above
+  :data:`geo.planning.certify.SCALE_PAIRS` pairs (Vidzeme) it skips the LP and maximises
+  the Lagrangian bound directly by subgradient ascent, rounding the steps' average choice of
+  schools; the result carries the bound and the proven gap. ``auto`` picks ``heuristic`` or ``certified`` by size.
 
 The model classes of :mod:`geo.planning.location` (p-median, maximal coverage, set covering,
 p-center) wrap these for a cost matrix or a prepared region.
@@ -225,9 +227,10 @@ class OptResult:
                          f"status {self.milp_status} ({self.seconds.get('milp', 0):.2f} s)")
         if self.certificate is not None:
             c = self.certificate
+            how = (f"{c.rounds} LP rounds, {c.n_arcs:,} arcs, {c.n_links:,} linking rows"
+                   if c.path == "lp" else f"{c.rounds} subgradient steps, {c.n_arcs:,} arcs")
             lines.append(f"certified: lower bound {c.bound:,.2f}, proven gap {100 * c.gap:.3f} %"
-                         f" ({c.seconds.get('total', 0):.1f} s, {c.rounds} LP rounds, "
-                         f"{c.n_arcs:,} arcs, {c.n_links:,} linking rows)")
+                         f" ({c.seconds.get('total', 0):.1f} s, {how})")
         elif self.gap is not None:
             lines.append(f"heuristic gap to the MILP bound: {100 * self.gap:.3f} %")
         return "\n".join(lines)
@@ -341,7 +344,7 @@ def to_problem(inst: Instance, *, p: int | None = None, budget: float | None = N
     return Problem(cost=np.minimum(inst.cost, inst.unserved), w=inst.w, unserved=inst.unserved,
                    capacity=inst.capacity, annual_cost=inst.annual_cost,
                    fixed_open=inst.fixed_open, fixed_closed=inst.fixed_closed, p=p,
-                   budget=budget)
+                   budget=budget, coverage=inst.objective == "coverage")
 
 
 def _certified(inst: Instance, res: OptResult, *, p, budget, time_limit_s,

@@ -18,7 +18,7 @@ from geo._files import owned_dir
 from geo.broadband.analysis import origin_flags
 from geo.errors import GeoInputError, named_errors
 from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
-from geo.network.access import node_matrix, snap_facilities, travel_time_matrix
+from geo.network.access import node_matrix, node_pairs, snap_facilities
 from geo.network.graph import Network
 from geo.network.snap import points_xy, snap
 from geo.planning.distributed import dask_client, resolve_scheduler, run_tasks
@@ -34,10 +34,11 @@ from geo.region.bundle import load_bundle
 class Pairs:
     """The origin x school pairs a prepared region keeps, by origin (compressed rows).
 
-    Per origin, every pair within ``cutoff_s`` of car time and the ``k`` nearest schools
-    whatever their time (:data:`geo.settings.PAIRS_CUTOFF_S`, :data:`~geo.settings.PAIRS_K_NEAREST`),
-    so that memory grows with origins x reachable schools. A pair that is not kept is never
-    "unreachable" by omission: ``floor_s`` and ``floor_m`` bound its time and distance from
+    Per origin, the schools within a car time: as prepared, every pair whose network time +
+    school leg is within ``cutoff_s`` (:data:`geo.settings.PAIRS_CUTOFF_S`, ``k = 0``); from
+    dense matrices (:meth:`from_dense`), every pair within ``cutoff_s`` and the ``k``
+    nearest schools whatever their time. So memory grows with origins x reachable schools.
+    A pair that is not kept is never "unreachable" by omission: ``floor_s`` and ``floor_m`` bound its time and distance from
     below, and the columns of schools marked ``complete`` hold every reachable pair (their
     other pairs are unreachable).
 
@@ -603,7 +604,8 @@ class Prepared:
                 fix="check the coordinates (lon/lat or EPSG:3059 x/y) of the new school.",
             )
         onodes, oleg_t, oleg_d, ook = self._origin_legs(net)
-        T, D = node_matrix(net, np.where(ook, onodes, 0), fs.node, with_distance=True)
+        T, D = node_matrix(net, np.where(ook, onodes, 0), fs.node, with_distance=True,
+                           block=_WHOLE_BLOCK)
         T = T + oleg_t[:, None] + fs.time_s[None, :]
         D = D + oleg_d[:, None] + fs.dist_m[None, :]
         T[~ook] = np.inf
@@ -810,27 +812,35 @@ school_name : str or None
 
 
 def _route_pairs(net, origins, schools, *, progress=None, cutoff_s: float = settings.PAIRS_CUTOFF_S,  # noqa: PLR0913  keyword-only options
-                 k: int = settings.PAIRS_K_NEAREST,
                  block_pairs: int = settings.PREPARE_BLOCK_PAIRS, scheduler="serial",
                  n_workers: int | None = None, task_schools: int = 32,
                  complete: np.ndarray | None = None,
                  dask_min_schools: int = 64):
-    """Route the origin x school matrix a block of schools at a time
-    (:func:`geo.network.access.travel_time_matrix`, no cutoff) and keep the pairs of the
-    :class:`Pairs` rule: peak memory is a few blocks plus the kept pairs.
+    """Route the origin x school pairs within ``cutoff_s`` of network time, a block of
+    schools at a time, and keep them (:class:`Pairs`): peak memory and time follow the
+    pairs kept, not origins x schools.
 
-    The blocks are independent tasks (:func:`geo.planning.distributed.run_tasks`), run
-    serially or on Dask; the network and the origins go to the workers once. The blocks do
-    not depend on the scheduler and are collected in their order, so the pairs are identical.
+    Each school's search (reversed graph, :func:`geo.network.access.node_pairs`) stops at
+    ``cutoff_s`` of network time; a column keeps the pairs whose network time + school leg is
+    within ``cutoff_s``. So every kept pair takes at most the origin's off-network leg +
+    ``cutoff_s`` (its floor), and every pair left out at least that, over a distance of at
+    least the origin's leg + ``cutoff_s`` x the slowest arc speed (:func:`_floors`). The
+    schools of ``complete`` (dormitories) are searched without a limit. Origins and schools
+    are snapped once.
+
+    The blocks are independent tasks (:func:`geo.planning.distributed.run_tasks`), serial or
+    on Dask (the network and the origins' nodes sent once), collected in their order: the
+    pairs do not depend on the scheduler.
 
     Parameters
     ----------
     progress : callable(done, total), optional
         Schools routed so far, of all.
-    cutoff_s, k : float, int
-        The :class:`Pairs` rule.
+    cutoff_s : float or None, default settings.PAIRS_CUTOFF_S
+        Network time limit of the searches (seconds); None: every pair (all columns
+        complete).
     block_pairs : int, default settings.PREPARE_BLOCK_PAIRS
-        Pairs of one block at most (at least 32 schools).
+        Origin x school pairs of one block at most (at least 32 schools).
     scheduler : str or dask.distributed.Client, default "serial"
         ``serial``, ``local``, ``tcp://HOST:PORT``, a client, or ``auto``: ``local`` when
         there are more than ``dask_min_schools`` schools (:mod:`geo.planning.distributed`).
@@ -839,7 +849,7 @@ def _route_pairs(net, origins, schools, *, progress=None, cutoff_s: float = sett
     task_schools : int, default 32
         Schools of one block (task) at most.
     complete : numpy.ndarray of bool, optional
-        Schools whose every reachable pair is kept (:class:`PairCollector`).
+        Schools whose every reachable pair is kept (searched without a limit).
     dask_min_schools : int, default 64
 
     Returns
@@ -850,25 +860,66 @@ def _route_pairs(net, origins, schools, *, progress=None, cutoff_s: float = sett
         Schools snapped to the network (the others are unreachable).
     """
     n_o, n_s = len(origins), len(schools)
-    school_ok = snap_facilities(net, schools).ok  # raises when no school is near the network
+    fs = snap_facilities(net, schools)  # raises when no school is near the network
+    osnap = snap(net, origins, name="origins")
+    limit = np.inf if cutoff_s is None else float(cutoff_s)
+    forced = np.zeros(n_s, bool) if complete is None else np.asarray(complete, bool)
     step = min(max(32, int(block_pairs) // max(n_o, 1)), max(1, int(task_schools)))
-    blocks = [c for c in (np.arange(i0, min(i0 + step, n_s)) for i0 in range(0, n_s, step))
-              if school_ok[c].any()]  # blocks of unreachable schools have no pairs
+    blocks = _school_blocks(fs.ok, forced, limit, step)
     sched = resolve_scheduler(scheduler, big_enough=n_s > dask_min_schools and len(blocks) > 1)
     report = None if progress is None else (
         lambda done, total: progress(round(n_s * done / max(total, 1)), n_s))
-    col = PairCollector(n_o, n_s, cutoff_s=cutoff_s, k=k, complete=complete)
-    osnap = None
+    onodes = np.where(osnap.ok, osnap.node, 0)
+    parts = []
     with dask_client(sched, n_workers=n_workers) as client:
         window = None if client is None else 2 * sum(client.nthreads().values()) + 2
-        done = run_tasks(_route_block, [schools.iloc[c] for c in blocks], shared=(net, origins),
-                         client=client, progress=report, window=window)
-        for cols, (time_s, dist_m, block_snap) in zip(blocks, done, strict=True):
-            col.add(cols, time_s, dist_m)
-            osnap = block_snap
-    if osnap is None:
-        osnap = snap(net, origins, name="origins")
-    return col.finish(), osnap, school_ok
+        done = run_tasks(_route_block, [(fs.node[c], lim) for c, lim in blocks],
+                         shared=(net, onodes), client=client, progress=report, window=window)
+        for (cols, lim), (o, j, t, d) in zip(blocks, done, strict=True):
+            # a bounded column keeps the pairs of network + school leg <= limit, so that every
+            # kept pair is at most the origin's floor (leg + limit) and every other one at least
+            keep = osnap.ok[o] & (t + fs.time_s[cols[j]] <= lim)
+            o, s = o[keep], cols[j[keep]]
+            # legs added in the order of travel_time_matrix: (network + origin) + school
+            parts.append((o, s, (t[keep] + osnap.time_s[o]) + fs.time_s[s],
+                          (d[keep] + osnap.dist_m[o]) + fs.dist_m[s]))
+    rows, school, ts, ds = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                            for i in range(4))
+    kept = np.bincount(school.astype(np.int64), minlength=n_s)
+    full = forced | ~fs.ok | (kept >= osnap.ok.sum()) | (not np.isfinite(limit))
+    floor_s, floor_m = _floors(net, osnap, limit if not full.all() else np.inf)
+    pairs = Pairs.from_triples(n_o, n_s, rows, school, ts, ds, floor_s=floor_s,
+                               floor_m=floor_m, complete=full, cutoff_s=limit, k=0)
+    return pairs, osnap, fs.ok
+
+
+def _school_blocks(ok, forced, limit: float, step: int) -> list[tuple[np.ndarray, float]]:
+    """Blocks of at most ``step`` snapped schools and their search limit: the ``forced``
+    (searched whole) first, then the others (bounded at ``limit``)."""
+    blocks = []
+    for whole in (True, False):
+        cols = np.flatnonzero(ok & (forced == whole))
+        blocks += [(cols[i:i + step], np.inf if whole else limit)
+                   for i in range(0, len(cols), step)]
+    return blocks
+
+
+def _floors(net, osnap, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lower bounds of the pairs a search bounded at ``limit`` (network seconds) left out, per
+    origin: time >= leg + limit; distance >= leg + limit x the slowest speed of an arc or of
+    the school's off-network leg (network time + school leg is more than ``limit`` seconds,
+    each second covering at least that many metres). ``inf`` for origins off the network
+    (unreachable) and when nothing is left out (``limit`` infinite)."""
+    if not np.isfinite(limit):
+        inf = np.full(len(osnap), np.inf)
+        return inf, inf.copy()
+    g, ln = net.graph.data, net.length.data
+    moving = g > 0
+    v_min = min(float(np.min(ln[moving] / g[moving])) if moving.any() else 0.0,
+                settings.SNAP_SPEED_KMH / 3.6)
+    floor_s = np.where(osnap.ok, osnap.time_s + limit, np.inf)
+    floor_m = np.where(osnap.ok, osnap.dist_m + limit * max(v_min, 0.0), np.inf)
+    return floor_s, floor_m
 
 
 def _dormitory_schools(schools, column: str | None) -> np.ndarray:
@@ -880,11 +931,19 @@ def _dormitory_schools(schools, column: str | None) -> np.ndarray:
     return pd.to_numeric(schools[column], errors="coerce").fillna(0).to_numpy(float) > 0
 
 
-def _route_block(net, origins, part) -> tuple[np.ndarray, np.ndarray, object]:
-    """One routing task: car time (s), distance (m) from every origin to the schools
-    ``part`` (``inf``: unreachable), and the origins' snap."""
-    tm = travel_time_matrix(net, origins, part, cutoff_s=None, with_distance=True)
-    return tm.time_s, tm.dist_m, tm.origin_snap
+#: Unbounded searches per block (each holds time, predecessor and distance arrays of every
+#: node: about 60 bytes x nodes, 34 MB at country scale).
+_WHOLE_BLOCK = 8
+
+
+def _route_block(net, origin_nodes, part) -> tuple[np.ndarray, ...]:
+    """One routing task: the (origin, school) node pairs of the schools' nodes within the
+    block's network time limit (``part`` = (school nodes, limit s)): origin and school
+    positions, network time (s) and distance (m) (:func:`geo.network.access.node_pairs`)."""
+    nodes, limit = part
+    # an unbounded search fills arrays of every node: fewer at a time bound the memory
+    return node_pairs(net, origin_nodes, nodes, limit_s=limit,
+                      block=32 if np.isfinite(limit) else _WHOLE_BLOCK)
 
 
 def _origin_pupils(origins, bands, osrc, *, pupil_columns, population,

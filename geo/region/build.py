@@ -39,9 +39,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import settings
+from geo import i18n, settings
 from geo._files import check_output_dir, file_digest, new_run, owned_dir, write_gpkg
-from geo.errors import GeoInputError, MissingDataError
+from geo.errors import GeoInputError, MissingDataError, Msg, Num, render
 from geo.network.graph import build_network_from_file
 from geo.region import demand, school_matching
 from geo.region.bundle import GPKG_NAME, MANIFEST_NAME
@@ -51,6 +51,7 @@ from geo.region.recipe import (
     _how_to_get,
     check_region_name,
     fetch,
+    how_to_get_msg,
     load_recipe,
 )
 from geo.sources import boundaries as bd
@@ -98,20 +99,21 @@ def _generator_module(recipe: Recipe):
     try:
         mod = importlib.import_module(str(recipe.generator))
     except ImportError as exc:
-        raise GeoInputError(f"unknown generator module {recipe.generator!r} ({exc}).",
-                            path=recipe.path,
-                            fix="use `generator: geo.region.synth` or remove the line.") from exc
+        raise GeoInputError(Msg("err.build.generator_module", module=repr(recipe.generator),
+                                detail=str(exc)), path=recipe.path,
+                            fix=Msg("err.build.generator_module.fix")) from exc
     if not callable(getattr(mod, "generate", None)):
-        raise GeoInputError(f"generator {recipe.generator!r} has no generate() function.",
-                            path=recipe.path)
+        raise GeoInputError(Msg("err.build.no_generate", module=repr(recipe.generator)),
+                            path=recipe.path, fix=Msg("err.build.generator_module.fix"))
     params = inspect.signature(mod.generate).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     known = [k for k, p in params.items() if p.kind is p.KEYWORD_ONLY
              or (p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty)]
     unknown = [k for k in recipe.generator_options if k not in known]
     if unknown and not takes_any:
-        raise GeoInputError(f"unknown generator option(s) {unknown} for {recipe.generator}.",
-                            path=recipe.path, fix=f"use options among {known}.")
+        raise GeoInputError(Msg("err.build.generator_options", options=str(unknown),
+                                module=str(recipe.generator)), path=recipe.path,
+                            fix=Msg("err.build.generator_options.fix", known=str(known)))
     return mod
 
 
@@ -192,8 +194,7 @@ def build_bundle(
     bundle_name = recipe.name
     if generator_options:
         if not recipe.generator:
-            raise GeoInputError("generator options given, but the recipe has no generator.",
-                                path=recipe.path)
+            raise GeoInputError(Msg("err.build.no_generator"), path=recipe.path)
         recipe = dataclasses.replace(
             recipe, generator_options={**recipe.generator_options, **generator_options})
         scale = generator_options.get("scale")
@@ -230,6 +231,7 @@ class _Layers:
         self.recipe, self.paths, self.online, self.progress = recipe, paths, online, progress
         self.sources: dict[str, Source] = {}
         self.missing: dict[str, str] = {}
+        self.missing_msg: dict[str, object] = {}  # the same reasons as Msg/error (LV + EN)
         self.layers: dict[str, pd.DataFrame] = {}
         self.layer_sources: dict[str, list[str]] = {}
         self.warnings: list[dict] = []
@@ -244,6 +246,7 @@ class _Layers:
                       progress=self.progress)
         except MissingDataError as exc:  # offline or unreachable: keep building
             self.online = False
+            self.missing_msg[layer] = exc
             s = Source(layer, None, url=(recipe.sources.get(layer) or {}).get("url"),
                        note=f"{exc}")
         if recipe.generator and s.path is not None and s.origin == "local" and \
@@ -252,6 +255,7 @@ class _Layers:
         self.sources[layer] = s
         if s.path is None and s.note != "not in the recipe":
             self.missing[layer] = s.note or _how_to_get(recipe, layer)
+            self.missing_msg.setdefault(layer, how_to_get_msg(recipe, layer))
         return s.path
 
     def add(self, name: str, frame: pd.DataFrame, source_keys: list[str]) -> None:
@@ -275,6 +279,8 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
     manifest = _manifest(recipe, ly.sources, ly.layers, ly.layer_sources, ly.missing, net_info,
                          gpkg)
     manifest["warnings"] = ly.warnings
+    manifest["missing_text"] = {k: {lang: render(m, lang) for lang in i18n.LANGUAGES}
+                                for k, m in ly.missing_msg.items() if k in ly.missing}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
                                         encoding="utf-8")
     return manifest, ly.missing
@@ -285,9 +291,12 @@ def _boundary_layer(ly: _Layers) -> gpd.GeoDataFrame:
     recipe = ly.recipe
     bpath = ly.get("boundaries")
     if bpath is None:
+        how = ly.missing.get("boundaries")  # the steps, or why a download failed
         raise MissingDataError(
-            f"region {recipe.name!r}: no boundary file found ({ly.missing.get('boundaries')}).",
-            path=recipe.path, fix="put the boundary file on the data search path.")
+            Msg("err.build.no_boundary", region=repr(recipe.name),
+                how=how_to_get_msg(recipe, "boundaries")
+                if how in (None, _how_to_get(recipe, "boundaries")) else how),
+            path=recipe.path, fix=Msg("err.build.no_boundary.fix"))
     b = bd.read_boundaries(bpath, name_field=recipe.boundary.get("name_field"))
     ly.warnings += list(b.attrs.get("warnings", []))
     if recipe.municipalities:
@@ -313,8 +322,10 @@ def _population_layers(ly: _Layers, b) -> gpd.GeoDataFrame | None:
     have = set(census.list_tiles(gpath)["year"]) if Path(gpath).is_dir() else None
     years = [y for y in recipe.popgrid_years if have is None or y in have]
     if have is not None and len(years) < len(recipe.popgrid_years):
-        ly.missing["popgrid"] = (f"years {sorted(set(recipe.popgrid_years) - set(years))} "
-                                 f"not in {gpath}; built with {years}.")
+        absent = sorted(set(recipe.popgrid_years) - set(years))
+        ly.missing["popgrid"] = f"years {absent} not in {gpath}; built with {years}."
+        ly.missing_msg["popgrid"] = Msg("err.build.popgrid_years", absent=str(absent),
+                                        path=str(gpath), years=str(years))
     long = census.read_population_years(gpath, years=years, clip=b)
     for y, d in long.groupby("year"):
         if cells is not None and y == recipe.census_year:
@@ -419,6 +430,8 @@ def _road_network(ly: _Layers, region_wgs, folder: Path, *, network: bool) -> di
             f"{geofabrik}). " + ly.missing.get("roads", _how_to_get(recipe, "roads"))
             + " Then build again: the other layers are already in this bundle."
         )
+        ly.missing_msg["roads"] = Msg("err.build.no_roads", url=geofabrik, how=ly.missing_msg.get(
+            "roads", how_to_get_msg(recipe, "roads")))
     return None
 
 
@@ -434,11 +447,11 @@ def _check_dormitory_places(schools: pd.DataFrame, dorms: pd.DataFrame, cpath, d
     both = table.dropna().index.intersection(per_school.index)
     bad = [s for s in both if table[s] != per_school[s]]
     if bad:
-        detail = ", ".join(f"{s}: {table[s]:g} vs {per_school[s]:g}" for s in bad[:5])
+        detail = tuple(Msg("err.build.dorm_pair", school=s, a=Num(table[s], None),
+                           b=Num(per_school[s], None)) for s in bad[:5])
         raise GeoInputError(
-            f"dormitory places differ between the capacity table {cpath} and the dormitory "
-            f"table ({detail}).", path=dpath,
-            fix="give a school's dormitory places in one of the two tables, or make them equal.")
+            Msg("err.build.dorm_differ", capacity=str(cpath), detail=detail), path=dpath,
+            fix=Msg("err.build.dorm_differ.fix"))
 
 
 def _manifest(recipe, sources, layers, layer_sources, missing, net_info, gpkg) -> dict:

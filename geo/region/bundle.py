@@ -49,6 +49,12 @@ class Bundle:
         """Layers the build could not get, with how to get them."""
         return self.manifest.get("missing", {})
 
+    def missing_text(self, lang: str) -> dict[str, str]:
+        """:attr:`missing` in ``lang`` ("lv" or "en"); bundles built before the translated
+        reasons were kept give the English text."""
+        texts = self.manifest.get("missing_text", {})
+        return {k: texts.get(k, {}).get(lang, v) for k, v in self.missing.items()}
+
 
 def load_bundle(path: str | Path, *, layers: Iterable[str] | None = None) -> Bundle:
     """Load a bundle built by :func:`build_bundle`.

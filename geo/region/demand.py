@@ -33,7 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg, Num
 from geo.sources.boundaries import municipality_key
 from geo.sources.izm import GRADE_COLUMNS
 
@@ -71,8 +71,8 @@ def registry_pupils(
     grades = list(grades)
     missing = [c for c in [by, *grades] if c not in table.columns]
     if missing:
-        raise GeoInputError(f"the pupils table lacks column(s) {missing}; columns: "
-                            f"{list(table.columns)}.", path=table.attrs.get("source"))
+        raise GeoInputError(Msg("err.demand.pupils_columns", missing=str(missing),
+                                found=str(list(table.columns))), path=table.attrs.get("source"))
     out = table.groupby(by, sort=True)[grades].sum()
     out.index.name = "municipality"
     return out
@@ -121,14 +121,13 @@ def distribute_pupils(
     for c in (weight, municipality):
         if c not in cells.columns:
             raise GeoInputError(
-                f"the cells lack column {c!r}; columns: {list(cells.columns)}.",
-                path=cells.attrs.get("source"),
-                fix="read the grid with clip=boundaries to get the municipality of each cell.",
+                Msg("err.demand.cells_column", column=repr(c), found=str(list(cells.columns))),
+                path=cells.attrs.get("source"), fix=Msg("err.demand.cells_column.fix"),
             )
     grades = list(pupils.columns)
     pkeys = [municipality_key(m) for m in pupils.index]
     if len(set(pkeys)) != len(pkeys):
-        raise GeoInputError(f"municipalities repeat in the pupils table: {list(pupils.index)}.")
+        raise GeoInputError(Msg("err.demand.repeat", names=str(list(pupils.index))))
     ckeys = cells[municipality].map(municipality_key).to_numpy(dtype=object)
     lookup = {k: i for i, k in enumerate(pkeys)}
     m = np.array([lookup.get(k, -1) for k in ckeys], dtype=np.int64)
@@ -141,14 +140,14 @@ def distribute_pupils(
     no_cells = [pupils.index[i] for i in range(n_m) if ncell[i] == 0 and P[i].sum() > 0]
     if no_cells:
         raise GeoInputError(
-            f"municipality(ies) {no_cells} have pupils but no population cells; cells have "
-            f"{sorted(set(cells[municipality].dropna()))}.", path=cells.attrs.get("source"),
-            fix="clip the grid with boundaries of the same municipalities (check the names).",
+            Msg("err.demand.no_cells", names=str(no_cells),
+                found=str(sorted(set(cells[municipality].dropna())))),
+            path=cells.attrs.get("source"), fix=Msg("err.demand.no_cells.fix"),
         )
     empty = [pupils.index[i] for i in range(n_m) if wsum[i] == 0 and P[i].sum() > 0]
     if empty:
-        raise GeoInputError(f"municipality(ies) {empty} have pupils but no population.",
-                            path=cells.attrs.get("source"))
+        raise GeoInputError(Msg("err.demand.no_population", names=str(empty)),
+                            path=cells.attrs.get("source"), fix=Msg("err.demand.no_cells.fix"))
     share = np.zeros(len(w))
     share[inside] = w[inside] / np.where(wsum > 0, wsum, 1.0)[m[inside]]
     values = np.zeros((len(w), len(grades)))
@@ -179,15 +178,16 @@ def _weights(cells: pd.DataFrame, weight: str, cell_id: str) -> np.ndarray:
     v = pd.to_numeric(raw, errors="coerce")
     text = (v.isna() & raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
     w = v.fillna(0.0).to_numpy(dtype=float)
-    problems = ((text, f"population column {weight!r} is not numeric"),
-                (~np.isfinite(w), f"population column {weight!r} has infinite values"),
-                (w < 0, f"population column {weight!r} has negative values"),
-                (ids.duplicated(keep=False).to_numpy(), "cells are given twice or more"))
+    problems = ((text, Msg("err.demand.text", column=repr(weight))),
+                (~np.isfinite(w), Msg("err.demand.infinite", column=repr(weight))),
+                (w < 0, Msg("err.demand.negative", column=repr(weight))),
+                (ids.duplicated(keep=False).to_numpy(), Msg("err.demand.twice")))
     for mask, what in problems:
         if mask.any():
             named = ", ".join(map(str, ids.to_numpy()[mask][:5]))
-            raise GeoInputError(f"{what}: cells {named} ({int(mask.sum())} rows).", path=src,
-                                fix="give one row per cell with its number of people.")
+            raise GeoInputError(Msg("err.demand.cells", what=what, cells=named,
+                                    n=Num(int(mask.sum()))), path=src,
+                                fix=Msg("err.demand.cells.fix"))
     return w
 
 

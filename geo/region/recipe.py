@@ -9,7 +9,7 @@ from pathlib import Path
 
 from geo import settings
 from geo._yaml import load_yaml
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.network.graph import check_metric_crs
 from geo.sources.osm_download import download_file
 
@@ -66,26 +66,28 @@ def load_recipe(region: str | Path) -> Recipe:
     if not path.suffix:
         path = RECIPES_DIR / f"{region}.yaml"
     if not path.exists():
-        raise GeoInputError(f"no recipe for region {region!r}.", path=path,
-                            fix=f"choose one of {list_recipes()} or give a recipe file.")
+        raise GeoInputError(Msg("err.recipe.no_recipe", region=repr(region)), path=path,
+                            fix=Msg("err.recipe.no_recipe.fix", recipes=str(list_recipes())))
     raw = load_yaml(path, kind="recipe").data or {}
     if not isinstance(raw, dict):
-        raise GeoInputError("the recipe must be a YAML mapping.", path=path)
+        raise GeoInputError(Msg("err.recipe.not_mapping"), path=path,
+                            fix=Msg("err.recipe.readme.fix"))
     missing = [k for k in ("name", "crs") if not raw.get(k)]
     if missing:
-        raise GeoInputError(f"the recipe lacks {missing}.", path=path,
-                            fix="see README, section 'Region recipes'.")
+        raise GeoInputError(Msg("err.recipe.lacks", missing=str(missing)), path=path,
+                            fix=Msg("err.recipe.readme.fix"))
     check_region_name(raw["name"], path=path)
     files = {}
     for k, v in (raw.get("files") or {}).items():
         if k not in LAYER_KEYS:
-            raise GeoInputError(f"unknown layer {k!r} under files.", path=path,
-                                fix=f"use layer names from {list(LAYER_KEYS)}.")
+            raise GeoInputError(Msg("err.recipe.unknown_layer", layer=repr(k)), path=path,
+                                fix=Msg("err.recipe.layers.fix", layers=str(list(LAYER_KEYS))))
         files[k] = [str(x) for x in (v if isinstance(v, list) else [v])]
     sources = raw.get("sources") or {}
     unknown = [k for k in sources if k not in LAYER_KEYS]
     if unknown:
-        raise GeoInputError(f"unknown layer(s) {unknown} under sources.", path=path)
+        raise GeoInputError(Msg("err.recipe.unknown_sources", layers=str(unknown)), path=path,
+                            fix=Msg("err.recipe.layers.fix", layers=str(list(LAYER_KEYS))))
     boundary = raw.get("boundary") or {}
     if isinstance(boundary, str):
         boundary = {"layer": boundary}
@@ -93,8 +95,8 @@ def load_recipe(region: str | Path) -> Recipe:
     years = years if isinstance(years, list | tuple) else [years]
     check_metric_crs(str(raw["crs"]), path=path, what="the recipe's crs:")
     if not isinstance(raw.get("generator_options") or {}, dict):
-        raise GeoInputError("generator_options must be a mapping of option: value.", path=path,
-                            fix="write e.g. `generator_options: {scale: demo}`.")
+        raise GeoInputError(Msg("err.recipe.generator_options"), path=path,
+                            fix=Msg("err.recipe.generator_options.fix"))
     return Recipe(
         name=str(raw["name"]), path=path, crs=str(raw["crs"]), title=raw.get("title") or {},
         files=files, sources=sources, boundary=boundary,
@@ -124,11 +126,10 @@ def check_region_name(name, *, path: str | Path | None = None) -> str:
     ok = (bool(_REGION_NAME.fullmatch(text)) and ".." not in text and len(text) <= 100
           and (bundles / text).resolve().parent == bundles)
     if not ok:
-        where = "" if path is None else f"line {_key_line(path, 'name')}: "
+        where = "" if path is None else Msg("err.at_line", line=_key_line(path, "name"))
         raise GeoInputError(
-            f"{where}name: {name!r} is not a plain region name (it must not be empty or a "
-            f"path: no '/', '\\', '..', absolute paths; the bundle goes to {bundles}/NAME).",
-            path=path, fix="write a plain name such as `name: vidzeme`.")
+            Msg("err.recipe.bad_name", at=where, name=repr(name), bundles=str(bundles)),
+            path=path, fix=Msg("err.recipe.bad_name.fix"))
     return text
 
 
@@ -151,8 +152,8 @@ def _year(value, key: str, path: Path) -> int:
     except (TypeError, ValueError):
         year = None
     if year is None or isinstance(value, bool | float) or not 1900 <= year <= 2100:
-        raise GeoInputError(f"{key}: {value!r} is not a year.", path=path,
-                            fix=f"write a year such as `{key}: 2021`.")
+        raise GeoInputError(Msg("err.recipe.not_year", key=key, value=repr(value)), path=path,
+                            fix=Msg("err.recipe.not_year.fix", key=key))
     return year
 
 
@@ -200,6 +201,29 @@ def _how_to_get(recipe: Recipe, layer: str) -> str:
     return "; or ".join(actions) + (f"; {where}." if where else ".")
 
 
+def how_to_get_msg(recipe: Recipe, layer: str) -> Msg:
+    """:func:`_how_to_get` as a :class:`~geo.errors.Msg`, for the fix of an error (Latvian
+    or English); the same steps in the same order."""
+    src = recipe.sources.get(layer) or {}
+    wanted = recipe.files.get(layer, [])
+    where = (Msg("err.recipe.where", file=repr(wanted[0]), folder=str(settings.DOWNLOADS_DIR),
+                 env=settings.DATA_PATH_ENV) if wanted else None)
+    actions = []
+    if src.get("instructions"):
+        actions.append(Msg("err.recipe.do", what=str(src["instructions"]).strip()))
+    if src.get("url"):
+        actions.append(Msg("err.recipe.download", url=src["url"]))
+    if src.get("page"):
+        actions.append(Msg("err.recipe.page", page=src["page"]))
+    if not actions:
+        return Msg("err.recipe.optional", where=where) if where else Msg("err.recipe.no_source")
+    steps = actions[0]
+    for a in actions[1:]:
+        steps = Msg("err.recipe.or", a=steps, b=a)
+    return Msg("err.recipe.how_where", steps=steps, where=where) if where else Msg(
+        "err.recipe.how", steps=steps)
+
+
 def fetch(
     recipe: Recipe,
     layer: str,
@@ -228,5 +252,5 @@ def fetch(
     rel = src.get("save_as") or recipe.files.get(layer, [Path(url).name])[0]
     target = settings.DOWNLOADS_DIR / rel
     download_file(url, target, checksum=bool(src.get("md5", False)), progress=progress,
-                  manual=_how_to_get(recipe, layer))
+                  manual=how_to_get_msg(recipe, layer))
     return Source(layer, target, "downloaded", url=url)

@@ -47,7 +47,7 @@ import shapely
 
 from geo import i18n, settings
 from geo._csv import write_csv
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg, Num
 from geo.sources.boundaries import municipality_key
 from geo.sources.coverage import points_from_table
 from geo.sources.tabular import (
@@ -56,6 +56,7 @@ from geo.sources.tabular import (
     check_unique_ids,
     column_key,
     fold,
+    named,
     read_csv_any,
 )
 from geo.sources.vector import read_vector
@@ -230,7 +231,8 @@ def read_school_locations(
     if path.suffix.lower() in (".csv", ".txt"):
         df = read_csv_any(path, name="school locations", dtype=str)
         if len(df) == 0:
-            raise GeoInputError("the school locations file has no rows.", path=path)
+            raise GeoInputError(Msg("err.tab.no_rows", name=named("school locations")),
+                                path=path)
         idc = _id_col(df, id_column, path)
         gdf = points_from_table(df, path=path, x=x, y=y, crs=crs, name="school location",
                                 allow_missing=True)
@@ -249,12 +251,13 @@ def read_school_locations(
         xy = dup.geometry.get_coordinates().round(6)
         conflicting = dup.assign(_x=xy["x"].to_numpy(), _y=xy["y"].to_numpy()).groupby(
             "school_id")[["_x", "_y"]].nunique().max(axis=1)
-        where = "different places" if (conflicting > 1).any() else "the same place"
+        where = Msg("err.locations.different" if (conflicting > 1).any()
+                    else "err.locations.same")
         check_unique_ids(gdf, "school_id", what="school", path=path,
                          first_row=2 if path.suffix.lower() in (".csv", ".txt") else 1,
                          rows_word="rows" if path.suffix.lower() in (".csv", ".txt")
                          else "features",
-                         fix=f"keep one location per school (given at {where}).")
+                         fix=Msg("err.locations.one_place.fix", where=where))
     gdf.attrs = {"source": str(path)}
     return gdf.reset_index(drop=True)
 
@@ -262,16 +265,18 @@ def read_school_locations(
 def _id_col(df, given, path) -> str:
     if given is not None:
         if given not in df.columns:
-            raise GeoInputError(f"no column {given!r}; columns found: {list(df.columns)}.",
-                                path=path)
+            raise GeoInputError(Msg("err.locations.no_column", column=repr(given),
+                                    found=str(list(df.columns))),
+                                path=path, fix=Msg("err.tab.no_such_columns.fix"))
         return given
     keys = {column_key(c): c for c in df.columns}
     for a in _ID_NAMES:
         if column_key(a) in keys:
             return keys[column_key(a)]
     raise GeoInputError(
-        f"no school id column (one of {list(_ID_NAMES)}); columns found: {list(df.columns)}.",
-        path=path, fix="add a school_id column with the registration numbers (id_column=...).",
+        Msg("err.locations.no_id_column", names=str(list(_ID_NAMES)),
+            found=str(list(df.columns))),
+        path=path, fix=Msg("err.locations.no_id_column.fix"),
     )
 
 
@@ -390,10 +395,12 @@ def match_osm(
     """
     for c in ("osm_id", "name"):
         if c not in osm.columns:
-            raise GeoInputError(f"the OSM schools lack column {c!r}; columns: {list(osm.columns)}.",
+            raise GeoInputError(Msg("err.locations.osm_column", column=repr(c),
+                                    found=str(list(osm.columns))),
                                 path=osm.attrs.get("source"))
     if osm.crs is None:
-        raise GeoInputError("the OSM schools have no CRS.", path=osm.attrs.get("source"))
+        raise GeoInputError(Msg("err.locations.osm_no_crs"), path=osm.attrs.get("source"),
+                            fix=Msg("err.vec.no_crs.fix"))
     names = _OsmNames.of(osm[osm.geometry.notna()].reset_index(drop=True))
     n_osm = len(names.osm)
     allowed = (_area_filter(schools, names.osm, boundaries, places, max_distance_m)
@@ -567,7 +574,7 @@ def locate_schools(
     LocateResult
     """
     if "school_id" not in schools.columns or "name" not in schools.columns:
-        raise GeoInputError("the schools table needs school_id and name columns.",
+        raise GeoInputError(Msg("err.locations.schools_columns"),
                             path=schools.attrs.get("source"))
     sch = schools.reset_index(drop=True).copy()
     sch["school_id"] = sch["school_id"].map(as_id)
@@ -608,15 +615,15 @@ def _from_locations(locations, pos: dict, geom: np.ndarray, col: dict) -> None:
     loc = locations if isinstance(locations, gpd.GeoDataFrame) else read_school_locations(
         locations)
     if loc.crs is None:
-        raise GeoInputError("the school locations have no CRS.", path=loc.attrs.get("source"))
+        raise GeoInputError(Msg("err.locations.no_crs"), path=loc.attrs.get("source"),
+                            fix=Msg("err.vec.no_crs.fix"))
     loc = loc.to_crs(settings.WGS84)
     ids = loc["school_id"].map(as_id)
     unknown = sorted(set(ids) - set(pos))
     if unknown:
         raise GeoInputError(
-            f"school id(s) {unknown[:10]} of the locations file are not in the registry "
-            f"({len(unknown)} unknown).", path=loc.attrs.get("source"),
-            fix="use registration numbers of the schools of this region.",
+            Msg("err.locations.unknown", ids=str(unknown[:10]), n=Num(len(unknown))),
+            path=loc.attrs.get("source"), fix=Msg("err.locations.unknown.fix"),
         )
     for sid, g in zip(ids, loc.geometry, strict=True):
         i = pos[sid]
@@ -641,7 +648,8 @@ def _from_osm(m: pd.DataFrame, osm: gpd.GeoDataFrame, pos: dict, geom: np.ndarra
 def _region_metric(boundaries: gpd.GeoDataFrame):
     """The region (union of ``boundaries``) in a metric CRS, and that CRS."""
     if boundaries.crs is None:
-        raise GeoInputError("the boundaries have no CRS.", path=boundaries.attrs.get("source"))
+        raise GeoInputError(Msg("err.locations.boundaries_no_crs"),
+                            path=boundaries.attrs.get("source"), fix=Msg("err.vec.no_crs.fix"))
     crs = boundaries.to_crs(settings.WGS84).estimate_utm_crs()
     return boundaries.to_crs(crs).geometry.union_all(), crs
 

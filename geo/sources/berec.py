@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.sources.census import cell_polygons, parse_grd_id
 from geo.sources.coverage import COVERAGE_COLUMNS, _tech, points_from_table
-from geo.sources.tabular import check_file, match_columns, read_csv_any
+from geo.sources.tabular import check_file, match_columns, named, read_csv_any
 
 #: Accepted spellings of the grid-cell id column.
 CELL_ID_COLUMNS = ("grd_id", "grid_id", "cell_id", "cellcode", "inspire_id", "grid_cell")
@@ -42,8 +42,9 @@ def _speeds(out: pd.DataFrame, cols: dict, path) -> None:
         if bad.any():
             row = int(np.flatnonzero(bad)[0]) + 2
             raise GeoInputError(
-                f"column {cols.get(c, c)!r} row {row}: {out[c].iloc[row - 2]!r} is not a "
-                f"non-negative speed.", path=path, fix="give speeds in Mbit/s as numbers.")
+                Msg("err.berec.bad_speed", column=repr(cols.get(c, c)), row=row,
+                    value=repr(out[c].iloc[row - 2])), path=path,
+                fix=Msg("err.berec.bad_speed.fix"))
         out[c] = v
 
 
@@ -77,7 +78,7 @@ def read_berec(path: str | Path, *, crs: str | None = None,
     path = check_file(path, name="BEREC coverage")
     df = read_csv_any(path, name="BEREC coverage", dtype=str)
     if len(df) == 0:
-        raise GeoInputError("the BEREC coverage file has no rows.", path=path)
+        raise GeoInputError(Msg("err.tab.no_rows", name=named("BEREC coverage")), path=path)
     cols = match_columns(df, COVERAGE_COLUMNS, path=path, name="BEREC coverage",
                          required=("max_down_mbps",), given=columns)
     out = df.rename(columns={v: k for k, v in cols.items()})

@@ -18,7 +18,7 @@ import osmium
 import shapely
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.sources.tabular import check_file
 from geo.sources.vector import read_vector
 
@@ -120,8 +120,8 @@ def read_border_file(path: str | Path, *, layer: str | None = None) -> gpd.GeoDa
     out = gpd.GeoDataFrame({"source": [str(path)] * len(gdf)}, geometry=list(geom), crs=gdf.crs)
     out = out[~(out.geometry.isna() | out.geometry.is_empty)]
     if len(out) == 0:
-        raise GeoInputError("the border file has no line or polygon.", path=path,
-                            fix="give the national land border as lines.")
+        raise GeoInputError(Msg("err.border.no_lines"), path=path,
+                            fix=Msg("err.border.no_lines.fix"))
     return out.to_crs(settings.WGS84).reset_index(drop=True)
 
 

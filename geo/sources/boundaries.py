@@ -21,7 +21,7 @@ import shapely
 
 from geo import i18n, settings
 from geo.errors import GeoInputError, GeoWarning, Msg
-from geo.sources.tabular import check_file, fold
+from geo.sources.tabular import check_file, fold, named
 from geo.sources.vector import read_vector
 
 i18n.register({"warn.boundary_repaired": {
@@ -251,16 +251,18 @@ def select_areas(
         A requested name matches no row (the message lists the names available).
     """
     if column not in areas.columns:
-        raise GeoInputError(f"the table has no column {column!r}; columns: {list(areas.columns)}.",
-                            path=areas.attrs.get("source"))
+        raise GeoInputError(Msg("err.boundary.no_column", column=repr(column),
+                                found=str(list(areas.columns))),
+                            path=areas.attrs.get("source"), fix=Msg("err.boundary.no_field.fix"))
     wanted = {municipality_key(n): n for n in names}
     keys = areas[column].map(municipality_key)
     missing = [n for k, n in wanted.items() if k not in set(keys)]
     if missing:
         avail = sorted(areas[column].dropna().unique().tolist())
         raise GeoInputError(
-            f"{what}(s) {missing} not found; available: {avail}.",
-            path=areas.attrs.get("source"), fix="check the spelling of the names.",
+            Msg("err.boundary.not_found", what=named(what), missing=str(missing),
+                avail=str(avail)),
+            path=areas.attrs.get("source"), fix=Msg("err.boundary.not_found.fix"),
         )
     out = areas[keys.isin(wanted)].copy()
     out.attrs = dict(areas.attrs)

@@ -43,7 +43,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg, Num
 from geo.sources.tabular import check_file, column_key, read_csv_any, read_table_any
 
 #: Cell size of the population grid, metres.
@@ -102,13 +102,14 @@ def parse_grd_id(ids: Iterable[str], *, path=None) -> pd.DataFrame:
     bad = ~(ok | ok_km)
     if bad.any():
         raise GeoInputError(
-            f"{int(bad.sum())} cell id(s) are not grid ids, e.g. {s[bad].head(3).tolist()}.",
-            path=path, fix="cell ids look like CRS3035RES1000mN3834000E5334000.",
+            Msg("err.census.bad_ids", n=Num(int(bad.sum())),
+                examples=str(s[bad].head(3).tolist())),
+            path=path, fix=Msg("err.census.bad_ids.fix"),
         )
     if ok.any() and (m.loc[ok, 0] != "3035").any():
         other = sorted(set(m.loc[ok, 0]) - {"3035"})
-        raise GeoInputError(f"cell ids in CRS {other}, not EPSG:3035.", path=path,
-                            fix="use the Eurostat grid (ETRS89-LAEA, EPSG:3035).")
+        raise GeoInputError(Msg("err.census.ids_crs", crs=str(other)), path=path,
+                            fix=Msg("err.census.eurostat.fix"))
     e = np.zeros(len(s), dtype=np.int64)
     n = np.zeros(len(s), dtype=np.int64)
     res = np.zeros(len(s), dtype=np.int64)
@@ -175,19 +176,19 @@ def _tile_info(folder: Path) -> dict:
     info = folder / "info.json"
     if not info.exists():
         return {}
-    fix = "restore the info.json published with the tiles, or delete it to use the defaults."
+    fix = Msg("err.census.tile_info.fix")
     try:
         data = json.loads(info.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise GeoInputError(f"the tiling description cannot be read ({exc}).", path=info,
-                            fix=fix) from exc
+        raise GeoInputError(Msg("err.census.tile_info_unreadable", detail=str(exc)),
+                            path=info, fix=fix) from exc
     if not isinstance(data, dict):
-        raise GeoInputError("the tiling description is not a JSON object.", path=info, fix=fix)
+        raise GeoInputError(Msg("err.census.tile_info_not_object"), path=info, fix=fix)
     for key in ("tileSizeCell", "resolutionGeo"):
         v = data.get(key)
         if v is not None and not (isinstance(v, int | float) and v > 0 and float(v).is_integer()):
-            raise GeoInputError(f"{key} = {v!r} is not a positive whole number.", path=info,
-                                fix=fix)
+            raise GeoInputError(Msg("err.census.tile_info_value", key=key, value=repr(v)),
+                                path=info, fix=fix)
     return data
 
 
@@ -259,20 +260,21 @@ def read_tiles(
     folder = Path(folder)
     tiles = list_tiles(folder, ext=ext)
     if tiles.empty:
-        raise GeoInputError(f"no grid tiles (X_Y.{ext}) found in the folder.", path=folder,
-                            fix="point to the folder of the tiles, e.g. census2021_1km_tiles.")
+        raise GeoInputError(Msg("err.census.no_tiles", ext=ext), path=folder,
+                            fix=Msg("err.census.no_tiles.fix"))
     info = _tile_info(folder)
     has_year = (tiles["year"] >= 0).any()
     if has_year:
         years = sorted(tiles["year"].unique().tolist())
         if year is None:
             if len(years) > 1:
-                raise GeoInputError(f"the folder holds tiles of several years {years}.",
-                                    path=folder, fix="choose one with year=...")
+                raise GeoInputError(Msg("err.census.several_years", years=str(years)),
+                                    path=folder, fix=Msg("err.census.several_years.fix"))
             year = years[0]
         tiles = tiles[tiles["year"] == year]
         if tiles.empty:
-            raise GeoInputError(f"no tiles of year {year}; years present: {years}.", path=folder)
+            raise GeoInputError(Msg("err.census.no_year", year=year, years=str(years)),
+                                path=folder)
     s = int(tile_cells or info.get("tileSizeCell") or (
         TILE_CELLS_GEOSTAT if has_year else TILE_CELLS_CENSUS))
     r = int(res or info.get("resolutionGeo") or CELL_M)
@@ -290,11 +292,12 @@ def read_tiles(
         except GeoInputError:
             raise
         except Exception as exc:
-            raise GeoInputError(f"could not be read as a grid tile ({exc}).", path=path) from exc
+            raise GeoInputError(Msg("err.census.tile_unreadable", detail=str(exc)),
+                                path=path) from exc
         if not {"x", "y"} <= set(d.columns):
             raise GeoInputError(
-                f"the grid tile has no in-tile x, y columns; columns found: {list(d.columns)}.",
-                path=path, fix="give the tiles as published (columns x, y, T...).",
+                Msg("err.census.tile_no_xy", found=str(list(d.columns))),
+                path=path, fix=Msg("err.census.tile_no_xy.fix"),
             )
         d["E"] = (t.X * s + _whole_numbers(d["x"], "x", path)) * r
         d["N"] = (t.Y * s + _whole_numbers(d["y"], "y", path)) * r
@@ -320,9 +323,9 @@ def _whole_numbers(values: pd.Series, column: str, path) -> pd.Series:
     if bad.any():
         rows = (np.flatnonzero(bad)[:5] + 1).tolist()
         raise GeoInputError(
-            f"column {column!r} has blank or non-numeric values ({int(bad.sum())} rows, e.g. "
-            f"data rows {rows}: {values[bad].head(3).tolist()}).", path=path,
-            fix="give numeric cell coordinates in every row, as published.")
+            Msg("err.census.blank_coords", column=repr(column), n=Num(int(bad.sum())),
+                rows=str(rows), values=str(values[bad].head(3).tolist())), path=path,
+            fix=Msg("err.census.blank_coords.fix"))
     return v.astype("int64") if ((v % 1 == 0) & (v.abs() < 2.0**53)).all() else v
 
 
@@ -340,17 +343,15 @@ def _xy_from_table(df: pd.DataFrame, path, res: int) -> pd.DataFrame:
         parsed = parse_grd_id(df[id_col], path=path)
         if (parsed["res"] != res).any():
             raise GeoInputError(
-                f"cell ids of resolution {sorted(parsed['res'].unique().tolist())} m, expected "
-                f"{res} m.", path=path, fix=f"give a {res} m grid or pass res=...",
+                Msg("err.census.id_resolution", found=str(sorted(parsed['res'].unique().tolist())),
+                    res=res), path=path, fix=Msg("err.census.id_resolution.fix", res=res),
             )
         df = df.assign(E=parsed["E"].to_numpy(), N=parsed["N"].to_numpy()).rename(
             columns={id_col: "GRD_ID"})
     else:
         raise GeoInputError(
-            f"the grid has no cell coordinates: no GRD_ID column and no E/N (or X_LLC/Y_LLC) "
-            f"columns; columns found: {list(df.columns)}.", path=path,
-            fix="give the grid as published by Eurostat (with GRD_ID) or add E, N columns "
-            "(EPSG:3035 lower-left corner, metres).",
+            Msg("err.census.no_coords", found=str(list(df.columns))), path=path,
+            fix=Msg("err.census.no_coords.fix"),
         )
     return df
 
@@ -362,15 +363,14 @@ def _check_laea(df: pd.DataFrame, path, res: int) -> None:
     if (e.min() < LAEA_E_RANGE[0] or e.max() > LAEA_E_RANGE[1] or n.min() < LAEA_N_RANGE[0]
             or n.max() > LAEA_N_RANGE[1]):
         raise GeoInputError(
-            f"cell coordinates E {e.min()}..{e.max()}, N {n.min()}..{n.max()} are not EPSG:3035 "
-            "metres of a European grid (wrong CRS? longitude/latitude or LKS-92?).", path=path,
-            fix="give E/N as EPSG:3035 (ETRS89-LAEA) lower-left corners in metres.",
+            Msg("err.census.not_laea", e0=Num(e.min(), None), e1=Num(e.max(), None),
+                n0=Num(n.min(), None), n1=Num(n.max(), None)), path=path,
+            fix=Msg("err.census.not_laea.fix"),
         )
     if (e % res).any() or (n % res).any():
         raise GeoInputError(
-            f"cell corners are not multiples of {res} m: not the lower-left corners of a {res} m "
-            "EPSG:3035 grid (centres? another CRS?).", path=path,
-            fix="give lower-left corners, or pass res=... for another cell size.",
+            Msg("err.census.not_corners", res=res), path=path,
+            fix=Msg("err.census.not_corners.fix"),
         )
 
 
@@ -380,12 +380,13 @@ def population_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c == "T" or (f"{c}_CI" in df.columns and c != "T")]
 
 
-def _cells_named(df: pd.DataFrame, mask, res: int, limit: int = 5) -> str:
+def _cells_named(df: pd.DataFrame, mask, res: int, limit: int = 5) -> Msg:
     """``GRD_ID`` (and value) of the first ``limit`` cells in ``mask``, for messages."""
     mask = np.asarray(mask, dtype=bool)
     ids = grd_id(df["E"].to_numpy()[mask][:limit], df["N"].to_numpy()[mask][:limit], res=res)
-    more = f" and {int(mask.sum()) - limit} more" if mask.sum() > limit else ""
-    return ", ".join(ids) + more
+    more = (Msg("err.census.cells_more", n=Num(int(mask.sum()) - limit))
+            if mask.sum() > limit else "")
+    return Msg("err.census.cells", ids=", ".join(ids), more=more)
 
 
 def check_population(df: pd.DataFrame, *, path, res: int = CELL_M) -> pd.DataFrame:
@@ -414,34 +415,35 @@ def check_population(df: pd.DataFrame, *, path, res: int = CELL_M) -> pd.DataFra
         given twice (names the cells).
     """
     limit = settings.MAX_CELL_POPULATION_PER_KM2 * (res / 1000.0) ** 2
-    fix = "give the grid as published (people per cell, one row per cell)."
+    fix = Msg("err.census.as_published.fix")
     for c in population_columns(df):
         v = pd.to_numeric(df[c], errors="coerce")
         text = v.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
         if text.any():
             bad = df.loc[text, c].astype(str).unique().tolist()[:5]
             raise GeoInputError(
-                f"population column {c!r} is not numeric: values {bad} in cells "
-                f"{_cells_named(df, text, res)}.", path=path, fix=fix)
+                Msg("err.census.pop_text", column=repr(c), values=str(bad),
+                    cells=_cells_named(df, text, res)), path=path, fix=fix)
         x = v.to_numpy(dtype=float)
         checks = (
-            (np.isinf(x), "infinite values"),
-            ((x < 0) & ~np.isin(x, settings.CENSUS_CONFIDENTIAL_VALUES), "negative values"),
-            (x > limit, f"more than {limit:,.0f} people in a {res} m cell"),
+            (np.isinf(x), Msg("err.census.infinite")),
+            ((x < 0) & ~np.isin(x, settings.CENSUS_CONFIDENTIAL_VALUES),
+             Msg("err.census.negative")),
+            (x > limit, Msg("err.census.too_many", limit=Num(limit), res=res)),
         )
         for mask, what in checks:
             if mask.any():
                 raise GeoInputError(
-                    f"population column {c!r} has {what} ({int(mask.sum())} cells: "
-                    f"{_cells_named(df, mask, res)}).", path=path, fix=fix)
+                    Msg("err.census.pop_bad", column=repr(c), what=what,
+                        n=Num(int(mask.sum())), cells=_cells_named(df, mask, res)),
+                    path=path, fix=fix)
         df = df.assign(**{c: v})
     keys = [k for k in ("E", "N", "year") if k in df.columns]
     dup = df.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         raise GeoInputError(
-            f"{int(dup.sum())} rows give the same cell twice or more: "
-            f"{_cells_named(df, dup, res)}.", path=path,
-            fix="keep one row per cell (a grid file concatenated twice?).")
+            Msg("err.census.dup_cells", n=Num(int(dup.sum())), cells=_cells_named(df, dup, res)),
+            path=path, fix=Msg("err.census.dup_cells.fix"))
     return df
 
 
@@ -496,7 +498,7 @@ def read_census_grid(
         df = read_tiles(path, year=year, res=res, bbox=_bbox_3035(clip))
         r = int(df.attrs.get("res", r))
         if df.empty:
-            raise GeoInputError("no grid cells in the tiles covering the clip area.", path=path)
+            raise GeoInputError(Msg("err.census.no_cells_in_clip"), path=path)
     else:
         df = _read_grid_file(path, r, layer)
         if year is not None:
@@ -531,23 +533,23 @@ def read_census_grid(
 
 def _read_grid_file(path: Path, res: int, layer) -> pd.DataFrame:
     df = read_table_any(path, name="population grid", layer=layer,
-                        fix="give a CSV, Parquet or GeoPackage.")
+                        fix=Msg("err.census.grid_format.fix"))
     keys = {column_key(c) for c in df.columns}
     has_xy = any(column_key(a) in keys for a in _E_NAMES) or any(
         column_key(a) in keys for a in _ID_NAMES)
     if isinstance(df, gpd.GeoDataFrame) and not has_xy:
         if df.crs is None:
-            raise GeoInputError("the population grid has no CRS.", path=path,
-                                fix="save it with its CRS (EPSG:3035).")
+            raise GeoInputError(Msg("err.census.no_crs"), path=path,
+                                fix=Msg("err.census.no_crs.fix"))
         b = df.geometry.to_crs(settings.LAEA_CRS).bounds
         e = np.round(b["minx"].to_numpy())
         n = np.round(b["miny"].to_numpy())
         size = np.round(b["maxx"].to_numpy() - b["minx"].to_numpy())
         if np.any(np.abs(size - res) > 1):
             raise GeoInputError(
-                f"the grid polygons are not {res} m squares in EPSG:3035 (sizes "
-                f"{sorted(set(size.tolist()))[:5]} m).", path=path,
-                fix="give the Eurostat grid (EPSG:3035) or pass res=...",
+                Msg("err.census.not_squares", res=res,
+                    sizes=str(sorted(set(size.tolist()))[:5])), path=path,
+                fix=Msg("err.census.not_squares.fix"),
             )
         df = pd.DataFrame(df.drop(columns=df.geometry.name)).assign(
             E=e.astype("int64"), N=n.astype("int64"))
@@ -582,8 +584,9 @@ def clip_cells(
         The cells inside, in their original order.
     """
     if boundaries.crs is None:
-        raise GeoInputError("the clip boundaries have no CRS.",
-                            path=getattr(boundaries, "attrs", {}).get("source"))
+        raise GeoInputError(Msg("err.census.clip_no_crs"),
+                            path=getattr(boundaries, "attrs", {}).get("source"),
+                            fix=Msg("err.vec.no_crs.fix"))
     b = boundaries.to_crs(settings.LAEA_CRS)
     if isinstance(b, gpd.GeoSeries):
         b = gpd.GeoDataFrame(geometry=b)
@@ -636,11 +639,11 @@ def read_population_years(
     parts = []
     for y in years:
         if y not in sources:
-            raise GeoInputError(f"no population grid given for {y}.")
+            raise GeoInputError(Msg("err.census.no_year_source", year=y))
         g = read_census_grid(sources[y], year=y, clip=clip, clip_name=clip_name, geometry=None)
         if value not in g.columns:
             raise GeoInputError(
-                f"the population grid has no column {value!r}; columns: {list(g.columns)}.",
+                Msg("err.census.no_value_column", column=repr(value), found=str(list(g.columns))),
                 path=sources[y])
         keep = ["cell_id", "E", "N", value, *(["municipality"] if "municipality" in g else [])]
         d = g[keep].rename(columns={value: "T"})
@@ -660,7 +663,8 @@ def municipality_totals(long: pd.DataFrame, *, by: str = "municipality") -> pd.D
         Sums of ``T`` (suppressed values count as 0), with a last row ``"Total"``.
     """
     if by not in long.columns:
-        raise GeoInputError(f"the table has no {by!r} column: read it with clip=boundaries.")
+        raise GeoInputError(Msg("err.census.no_by_column", column=repr(by)),
+                            fix=Msg("err.census.no_by_column.fix"))
     t = long.pivot_table(index=by, columns="year", values="T", aggfunc="sum", fill_value=0)
     t.loc["Total"] = t.sum(axis=0)
     t.columns.name = "year"

@@ -21,8 +21,15 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geo import settings
-from geo.errors import GeoInputError
-from geo.sources.tabular import check_file, column_key, fold, match_columns, read_csv_any
+from geo.errors import GeoInputError, Msg, Num
+from geo.sources.tabular import (
+    check_file,
+    column_key,
+    fold,
+    match_columns,
+    named,
+    read_csv_any,
+)
 from geo.sources.vector import read_vector
 
 #: Standard columns -> accepted spellings (compared without case, diacritics, spaces).
@@ -111,7 +118,7 @@ def read_coverage(
     if path.suffix.lower() in (".csv", ".txt"):
         df = read_csv_any(path, name="coverage")
         if len(df) == 0:
-            raise GeoInputError("the coverage file has no rows.", path=path)
+            raise GeoInputError(Msg("err.tab.no_rows", name=named("coverage")), path=path)
         gdf = points_from_table(df, path=path, x=x, y=y, crs=crs, name="coverage")
     else:
 
@@ -130,9 +137,9 @@ def read_coverage(
         bad = (v.isna() & out[c].notna()) | (v < 0)
         if bad.any():
             raise GeoInputError(
-                f"column {cols[c]!r} has speeds that are not non-negative numbers, e.g. "
-                f"{out.loc[bad, c].head(3).tolist()}.", path=path,
-                fix="give speeds as numbers (Mbit/s, or set unit=...).",
+                Msg("err.coverage.bad_speeds", column=repr(cols[c]),
+                    values=str(out.loc[bad, c].head(3).tolist())), path=path,
+                fix=Msg("err.coverage.bad_speeds.fix"),
             )
         out[c] = v * factor
     out["technology"] = out["technology"].map(_tech) if "technology" in out else None
@@ -173,26 +180,27 @@ def points_from_table(
     yc = y or next((keys[column_key(a)] for a in _Y if column_key(a) in keys), None)
     for given in (x, y):
         if given is not None and given not in df.columns:
-            raise GeoInputError(f"the {name} table has no column {given!r}; columns found: "
-                                f"{list(df.columns)}.", path=path)
+            raise GeoInputError(Msg("err.coverage.no_column", name=named(name),
+                                    column=repr(given), found=str(list(df.columns))),
+                                path=path, fix=Msg("err.tab.no_such_columns.fix"))
     if xc is None or yc is None:
         raise GeoInputError(
-            f"the {name} table has no coordinate columns (lon/lat or x/y); columns found: "
-            f"{list(df.columns)}.", path=path,
-            fix="add lon, lat columns (WGS84) or x, y columns and give their CRS.",
+            Msg("err.coverage.no_xy", name=named(name), found=str(list(df.columns))),
+            path=path, fix=Msg("err.coverage.no_xy.fix"),
         )
     lonlat = column_key(xc) in {"lon", "lng", "longitude", "garums"}
     if crs is None:
         if not lonlat:
             raise GeoInputError(
-                f"the {name} coordinates {xc!r}/{yc!r} have no CRS.", path=path,
-                fix="give crs=... (e.g. EPSG:3059 for LKS-92, EPSG:4326 for lon/lat).",
+                Msg("err.coverage.xy_no_crs", name=named(name), x=repr(xc), y=repr(yc)),
+                path=path, fix=Msg("err.coverage.xy_no_crs.fix"),
             )
         crs = settings.WGS84
     try:
         crs_obj = CRS.from_user_input(crs)
     except CRSError as exc:
-        raise GeoInputError(f"unknown CRS {crs!r} ({exc}).", path=path) from exc
+        raise GeoInputError(Msg("err.coverage.unknown_crs", crs=repr(crs), detail=str(exc)),
+                            path=path, fix=Msg("err.coverage.xy_no_crs.fix")) from exc
     xv = pd.to_numeric(df[xc].astype("string").str.replace(",", ".", regex=False),
                        errors="coerce").to_numpy(dtype=float)
     yv = pd.to_numeric(df[yc].astype("string").str.replace(",", ".", regex=False),
@@ -200,8 +208,9 @@ def points_from_table(
     blank = np.isnan(xv) | np.isnan(yv)
     if blank.any() and not allow_missing:
         raise GeoInputError(
-            f"{int(blank.sum())} row(s) of the {name} table have blank or non-numeric "
-            f"coordinates (first rows: {list(np.flatnonzero(blank)[:5] + 2)}).", path=path)
+            Msg("err.coverage.blank_xy", n=Num(int(blank.sum())), name=named(name),
+                rows=str((np.flatnonzero(blank)[:5] + 2).tolist())), path=path,
+            fix=Msg("err.coverage.blank_xy.fix"))
     check_in_crs(xv[~blank], yv[~blank], crs_obj, path=path, name=name)
     geom = np.empty(len(df), dtype=object)
     geom[~blank] = shapely.points(xv[~blank], yv[~blank])
@@ -228,10 +237,9 @@ def check_in_crs(x, y, crs, *, path, name: str) -> None:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise GeoInputError(
-            f"{int(bad.sum())} {name} point(s) lie outside the area of {crs.name} "
-            f"(e.g. x={np.asarray(x)[i]}, y={np.asarray(y)[i]}): wrong CRS or swapped x/y?",
-            path=path,
-            fix="give the CRS the coordinates are in (EPSG:4326 lon/lat, EPSG:3059 LKS-92...).",
+            Msg("err.coverage.outside_crs", n=Num(int(bad.sum())), name=named(name),
+                crs=crs.name, x=Num(np.asarray(x)[i], None), y=Num(np.asarray(y)[i], None)),
+            path=path, fix=Msg("err.coverage.outside_crs.fix"),
         )
 
 

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.sources.coverage import _X, _Y, points_from_table
 from geo.sources.tabular import (
     as_id,
@@ -24,6 +24,7 @@ from geo.sources.tabular import (
     check_unique_ids,
     column_key,
     match_columns,
+    named,
     read_csv_any,
     read_excel_table,
 )
@@ -82,20 +83,20 @@ def read_dormitories(
 
         df = read_vector(path, name="dormitories")
     if len(df) == 0:
-        raise GeoInputError("the dormitory table has no rows.", path=path)
+        raise GeoInputError(Msg("err.tab.no_rows", name=named("dormitories")), path=path)
     cols = match_columns(df, DORMITORY_COLUMNS, path=path, name="dormitory",
                          required=("school_id", "places"),
                          given={"school_id": school_id, "places": places})
     out = df.rename(columns={v: k for k, v in cols.items()})
     out["school_id"] = out["school_id"].map(as_id)
     if out["school_id"].isna().any():
-        raise GeoInputError("rows without a school id.", path=path)
+        raise GeoInputError(Msg("err.dorm.no_id"), path=path, fix=Msg("err.dorm.no_id.fix"))
     p = pd.to_numeric(out["places"], errors="coerce")
     bad = p.isna() | (p < 0) | (p % 1 != 0)
     if bad.any():
         raise GeoInputError(
-            f"places must be whole numbers >= 0; bad values {out.loc[bad, 'places'].tolist()[:5]}.",
-            path=path)
+            Msg("err.dorm.places", values=str(out.loc[bad, 'places'].tolist()[:5])),
+            path=path, fix=Msg("err.dorm.places.fix"))
     out["places"] = p.astype("int64")
     _check_repeats(out, path, vector=isinstance(df, gpd.GeoDataFrame))
     if known_schools is not None:
@@ -103,8 +104,8 @@ def read_dormitories(
         unknown = sorted(set(out["school_id"]) - known)
         if unknown:
             raise GeoInputError(
-                f"unknown school id(s) {unknown[:10]} (not in the schools registry).", path=path,
-                fix="use the school's registration number (Iestādes reģistrācijas Nr.).",
+                Msg("err.dorm.unknown", ids=str(unknown[:10])), path=path,
+                fix=Msg("err.capacity.unknown_ids.fix"),
             )
     if "dormitory_id" not in out:
         out["dormitory_id"] = [f"{s}-d{i + 1}" for i, s in enumerate(out["school_id"])]
@@ -119,7 +120,7 @@ def read_dormitories(
         has_xy = (x and y) or (any(column_key(a) in keys for a in _X) and any(
             column_key(a) in keys for a in _Y))
         if has_xy:
-            gdf = points_from_table(out, path=path, x=x, y=y, crs=crs, name="dormitory",
+            gdf = points_from_table(out, path=path, x=x, y=y, crs=crs, name="dormitories",
                                     allow_missing=True).to_crs(settings.WGS84)
         else:
             gdf = gpd.GeoDataFrame(out, geometry=[None] * len(out), crs=settings.WGS84)

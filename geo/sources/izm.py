@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.grades import format_grades
 from geo.sources.boundaries import VIDZEME_MUNICIPALITIES, display_name, municipality_key
-from geo.sources.tabular import fold, match_columns, read_excel_table
+from geo.sources.tabular import fold, match_columns, named, read_excel_table
 
 GRADES: tuple[int, ...] = tuple(range(1, 13))
 #: Output columns of pupils per grade 1..12.
@@ -165,8 +165,8 @@ def _clean_grades(df: pd.DataFrame, path, name: str) -> pd.DataFrame:
         if bad.any() or (v < 0).any():
             rows = list(df.index[bad | (v < 0)][:5] + 2)
             raise GeoInputError(
-                f"the {name} column {c!r} has values that are not pupil counts (rows {rows}).",
-                path=path, fix="give the file as published.",
+                Msg("err.izm.not_counts", name=named(name), column=repr(c), rows=str(rows)),
+                path=path, fix=Msg("err.izm.as_published.fix"),
             )
         df[c] = v.fillna(0).astype("int64")
     return df
@@ -176,7 +176,8 @@ def _id_column(df: pd.DataFrame, path, name: str) -> pd.DataFrame:
     ids = df["school_id"].astype("string").str.strip()
     ids = ids.str.replace(r"\.0+$", "", regex=True)
     if ids.isna().any():
-        raise GeoInputError(f"the {name} has rows without a registration number.", path=path)
+        raise GeoInputError(Msg("err.izm.no_id", name=named(name)), path=path,
+                            fix=Msg("err.izm.as_published.fix"))
     df["school_id"] = ids.astype(object)
     return df
 
@@ -211,16 +212,16 @@ def read_pupils_by_institution(path: str | Path) -> pd.DataFrame:
     df = _clean_grades(_id_column(df, path, name), path, name)
     dup = df["school_id"][df["school_id"].duplicated()]
     if len(dup):
-        raise GeoInputError(f"registration numbers repeat in the {name} file: {dup.tolist()[:5]}.",
-                            path=path)
+        raise GeoInputError(Msg("err.izm.repeated_ids", name=named(name),
+                                ids=str(dup.tolist()[:5])), path=path,
+                            fix=Msg("err.izm.as_published.fix"))
     df["pupils_1_12"] = df[list(GRADE_COLUMNS)].sum(axis=1)
     if "pupils_1_12_registry" in df:
         bad = df["pupils_1_12"] != df["pupils_1_12_registry"]
         if bad.any():
             raise GeoInputError(
-                f"grades 1-12 do not add up to 'Kopā 1.-12.klasē' for "
-                f"{df.loc[bad, 'school_id'].tolist()[:5]}.", path=path,
-                fix="give the file as published.",
+                Msg("err.izm.sum_mismatch", ids=str(df.loc[bad, 'school_id'].tolist()[:5])),
+                path=path, fix=Msg("err.izm.as_published.fix"),
             )
         df = df.drop(columns="pupils_1_12_registry")
     if "atvk" in df:
@@ -258,8 +259,8 @@ def read_pupils_by_municipality(path: str | Path) -> pd.DataFrame:
         bad = df["pupils_1_12"] != df["pupils_1_12_registry"]
         if bad.any():
             raise GeoInputError(
-                f"grades 1-12 do not add up to 'Kopā 1.-12.klasē' for "
-                f"{df.loc[bad, 'municipality_raw'].tolist()}.", path=path)
+                Msg("err.izm.sum_mismatch", ids=str(df.loc[bad, 'municipality_raw'].tolist())),
+                path=path, fix=Msg("err.izm.as_published.fix"))
         df = df.drop(columns="pupils_1_12_registry")
     _add_municipality(df)
     df.attrs["source"] = str(path)
@@ -283,8 +284,9 @@ def read_contacts(path: str | Path) -> pd.DataFrame:
     df = _id_column(df, path, name)
     dup = df["school_id"][df["school_id"].duplicated()]
     if len(dup):
-        raise GeoInputError(f"registration numbers repeat in the {name}: {dup.tolist()[:5]}.",
-                            path=path)
+        raise GeoInputError(Msg("err.izm.repeated_ids", name=named(name),
+                                ids=str(dup.tolist()[:5])), path=path,
+                            fix=Msg("err.izm.as_published.fix"))
     if "municipality_raw" in df:
         _add_municipality(df)
     parts = df["address"].map(parse_address)
@@ -441,9 +443,9 @@ def filter_region(
     missing = [m for k, m in wanted.items() if k not in set(keys)]
     if missing:
         raise GeoInputError(
-            f"municipality(ies) {missing} not found; the file has "
-            f"{sorted(df[column].dropna().map(display_name).unique().tolist())}.",
-            path=df.attrs.get("source"), fix="check the spelling of the municipality names.",
+            Msg("err.izm.no_municipality", missing=str(missing),
+                found=str(sorted(df[column].dropna().map(display_name).unique().tolist()))),
+            path=df.attrs.get("source"), fix=Msg("err.izm.no_municipality.fix"),
         )
     out = df[keys.isin(wanted)].copy()
     out.attrs = dict(df.attrs)

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from geo import settings
-from geo.errors import GeoInputError, named_errors
+from geo.errors import GeoInputError, Msg, Num, named_errors
 from geo.sources.census import (
     _bbox_3035,
     _check_laea,
@@ -143,14 +143,15 @@ def _check_values(df: pd.DataFrame, path) -> None:
     missing = [c for c in ("avg_d_kbps", "tests") if c not in df.columns]
     if missing:
         raise GeoInputError(
-            f"the Ookla file lacks column(s) {missing}; columns found: {list(df.columns)}.",
-            path=path, fix=f"give the file as published (columns {list(VALUE_COLUMNS)}).",
+            Msg("err.ookla.missing_columns", columns=str(missing), found=str(list(df.columns))),
+            path=path, fix=Msg("err.ookla.as_published.fix", columns=str(list(VALUE_COLUMNS))),
         )
     for c in [c for c in VALUE_COLUMNS if c in df.columns]:
         v = pd.to_numeric(df[c], errors="coerce")
         if v.isna().any() or (v < 0).any():
-            raise GeoInputError(f"column {c!r} has blank, negative or non-numeric values.",
-                                path=path)
+            raise GeoInputError(Msg("err.ookla.bad_values", column=repr(c)), path=path,
+                                fix=Msg("err.ookla.as_published.fix",
+                                        columns=str(list(VALUE_COLUMNS))))
         df[c] = v
 
 
@@ -202,12 +203,12 @@ def _read_parquet_in_box(path: Path, clip) -> pd.DataFrame:
     path = check_file(path, name="Ookla tiles", kind="Ookla tiles, clipped")
     prefixes, z = _bbox_prefixes(clip)
     wanted = pa.array(prefixes, type=pa.string())
-    fix = "give the Parquet as published by Ookla (with a quadkey column)."
-    with named_errors(path, problem="could not be read as Ookla tiles", fix=fix):
+    fix = Msg("err.ookla.parquet.fix")
+    with named_errors(path, problem=Msg("err.ookla.unreadable"), fix=fix):
         pf = pq.ParquetFile(path)
         if "quadkey" not in pf.schema_arrow.names:
-            raise GeoInputError(f"the Ookla file has no quadkey column; columns found: "
-                                f"{pf.schema_arrow.names}.", path=path, fix=fix)
+            raise GeoInputError(Msg("err.ookla.no_quadkey", found=str(pf.schema_arrow.names)),
+                                path=path, fix=fix)
         parts = []
         # one batch at a time (no read-ahead threads), so the peak stays that of one batch
         for batch in pf.iter_batches(batch_size=settings.READ_BATCH_ROWS, use_threads=False):
@@ -216,9 +217,8 @@ def _read_parquet_in_box(path: Path, clip) -> pd.DataFrame:
             parts.append(batch.filter(keep).to_pandas())
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(df) == 0:
-        raise GeoInputError("the Ookla file has no tiles in the clip area.", path=path,
-                            fix="check that the file covers the region (right country, "
-                            "fixed or mobile).")
+        raise GeoInputError(Msg("err.ookla.none_in_clip"), path=path,
+                            fix=Msg("err.ookla.none_in_clip.fix"))
     df["quadkey"] = df["quadkey"].astype(str)
     return df
 
@@ -262,44 +262,45 @@ def read_ookla_tiles(
     else:
         path = check_file(path, name="Ookla tiles", allow_dir=True)
         df = read_table_any(path, name="Ookla tiles", layer=layer, csv_dtype={"quadkey": str},
-                            fix="give the Parquet or shapefile as published by Ookla.")
+                            fix=Msg("err.ookla.format.fix"))
     _check_values(df, path)
     if "quadkey" in df.columns:
         q = df["quadkey"].astype(str).str.strip()
         try:
             tx, ty, tz = quadkey_to_tile(q.to_numpy())
         except ValueError as exc:
-            raise GeoInputError(f"bad quadkeys ({exc}).", path=path) from exc
+            raise GeoInputError(Msg("err.ookla.bad_quadkeys", detail=str(exc)), path=path,
+                                fix=Msg("err.ookla.format.fix")) from exc
         df["quadkey"] = q.to_numpy()
         qgeom = shapely.box(*tile_bounds(tx, ty, tz).T)
     else:
         qgeom = None
     if isinstance(df, gpd.GeoDataFrame):
         if df.crs is None:
-            raise GeoInputError("the Ookla layer has no CRS.", path=path,
-                                fix="Ookla shapefiles are EPSG:4326; keep the .prj file.")
+            raise GeoInputError(Msg("err.ookla.no_crs"), path=path,
+                                fix=Msg("err.ookla.no_crs.fix"))
         gdf = df.to_crs(settings.WGS84)
     elif "tile" in df.columns:
         try:
             geom = shapely.from_wkt(df["tile"].astype(str).to_numpy())
         except Exception as exc:
-            raise GeoInputError(f"column 'tile' is not WKT ({exc}).", path=path) from exc
+            raise GeoInputError(Msg("err.ookla.tile_not_wkt", detail=str(exc)), path=path,
+                                fix=Msg("err.ookla.tile_position.fix")) from exc
         gdf = gpd.GeoDataFrame(df.drop(columns="tile"), geometry=geom, crs=settings.WGS84)
     elif qgeom is not None:
         gdf = gpd.GeoDataFrame(df, geometry=qgeom, crs=settings.WGS84)
     else:
         raise GeoInputError(
-            f"the Ookla file has no tile position: no quadkey, tile or geometry column; "
-            f"columns found: {list(df.columns)}.", path=path,
-            fix="give the file as published (quadkey and tile columns).",
+            Msg("err.ookla.no_position", found=str(list(df.columns))), path=path,
+            fix=Msg("err.ookla.tile_position.fix"),
         )
     if qgeom is not None:
         inside = shapely.contains(qgeom, shapely.centroid(gdf.geometry.to_numpy()))
         if not inside.all():
             bad = gdf.loc[~inside, "quadkey"].head(3).tolist()
             raise GeoInputError(
-                f"{int((~inside).sum())} tile polygon(s) do not lie in their quadkey's tile, "
-                f"e.g. {bad}.", path=path, fix="check that 'tile' and 'quadkey' belong together.",
+                Msg("err.ookla.tile_mismatch", n=Num(int((~inside).sum())), examples=str(bad)),
+                path=path, fix=Msg("err.ookla.tile_mismatch.fix"),
             )
     gdf = _add_speeds(gdf)
     if clip is not None:
@@ -392,7 +393,7 @@ def read_ookla_grid(
     else:
         df = read_csv_any(path, name="Ookla grid")
         if len(df) == 0:
-            raise GeoInputError("the Ookla grid has no rows.", path=path)
+            raise GeoInputError(Msg("err.ookla.no_rows"), path=path)
         df = _xy_from_table(df, path, r)
     _check_values(df, path)
     _check_laea(df, path, r)

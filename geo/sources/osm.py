@@ -145,18 +145,18 @@ def _as_polygon_wgs84(clip) -> BaseGeometry | None:
     if isinstance(clip, gpd.GeoDataFrame | gpd.GeoSeries):
         if clip.crs is None:
             raise GeoInputError(
-                "the clip polygon layer has no CRS.", fix="set its CRS (e.g. EPSG:4326) first."
+                Msg("err.osm.clip_no_crs"), fix=Msg("err.osm.clip_no_crs.fix")
             )
         geom = shapely.union_all(clip.to_crs(settings.WGS84).geometry.values)
     else:
         geom = clip
     if geom is None or geom.is_empty:
-        raise GeoInputError("the clip polygon is empty.")
+        raise GeoInputError(Msg("err.osm.clip_empty"), fix=Msg("err.osm.clip_area.fix"))
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         src = getattr(clip, "attrs", {}).get("source")
         raise GeoInputError(
-            f"the clip layer must hold polygons, not {geom.geom_type}.", path=src,
-            fix="give an area layer, e.g. municipality boundaries.",
+            Msg("err.osm.clip_not_polygon", type=geom.geom_type), path=src,
+            fix=Msg("err.osm.clip_area.fix"),
         )
     shapely.prepare(geom)
     return geom

@@ -61,10 +61,11 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import settings
 from geo._files import file_digest
-from geo.errors import GeoInputError, MissingDataError
+from geo.errors import GeoInputError, MissingDataError, Msg, Num
 from geo.i18n import register
 from geo.progress import counter as _make_progress
 from geo.sources.osm import FACILITY_TAGS, PLACE_VALUES, sniff_format
+from geo.sources.tabular import named
 from geo.sources.vector import read_vector
 
 register({
@@ -88,12 +89,12 @@ USER_AGENT = "geo-skolas/0.1 (school-network planning, Vidzeme; python-requests)
 OSM_SUFFIX_FORMATS = {".osm": "osm", ".osm.pbf": "pbf", ".pbf": "pbf", ".osm.gz": "osm.gz",
                       ".osm.bz2": "osm.bz2"}
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-_OVERPASS_MANUAL = (
-    "download the area by hand in a web browser on a computer with internet access, e.g. the "
-    "Latvia extract https://download.geofabrik.de/europe/latvia-latest.osm.pbf (then "
-    "`python -m geo download --geofabrik SAVED_FILE --clip BOUNDARY --out OUT` cuts it to the "
-    "area) or an export from https://overpass-turbo.eu, and pass the saved file's path instead."
-)
+_OVERPASS_MANUAL = Msg("err.download.overpass_manual")
+#: Network failures named by :func:`_short_reason` -> their ``err.download.reason.*`` key.
+_REASON_KEYS = {"Name or service not known": "unknown_host",
+                "Temporary failure in name resolution": "no_dns",
+                "Connection refused": "refused", "Read timed out": "read_timeout",
+                "Connection reset": "reset", "timed out": "timeout"}
 
 
 # ------------------------------------------------------------------------------------------
@@ -112,7 +113,15 @@ def _short_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def offline_error(url: str, exc: BaseException, *, manual: str | None = None) -> MissingDataError:
+def _reason(exc: BaseException) -> Msg | str:
+    """:func:`_short_reason` in the reader's language when it is a known network failure."""
+    text = _short_reason(exc)
+    key = _REASON_KEYS.get(text)
+    return Msg(f"err.download.reason.{key}") if key else text
+
+
+def offline_error(url: str, exc: BaseException, *,
+                  manual: str | Msg | None = None) -> MissingDataError:
     """The error raised when a server cannot be reached.
 
     Parameters
@@ -121,7 +130,7 @@ def offline_error(url: str, exc: BaseException, *, manual: str | None = None) ->
         The URL that failed.
     exc : Exception
         The requests exception (connection refused, DNS failure, timeout...).
-    manual : str, optional
+    manual : str or Msg, optional
         How to get the data by hand; default: download ``url`` in a browser and pass its path.
 
     Returns
@@ -129,15 +138,10 @@ def offline_error(url: str, exc: BaseException, *, manual: str | None = None) ->
     MissingDataError
     """
     host = urlparse(url).hostname or url
-    verb = "timed out connecting" if isinstance(exc, requests.Timeout) else "could not connect"
+    key = "err.download.timeout" if isinstance(exc, requests.Timeout) else "err.download.offline"
     return MissingDataError(
-        f"{verb} to {host} ({_short_reason(exc)}): this computer seems to be offline, or the "
-        f"server is unreachable. URL: {url}",
-        fix=manual or (
-            f"download {url} in a web browser on a computer with internet access, copy the file "
-            "to this computer and pass its path instead of downloading (for example "
-            "`python -m geo network FILE --out DIR`)."
-        ),
+        Msg(key, host=host, reason=_reason(exc), url=url),
+        fix=manual or Msg("err.download.offline.fix", url=url),
     )
 
 
@@ -147,8 +151,7 @@ def _osm_format_for(path: Path) -> str:
         if name.endswith(suffix):
             return OSM_SUFFIX_FORMATS[suffix]
     raise GeoInputError(
-        "unknown OSM output format.", path=path,
-        fix="name the output file *.osm (XML) or *.osm.pbf.",
+        Msg("err.download.out_format"), path=path, fix=Msg("err.download.out_format.fix"),
     )
 
 
@@ -164,7 +167,7 @@ def _unlink(*paths: Path) -> None:
             pass
 
 
-def area_polygon(area, *, name: str = "area") -> BaseGeometry:
+def area_polygon(area, *, name: str | Msg = "area") -> BaseGeometry:
     """One (Multi)Polygon in WGS84 from a boundary given in any of the usual forms.
 
     Parameters
@@ -172,8 +175,8 @@ def area_polygon(area, *, name: str = "area") -> BaseGeometry:
     area : shapely geometry (WGS84), GeoDataFrame, GeoSeries, str or Path
         A polygon, a layer of polygons in any CRS (their union is used), or a vector file
         (GeoJSON, GeoPackage, shapefile...).
-    name : str, default "area"
-        Used in error messages.
+    name : str or Msg, default "area"
+        What the area is, in error messages (translated through ``err.name.<name>``).
 
     Returns
     -------
@@ -186,14 +189,15 @@ def area_polygon(area, *, name: str = "area") -> BaseGeometry:
         No CRS, empty, or not polygonal (points or lines).
     """
     src = None
+    label = named(name) if isinstance(name, str) else name
     if isinstance(area, str | Path):
         src = Path(area)
         area = read_vector(src, name=name)
     if isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
         if area.crs is None:
             raise GeoInputError(
-                f"the {name} layer has no CRS.", path=src,
-                fix="set its CRS (e.g. EPSG:4326 or EPSG:3059) first.",
+                Msg("err.download.area_no_crs", name=label), path=src,
+                fix=Msg("err.download.area_no_crs.fix"),
             )
         geom = shapely.union_all(area.to_crs(settings.WGS84).geometry.dropna().values)
     elif isinstance(area, BaseGeometry):
@@ -202,22 +206,22 @@ def area_polygon(area, *, name: str = "area") -> BaseGeometry:
         raise TypeError(f"{name}: expected a polygon, a GeoDataFrame or a file path, "
                         f"got {type(area).__name__}")
     if geom is None or geom.is_empty:
-        raise GeoInputError(f"the {name} polygon is empty.", path=src)
+        raise GeoInputError(Msg("err.download.area_empty", name=label), path=src,
+                            fix=Msg("err.download.area_polygon.fix"))
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     if not polys:
         raise GeoInputError(
-            f"the {name} has no polygon (it holds {geom.geom_type} geometry).", path=src,
-            fix="give a boundary polygon (municipality, parish...), not points or lines.",
+            Msg("err.download.area_no_polygon", name=label, type=geom.geom_type), path=src,
+            fix=Msg("err.download.area_polygon.fix"),
         )
     geom = shapely.union_all(polys)
     minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
         raise GeoInputError(
-            f"the {name} coordinates are not longitude/latitude degrees "
-            f"(bounds {geom.bounds}).", path=src,
-            fix="give a layer with its CRS (it is reprojected), or a polygon in EPSG:4326.",
+            Msg("err.download.area_not_degrees", name=label, bounds=str(geom.bounds)),
+            path=src, fix=Msg("err.download.area_not_degrees.fix"),
         )
     return geom
 
@@ -273,7 +277,7 @@ class Download:
         return head + (f"\n{self.clip.summary()}" if self.clip is not None else "")
 
 
-def _fetch_md5(url: str, timeout: float, manual: str | None) -> str | None:
+def _fetch_md5(url: str, timeout: float, manual: str | Msg | None) -> str | None:
     """The hex MD5 published at ``url + ".md5"`` (Geofabrik: ``"<md5>  <name>"``), or None."""
     md5_url = url + ".md5"
     try:
@@ -295,8 +299,8 @@ def download_file(  # noqa: PLR0913  keyword-only options of a public entry poin
     timeout_s: float | None = None,
     progress: bool | Callable[[int, int | None], None] = False,
     validate: Callable[[Path], None] | None = None,
-    not_found: str | None = None,
-    manual: str | None = None,
+    not_found: str | Msg | None = None,
+    manual: str | Msg | None = None,
 ) -> Download:
     """Stream a URL to a file: resumable, checked, renamed into place only when complete.
 
@@ -324,9 +328,9 @@ def download_file(  # noqa: PLR0913  keyword-only options of a public entry poin
     validate : callable, optional
         Called with the complete ``.part`` file before the rename; raise to reject it (the
         ``.part`` is then deleted).
-    not_found : str, optional
+    not_found : str or Msg, optional
         Message for HTTP 404/410 (default: the URL does not exist).
-    manual : str, optional
+    manual : str or Msg, optional
         Manual alternative named in offline errors.
 
     Returns
@@ -348,7 +352,8 @@ def download_file(  # noqa: PLR0913  keyword-only options of a public entry poin
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise GeoInputError(f"cannot create the folder ({exc}).", path=out.parent) from exc
+        raise GeoInputError(Msg("err.download.no_folder", detail=str(exc)), path=out.parent,
+                            fix=Msg("err.out.writable.fix")) from exc
     expected = _fetch_md5(url, timeout, manual) if checksum else None
     if expected and out.is_file() and file_digest(out, "md5") == expected:
         return Download(path=out, url=url, bytes=out.stat().st_size, md5=expected,
@@ -401,7 +406,7 @@ def _resume_headers(url: str, part: Path, meta_path: Path, *, resume: bool) -> t
 
 
 def _request(url: str, part: Path, meta_path: Path, *, resume: bool, timeout: float,
-             manual: str | None):
+             manual: str | Msg | None):
     """The streaming response (resuming ``part`` when possible) and the offset asked for."""
     for attempt in range(2):
         offset, headers = _resume_headers(url, part, meta_path, resume=resume)
@@ -419,18 +424,18 @@ def _request(url: str, part: Path, meta_path: Path, *, resume: bool, timeout: fl
     return r, offset
 
 
-def _check_status(r, url: str, *, not_found: str | None, manual: str | None) -> None:
+def _check_status(r, url: str, *, not_found: str | Msg | None, manual: str | Msg | None) -> None:
     """Raise on HTTP errors: 404/410 as a wrong address, others as a server problem."""
     if r.status_code in (404, 410):
         raise GeoInputError(
-            not_found or f"{url} does not exist (HTTP {r.status_code}).",
-            fix="check the address (open it in a web browser).",
+            not_found or Msg("err.download.http_missing", url=url, status=r.status_code),
+            fix=Msg("err.download.http_missing.fix"),
         )
     if r.status_code >= 400:
         raise MissingDataError(
-            f"{url}: the server answered HTTP {r.status_code} {r.reason}.",
-            fix="try again later, or " + (manual or f"download {url} in a web browser and "
-                                                    "pass the saved file's path."),
+            Msg("err.download.http_error", url=url, status=r.status_code, reason=r.reason),
+            fix=Msg("err.download.later_or.fix",
+                    manual=manual or Msg("err.download.browser.fix", url=url)),
         )
 
 
@@ -475,8 +480,8 @@ def _stream(r, part: Path, meta_path: Path, *, url: str, out: Path, offset: int,
     except OSError as exc:
         _unlink(part, meta_path)
         raise GeoInputError(
-            f"could not write the download ({exc}).", path=out,
-            fix="free disk space or choose another output folder.",
+            Msg("err.download.write", detail=str(exc)), path=out,
+            fix=Msg("err.download.write.fix"),
         ) from exc
     except BaseException:  # Ctrl-C: keep the .part for resuming
         if not resume:
@@ -492,12 +497,10 @@ def _check_part(part: Path, meta_path: Path, *, url: str, out: Path, digest: str
     """Compare the complete ``part`` with the published MD5 and run ``validate`` on it."""
     if expected and digest != expected:
         _unlink(part, meta_path)
-        keep = f" The existing {out.name} was left unchanged." if out.exists() else ""
+        keep = Msg("err.download.kept", file=out.name) if out.exists() else ""
         raise MissingDataError(
-            f"the download of {url} is corrupt: its MD5 checksum {digest} differs from the "
-            f"published {expected} ({url}.md5). The partial file was deleted.{keep}",
-            fix="run the download again; if it fails again, download the file in a web "
-                "browser and pass the saved file's path.",
+            Msg("err.download.md5", url=url, digest=digest, expected=expected, keep=keep),
+            fix=Msg("err.download.md5.fix"),
         )
     if validate is not None:
         try:
@@ -508,14 +511,13 @@ def _check_part(part: Path, meta_path: Path, *, url: str, out: Path, digest: str
 
 
 def _interrupted(url, part, done, total, exc, resume) -> MissingDataError:
-    of = f" of {total / 1e6:,.1f}" if total else ""
-    why = f" ({_short_reason(exc)})" if exc is not None else ""
-    again = (f"run the same command again: it resumes from {part}" if resume
-             else "run the download again")
+    of = Msg("err.download.of", total=Num(total / 1e6, 1)) if total else ""
+    why = Msg("err.download.why", reason=_reason(exc)) if exc is not None else ""
+    again = (Msg("err.download.resume", part=str(part)) if resume
+             else Msg("err.download.again"))
     return MissingDataError(
-        f"the download of {url} was interrupted after {done / 1e6:,.1f}{of} MB{why}; the target "
-        "file was not written.",
-        fix=f"{again}; or download the file in a web browser and pass the saved file's path.",
+        Msg("err.download.interrupted", url=url, done=Num(done / 1e6, 1), of=of, why=why),
+        fix=Msg("err.download.interrupted.fix", again=again),
     )
 
 
@@ -548,9 +550,8 @@ def geofabrik_url(region: str, *, base_url: str | None = None) -> str:
     name = re.sub(r"(-latest)?(\.osm\.pbf)?$", "", name)
     if not re.fullmatch(r"[a-z0-9_-]+(/[a-z0-9_-]+)*", name):
         raise GeoInputError(
-            f"{region!r} is not a Geofabrik region name.",
-            fix="give its path as on https://download.geofabrik.de, e.g. 'europe/latvia', or "
-                "a full URL.",
+            Msg("err.download.not_region", region=repr(region)),
+            fix=Msg("err.download.not_region.fix"),
         )
     base = (base_url or settings.GEOFABRIK_BASE_URL).rstrip("/")
     return f"{base}/{name}-latest.osm.pbf"
@@ -564,9 +565,8 @@ def _check_osm_download(url: str) -> Callable[[Path], None]:
             with open(path, "rb") as fh:
                 head = fh.read(40)
             raise MissingDataError(
-                f"{url} did not return an OpenStreetMap file (it starts with {head!r}); a proxy "
-                "or login page may have answered instead.",
-                fix="open the URL in a web browser to see what it returns.",
+                Msg("err.download.not_osm", url=url, head=repr(head)),
+                fix=Msg("err.download.not_osm.fix"),
             ) from exc
 
     return check
@@ -619,16 +619,15 @@ def download_geofabrik(  # noqa: PLR0913  keyword-only options of a public entry
     fname = Path(urlparse(url).path).name or "extract.osm.pbf"
     if clip is not None:
         if out is None:
-            raise GeoInputError("give the output file of the clipped extract (out=...).")
+            raise GeoInputError(Msg("err.download.clip_out"))
         full = Path(full_path) if full_path is not None else settings.DOWNLOADS_DIR / fname
         polygon = area_polygon(clip, name="clip area")  # fail before downloading
     else:
         full = Path(out) if out is not None else settings.DOWNLOADS_DIR / fname
-    manual = (f"download {url} in a web browser on a computer with internet access and pass "
-              "the saved file's path instead (e.g. `python -m geo network FILE --out DIR`).")
+    manual = Msg("err.download.offline.fix", url=url)
     is_url = re.match(r"^https?://", region.strip(), re.IGNORECASE)
-    not_found = (f"{url} does not exist (HTTP 404)" + ("." if is_url else
-                 f": {region!r} is not a Geofabrik region."))
+    not_found = (Msg("err.download.http_missing", url=url, status=404) if is_url else
+                 Msg("err.download.no_region", url=url, region=repr(region)))
     dl = download_file(
         url, full, checksum=checksum, resume=resume, timeout_s=timeout_s, progress=progress,
         validate=_check_osm_download(url), not_found=not_found, manual=manual,
@@ -815,8 +814,8 @@ def _scan_for_clip(f_in, src: Path, fac_pairs, other_pairs, *, progress) -> _Cli
                 update(10000)
             scan.add(obj)
     except RuntimeError as exc:
-        raise GeoInputError(f"could not be read as OpenStreetMap data ({exc}).", path=src,
-                            fix="the file may be truncated or corrupt: download it again.") from exc
+        raise GeoInputError(Msg("err.osm.corrupt", detail=str(exc)), path=src,
+                            fix=Msg("err.osm.corrupt.fix")) from exc
     finally:
         update(n_seen % 10000)
         close()
@@ -903,8 +902,17 @@ def _osmnx_session(*, overpass_url: str, nominatim_url: str, cache_folder, use_c
         socket.getaddrinfo = old_getaddrinfo
 
 
+def _asked(place, polygon) -> Msg:
+    """What an Overpass download was asked for ("the place 'Cēsis'"), for messages."""
+    if place is not None:
+        return Msg("err.download.in_place", place=repr(place))
+    if isinstance(polygon, str | Path):
+        return Msg("err.download.in_polygon_file", file=str(polygon))
+    return Msg("err.download.in_polygon")
+
+
 @contextmanager
-def _web_errors(url: str, *, what: str, manual: str) -> Iterator[None]:
+def _web_errors(url: str, *, what: Msg, manual: str | Msg) -> Iterator[None]:
     """Turn requests/osmnx errors of one web service into clear GeoInputErrors."""
     try:
         yield
@@ -914,9 +922,8 @@ def _web_errors(url: str, *, what: str, manual: str) -> Iterator[None]:
         text = re.sub(r"<[^>]+>", " ", str(exc))
         text = re.sub(r"\s+", " ", text).strip()[:300]
         raise MissingDataError(
-            f"the {what} at {url} gave no usable answer: {text}",
-            fix="try again later (the public servers are sometimes overloaded), use a smaller "
-                "area, or " + manual,
+            Msg("err.download.no_answer", what=what, url=url, text=text),
+            fix=Msg("err.download.no_answer.fix", manual=manual),
         ) from exc
 
 
@@ -957,8 +964,7 @@ def geocode_polygon(
     """
     url = nominatim_url or settings.NOMINATIM_URL
     names = [place] if isinstance(place, str) else list(place)
-    manual = ("give the area as a boundary polygon file instead (--polygon), e.g. the "
-              "municipality boundaries in ../shared/data/vidzeme/boundaries/.")
+    manual = Msg("err.download.polygon_instead")
     with _osmnx_session(overpass_url=settings.OVERPASS_URL, nominatim_url=url,
                         cache_folder=cache_folder or settings.OVERPASS_CACHE_DIR,
                         use_cache=use_cache, timeout_s=timeout_s or settings.OVERPASS_TIMEOUT_S,
@@ -966,26 +972,26 @@ def geocode_polygon(
         geoms = []
         for name in names:
             try:
-                with _web_errors(url, what="geocoder (Nominatim)", manual=manual):
+                with _web_errors(url, what=Msg("err.download.nominatim"), manual=manual):
                     try:
                         gdf = ox.geocode_to_gdf(name)
                     except InsufficientResponseError as exc:
                         if "0 result" not in str(exc):
                             raise
                         raise GeoInputError(
-                            f"the place {name!r} was not found by the geocoder at {url}.",
-                            fix="check the spelling, add the country (e.g. 'Cēsis, Latvia'), "
-                                "or " + manual,
+                            Msg("err.download.place_not_found", place=repr(name), url=url),
+                            fix=Msg("err.download.place_not_found.fix", manual=manual),
                         ) from exc
             except TypeError as exc:
                 if "Polygon" not in str(exc):
                     raise
                 raise GeoInputError(
-                    f"the place {name!r} is a point or line for the geocoder, not an area.",
-                    fix="name an area (municipality, parish, town) or " + manual,
+                    Msg("err.download.place_not_area", place=repr(name)),
+                    fix=Msg("err.download.place_not_area.fix", manual=manual),
                 ) from exc
             geoms.append(shapely.union_all(gdf.geometry.values))
-    return area_polygon(shapely.union_all(geoms), name=f"boundary of {', '.join(names)}")
+    return area_polygon(shapely.union_all(geoms),
+                        name=Msg("err.download.boundary_of", places=", ".join(names)))
 
 
 @dataclass
@@ -1050,8 +1056,8 @@ def _collect(responses, store: dict, bump: Callable[[int], None], url: str) -> i
         remark = resp.get("remark") if isinstance(resp, dict) else None
         if remark and re.search(r"error|timed out|out of memory", remark, re.IGNORECASE):
             raise MissingDataError(
-                f"the Overpass server at {url} stopped the query: {remark}",
-                fix="use a smaller area, or " + _OVERPASS_MANUAL,
+                Msg("err.download.overpass_stopped", url=url, remark=remark),
+                fix=Msg("err.download.smaller_or.fix", manual=_OVERPASS_MANUAL),
             )
         for el in resp.get("elements", ()):
             typ, oid = el.get("type"), el.get("id")
@@ -1181,7 +1187,7 @@ def download_overpass(  # noqa: PLR0913  keyword-only options of a public entry 
     out = Path(out)
     _osm_format_for(out)
     if (place is None) == (polygon is None):
-        raise GeoInputError("give either a place name or a polygon (exactly one of them).")
+        raise GeoInputError(Msg("err.download.place_or_polygon"))
     over_url = (overpass_url or settings.OVERPASS_URL).rstrip("/")
     nom_url = nominatim_url or settings.NOMINATIM_URL
     cache = cache_folder or settings.OVERPASS_CACHE_DIR
@@ -1213,15 +1219,15 @@ def download_overpass(  # noqa: PLR0913  keyword-only options of a public entry 
                                        unit=" request")
         n_req = 0
         try:
-            with _web_errors(url_i, what="Overpass API", manual=_OVERPASS_MANUAL):
+            with _web_errors(url_i, what=Msg("err.download.overpass"), manual=_OVERPASS_MANUAL):
                 n_req += _collect(
                     ovp._download_overpass_network(poly, "all", [highway_filter(classes)]),
                     store, update, url_i)
                 if not store["way"]:
                     raise GeoInputError(
-                        f"the Overpass API found no roads in the {what} "
-                        f"(classes {', '.join(sorted(classes))}).",
-                        fix="check the area (is it in the sea, or in the wrong CRS?).",
+                        Msg("err.download.no_roads", what=_asked(place, polygon),
+                            classes=", ".join(sorted(classes))),
+                        fix=Msg("err.download.no_roads.fix"),
                     )
                 if tags:
                     n_req += _collect(ovp._download_overpass_features(poly, tags), store,
