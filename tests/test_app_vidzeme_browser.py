@@ -101,8 +101,9 @@ def _click_map_at(driver, lat: float, lon: float) -> tuple[float, float]:
                     " e.latlng.lng]); }); } return [Math.round(p.x), Math.round(p.y), s.x, s.y];"
                     ).replace("arguments[0]", repr(lat)).replace("arguments[1]", repr(lon))
     assert _wait_frame(driver, FOLIUM, aim, 60), "the point is not in the click map's view"
+    # the app keeps the Map view's frame in its hidden tab: take the visible click map
     frame = next(f for f in driver.find_elements(By.TAG_NAME, "iframe")
-                 if f.get_attribute("title") == FOLIUM)
+                 if f.get_attribute("title") == FOLIUM and f.is_displayed())
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", frame)
     driver.switch_to.frame(frame)
     try:
