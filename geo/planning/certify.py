@@ -60,8 +60,9 @@ many linking rows, which HiGHS cannot solve within a minute. Two paths:
    quiet): p=60, 750 steps: network 459,374, bound 455,451, proven gap 0.86 % (the LP
    path: 466,586 / 451,148 / 3.4 %); p=100: 0.24 % after 400 steps (LP path 3.7 %);
    p=130: 0.06 %; coverage p=100: 1,848.3 / 1,820.0 = 1.55 % (the bound stalls at
-   1,820 after about 400 steps: the remaining gap is the network's or the LP's), where the
-   LP path proves 0.47 %: coverage (``Problem.coverage``) keeps the LP path at any size. A
+   1,820 after about 400 steps: the remaining gap is the network's or the LP's);
+   the LP path, with its rounds time-limited, reaches 1,943.2 / 1,809.1 = 7.4 % in 60 s
+   (quiet machine), so coverage takes this path too. A
    transport LP at the steps' average ``y`` (OR-Tools, fractional capacities) gave 457,651
    for p=60, an upper bound on the strong LP: the LP bound lies in [455,451, 457,651], so
    no LP/Lagrangian bound proves much less than 0.4 % for that network; less needs
@@ -116,8 +117,6 @@ class Problem:
     fixed_open, fixed_closed : numpy.ndarray of bool, shape (n_c,)
     p : int or None
     budget : float or None
-    coverage : bool, default False
-        Maximal coverage (costs 0/1 plus a tie-break): keeps the LP path at any size.
     """
 
     cost: np.ndarray
@@ -129,7 +128,6 @@ class Problem:
     fixed_closed: np.ndarray
     p: int | None = None
     budget: float | None = None
-    coverage: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -673,8 +671,7 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
         Branch-and-bound node limit when ``deterministic``.
     scale_pairs : int, default SCALE_PAIRS
         Above this many group x school pairs: no LP, the Lagrangian is maximised directly
-        (module docstring, step 4); not for coverage (``Problem.coverage``): its sparse LP
-        proves tighter gaps (Vidzeme-scale coverage p=100: LP path 0.47 %, ascent 1.56 %).
+        (module docstring, step 4).
     ascent_steps : (int, int), default (150, 600)
         Region scale: subgradient steps of the first phase (no incumbent yet) and of the
         second (towards the incumbent); each phase also ends at 25 % / 55 % of
@@ -690,7 +687,7 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     deadline = np.inf if deterministic else t0 + time_limit_s
     cert = Certificate(open=np.zeros(pr.shape[1], bool), value=np.inf, bound=-np.inf,
                        gap=np.inf)
-    if pr.cost.size > scale_pairs and not pr.coverage:
+    if pr.cost.size > scale_pairs:
         cert.path = "lagrangian"
         _solve_at_scale(pr, evaluate, cert, t0=t0, deadline=deadline, target_gap=target_gap,
                         steps=ascent_steps, k=scale_k)

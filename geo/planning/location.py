@@ -224,8 +224,7 @@ class _Capacitated(LocationModel):
         return Problem(cost=np.minimum(self.cost(), self.unserved), w=self.w,
                        unserved=self.unserved, capacity=self.capacity,
                        annual_cost=self.annual_cost, fixed_open=self.fixed_open,
-                       fixed_closed=self.fixed_closed, p=self.p, budget=self.budget,
-                       coverage=self.name == "coverage")
+                       fixed_closed=self.fixed_closed, p=self.p, budget=self.budget)
 
     def assignment_value(self, open_c: np.ndarray) -> float:
         """Exact objective of a network: the capacity-constrained assignment (every arc)."""

@@ -344,7 +344,7 @@ def to_problem(inst: Instance, *, p: int | None = None, budget: float | None = N
     return Problem(cost=np.minimum(inst.cost, inst.unserved), w=inst.w, unserved=inst.unserved,
                    capacity=inst.capacity, annual_cost=inst.annual_cost,
                    fixed_open=inst.fixed_open, fixed_closed=inst.fixed_closed, p=p,
-                   budget=budget, coverage=inst.objective == "coverage")
+                   budget=budget)
 
 
 def _certified(inst: Instance, res: OptResult, *, p, budget, time_limit_s,
