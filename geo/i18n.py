@@ -1493,6 +1493,175 @@ _ERRORS: dict[str, tuple[str, str]] = {
                            "no road network: roads come from OpenStreetMap (Geofabrik extract "
                            "{url}). {how} Then build again: the other layers are already in "
                            "this bundle."),
+    "err.prep.no_growth": (
+        "skolēnu skaitu no {base}. gada uz {year}. gadu var prognozēt tikai ar iedzīvotāju "
+        "tendenci, bet šim reģionam tā nav sagatavota.",
+        "pupils can be projected from {base} to {year} only with a population trend, and none "
+        "was prepared for this region."),
+    "err.prep.no_growth.fix": (
+        "scenārijā norādiet year: {base} vai sagatavojiet reģionu ar vairāku gadu tautas "
+        "skaitīšanas režģiem (geo.planning.projection.attach_growth).",
+        "set year: {base} in the scenario, or prepare the region with census grids of several "
+        "years (geo.planning.projection.attach_growth)."),
+    "err.prep.no_network": (
+        "{what}: vajag brauciena laikus no katras izcelsmes vietas, bet reģions sagatavots bez "
+        "ceļu tīkla.",
+        "{what} need travel times from every origin, and this region was prepared without its "
+        "road network."),
+    "err.prep.no_network.fix": (
+        "sagatavojiet reģionu ar ceļu tīklu (geo.planning.prepared.prepare vai "
+        "`python -m geo scenario prepare --network ...`).",
+        "prepare the region with its network (geo.planning.prepared.prepare or "
+        "`python -m geo scenario prepare --network ...`)."),
+    "err.prep.far_points": (
+        "{what}: punkti {points} ({crs}) atrodas tālāk par {m} m no jebkura tīkla ceļa.",
+        "{what}: point(s) {points} ({crs}) lie farther than {m} m from any road of the "
+        "network."),
+    "err.prep.far_points.fix": (
+        "pārbaudiet jaunās skolas koordinātas (lon/lat vai EPSG:3059 x/y).",
+        "check the coordinates (lon/lat or EPSG:3059 x/y) of the new school."),
+    "err.prep.not_prepared": (
+        "nav sagatavota reģiona mape (trūkst arrays.npz un meta.json).",
+        "is not a prepared region folder (arrays.npz and meta.json are missing)."),
+    "err.prep.not_prepared.fix": ("izveidojiet to ar `python -m geo scenario prepare ...`.",
+                                  "create it with `python -m geo scenario prepare ...`."),
+    "err.prep.meta_not_object": (
+        "sagatavotā reģiona meta.json nav JSON objekts.",
+        "meta.json of the prepared region is not a JSON object."),
+    "err.prep.recreate.fix": ("izveidojiet to vēlreiz ar `python -m geo scenario prepare ...`.",
+                              "create it again with `python -m geo scenario prepare ...`."),
+    "err.prep.no_column": ("slānī '{what}' nav kolonnas {name}; tajā ir {columns}.",
+                           "the {what} layer has no column {name}; it has {columns}."),
+    "err.prep.no_column.fix": ("norādiet slāņa '{what}' kolonnas nosaukumu ar pareizo opciju.",
+                               "name the {what} column with the right option."),
+    "err.prep.school_ids": ("skolu identifikatori atkārtojas: {ids}.",
+                            "school ids are not unique: {ids}."),
+    "err.prep.school_ids.fix": ("piešķiriet katrai skolai savu reģistrācijas numuru.",
+                                "give every school its own registration number."),
+    "err.prep.no_pupils": (
+        "izcelsmes vietām vajag skolēnu skaitu pa klašu grupām vai iedzīvotāju skaitu.",
+        "the origins need pupil counts per grade band or a population."),
+    "err.prep.no_pupils.fix": ("norādiet pupil_columns vai population.",
+                               "give pupil_columns or population."),
+    "err.prep.school_grades": ("skola {school}: {detail}.", "school {school}: {detail}."),
+    "err.prep.no_pupils_layer": ("komplektā nav pupils_<gads> slāņa.",
+                                 "the bundle has no pupils_<year> layer."),
+    "err.prep.rebuild.fix": ("sagatavojiet to vēlreiz ar `python -m geo build REGION`.",
+                             "rebuild it with `python -m geo build REGION`."),
+    "err.prep.no_pupils_year": ("komplektā nav slāņa pupils_{year} (ir gadi {years}).",
+                                "the bundle has no pupils_{year} layer (it has {years})."),
+    "err.prep.bundle_no_roads": ("komplektā nav ceļu tīkla.",
+                                 "the bundle has no road network."),
+    "err.prep.bundle_no_roads.fix": ("sagatavojiet to vēlreiz, kur pieejami OSM ceļi.",
+                                     "rebuild it where OSM roads are available."),
+    "err.net.crs.fix": (
+        "norādiet projicētu koordinātu sistēmu metros, piemēram, {crs} (LKS-92) Latvijā.",
+        "give a projected CRS in metres, e.g. {crs} (LKS-92) in Latvia."),
+    "err.net.crs_unknown": ("{what} {crs} nav zināma koordinātu atskaites sistēma.",
+                            "{what} {crs} is not a known coordinate reference system."),
+    "err.net.crs_geographic": (
+        "{what} {crs} ({name}) ir ģeogrāfiska (grādos): attālumiem, piesaistes robežām un "
+        "ātrumiem vajag metrus.",
+        "{what} {crs} ({name}) is geographic (degrees): distances, snapping limits and speeds "
+        "need metres."),
+    "err.net.crs_units": ("{what} {crs} ({name}) mērvienības ir {units}, nevis metri.",
+                          "{what} {crs} ({name}) is in {units}, not metres."),
+    "err.net.not_cache": ("nav ceļu tīkla kešatmiņa (trūkst network.npz).",
+                          "is not a network cache (network.npz missing)."),
+    "err.net.not_cache.fix": ("izveidojiet to ar `python -m geo network FILE --out DIR`.",
+                              "build it with `python -m geo network FILE --out DIR`."),
+    "err.net.rebuild.fix": ("izveidojiet to vēlreiz ar `python -m geo network FILE --out DIR`.",
+                            "rebuild it with `python -m geo network FILE --out DIR`."),
+    "err.net.meta_not_object": ("ceļu tīkla kešatmiņas meta.json nav JSON objekts.",
+                                "meta.json of the network cache is not a JSON object."),
+    "err.net.cache_version": ("ceļu tīkla kešatmiņas versija {found} nav {wanted}.",
+                              "network cache version {found} is not {wanted}."),
+    "err.net.no_component": (
+        "ceļu tīklā nav nevienas savienotas daļas ar diviem vai vairāk mezgliem.",
+        "the road network has no connected part with two or more nodes."),
+    "err.net.no_pieces": (
+        "nevienā ceļā nav palikuši divi secīgi mezgli (trūkst mezglu, vai apgriešana tos "
+        "visus noņēma).",
+        "no way keeps two consecutive nodes (missing nodes or clipping removed them all)."),
+    "err.net.no_pieces.fix": ("izmantojiet lielāku izvilkumu vai apgriešanas daudzstūri.",
+                              "use a larger extract or clip polygon."),
+    "err.opt.objective": ("nezināms mērķis {objective}.", "unknown objective {objective}."),
+    "err.opt.objective.fix": ("izmantojiet vienu no: {choices}.", "use one of {choices}."),
+    "err.opt.kept_and_closed": ("skolas norādītas gan atstāšanai, gan slēgšanai: {ids}.",
+                                "schools both kept and closed: {ids}."),
+    "err.opt.kept_and_closed.fix": ("norādiet katru skolu tikai vienā no --keep / --close.",
+                                    "list each school in one of --keep / --close."),
+    "err.opt.unknown_ids": ("{what}: nezināmi vai neatvērtu skolu identifikatori {ids}.",
+                            "{what}: unknown or not open school id(s) {ids}."),
+    "err.opt.unknown_id": ("{id}", "{id}"),
+    "err.opt.unknown_id_hint": ("{id} (līdzīgi: {close})", "{id} (close: {close})"),
+    "err.opt.unknown_ids.fix": ("izmantojiet reģiona atvērto skolu reģistrācijas numurus.",
+                                "use registration numbers of open schools of the region."),
+    "err.opt.p_or_budget": (
+        "norādiet vai nu atstājamo skolu skaitu (p), vai budžetu.",
+        "give either the number of schools to keep (p) or a budget."),
+    "err.opt.p_whole": ("p (--p) = {p}: skolu skaitam jābūt veselam skaitlim.",
+                        "p (--p) = {p} must be a whole number of schools."),
+    "err.opt.method": ("nezināma metode {method}.", "unknown method {method}."),
+    "err.opt.method.fix": ("izmantojiet {choices}.", "use {choices}."),
+    "err.access.no_id_column": ("nav kolonnas {column}; kolonnas ir {columns}.",
+                                "has no column {column}; columns are {columns}."),
+    "err.access.no_id_column.fix": (
+        "norādiet identifikatoru kolonnas nosaukumu ar pareizo atslēgvārdu.",
+        "name the id column with the right keyword."),
+    "err.access.no_facilities": ("objektu slānis ir tukšs.", "the facilities layer is empty."),
+    "err.access.all_far": (
+        "neviens no {n} objektiem neatrodas {m} m attālumā no ceļu tīkla (tuvākais ir {km} km "
+        "attālumā): tie atrodas ārpus tīkla teritorijas.",
+        "none of the {n} facilities lies within {m} m of the road network (nearest is {km} km "
+        "away): they are outside the network's area."),
+    "err.access.all_far.fix": (
+        "izmantojiet tā paša reģiona objektus, kuram ir tīkls, un pārbaudiet slāņa koordinātu "
+        "sistēmu.",
+        "use facilities of the same region as the network, and check the layer's CRS."),
+    "err.access.no_population": ("nav iedzīvotāju kolonnas {column}.",
+                                 "has no population column {column}."),
+    "err.sweep.bad": ("nepareizs parametru diapazons {spec}.", "bad sweep {spec}."),
+    "err.sweep.bad.fix": ("rakstiet p=, budget= vai year=START:STOP:STEP.",
+                          "write p=, budget= or year=START:STOP:STEP."),
+    "err.sweep.not_numbers": ("nepareizs parametru diapazons {spec}: {detail}.",
+                              "bad sweep {spec}: {detail}."),
+    "err.sweep.not_numbers.fix": ("tikai skaitļi, piemēram, p=40:149:5.",
+                                  "numbers only, e.g. p=40:149:5."),
+    "err.sweep.empty": ("nepareizs parametru diapazons {spec}: tukšs intervāls.",
+                        "bad sweep {spec}: empty range."),
+    "err.sweep.empty.fix": ("lietojiet START <= STOP, STEP > 0.",
+                            "use START <= STOP, STEP > 0."),
+    "err.sweep.param": ("nezināms diapazona parametrs {param}.", "unknown sweep parameter {param}."),
+    "err.sweep.param.fix": ("lietojiet p, budget vai year.", "use p, budget or year."),
+    "err.proj.columns": ("iedzīvotāju tabulā trūkst kolonnu {missing}; tajā ir {columns}.",
+                         "the population table lacks column(s) {missing}; it has {columns}."),
+    "err.proj.columns.fix": (
+        "nolasiet to ar geo.sources.census.read_population_years(..., clip=boundaries).",
+        "read it with geo.sources.census.read_population_years(..., clip=boundaries)."),
+    "err.proj.years": (
+        "tendencei vajag vismaz divu gadu iedzīvotāju režģus; tabulā ir {years}.",
+        "a trend needs population grids of at least two years; the table has {years}."),
+    "err.proj.years.fix": ("pievienojiet 2011., 2018. un 2021. gada režģus.",
+                           "add grids of 2011, 2018 and 2021."),
+    "err.snap.no_crs": ("slānim '{name}' nav koordinātu atskaites sistēmas (CRS).",
+                        "the {name} layer has no coordinate reference system (CRS)."),
+    "err.snap.no_crs.fix": (
+        "iestatiet to, piemēram, gdf.set_crs('EPSG:4326') garumam/platumam, vai saglabājiet "
+        "datni kopā ar tās koordinātu sistēmu (shapefile datnēm .prj).",
+        "set it, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude, or save the file with "
+        "its CRS (a .prj for shapefiles)."),
+    "err.dask.scheduler": ("nezināms plānotājs {scheduler}.", "unknown scheduler {scheduler}."),
+    "err.dask.scheduler.fix": ("lietojiet auto, serial, local vai tcp://HOST:PORT.",
+                               "use auto, serial, local or tcp://HOST:PORT."),
+    "err.web.tiles": ("nezināmas kartes flīzes {tiles}.", "unknown tiles {tiles}."),
+    "err.web.tiles.fix": ('lietojiet None (bezsaistē) vai "osm".',
+                          'use None (offline) or "osm".'),
+    "err.synth.scale": ("nezināms mērogs {scale}.", "unknown scale {scale}."),
+    "err.synth.scale.fix": ("izmantojiet vienu no: {choices}.", "use one of {choices}."),
+    "err.synth.osm_format": ("nezināmi OSM formāti {formats}.",
+                             "unknown OSM format(s) {formats}."),
+    "err.synth.osm_format.fix": ("lietojiet 'pbf' un/vai 'xml'.", "use 'pbf' and/or 'xml'."),
 }
 STRINGS.update({k: {"lv": lv, "en": en} for k, (lv, en) in _ERRORS.items()})
 

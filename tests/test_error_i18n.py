@@ -442,12 +442,7 @@ def test_every_message_key_exists_with_the_values_it_uses():
 #: test fails, listing the lines, when a file has more). Make a site translatable
 #: (``GeoInputError(Msg("err...."), ...)`` and the key in geo/i18n.py) and lower the number;
 #: a file not listed must have none. These errors show in English under the Latvian heading.
-UNKEYED = {
-    "geo/network/access.py": 4, "geo/network/graph.py": 8, "geo/network/snap.py": 1,
-    "geo/outputs/web.py": 1, "geo/planning/distributed.py": 1, "geo/planning/optimize.py": 6,
-    "geo/planning/prepared.py": 12, "geo/planning/projection.py": 2, "geo/planning/sweep.py": 4,
-    "geo/region/synth/__init__.py": 2,
-}
+UNKEYED: dict[str, int] = {}
 RAISERS = {"GeoInputError", "NetworkError", "MissingDataError", "GeoWarning", "err", "fail"}
 #: Modules whose errors only the command line shows (in English, like its --help).
 CLI_ONLY = ("geo/cli.py", "geo/__main__.py")

@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from geo import settings
-from geo.errors import GeoInputError, check_number
+from geo.errors import GeoInputError, Msg, Num, check_number
 from geo.network.graph import Network
 from geo.network.snap import Snap, snap
 from geo.progress import Progress
@@ -47,8 +47,8 @@ def _ids(gdf, id_col: str | None) -> np.ndarray:
         return np.asarray(gdf.index)
     if id_col not in gdf.columns:
         raise GeoInputError(
-            f"has no column {id_col!r}; columns are {list(gdf.columns)}.",
-            path=gdf.attrs.get("source"), fix="name the id column with the right keyword.",
+            Msg("err.access.no_id_column", column=repr(id_col), columns=str(list(gdf.columns))),
+            path=gdf.attrs.get("source"), fix=Msg("err.access.no_id_column.fix"),
         )
     return gdf[id_col].to_numpy()
 
@@ -70,16 +70,14 @@ def snap_facilities(
     """
     src = facilities.attrs.get("source")
     if len(facilities) == 0:
-        raise GeoInputError("the facilities layer is empty.", path=src)
+        raise GeoInputError(Msg("err.access.no_facilities"), path=src)
     s = snap(net, facilities, max_snap_m=max_snap_m, speed_kmh=speed_kmh, name="facilities")
     if not s.ok.any():
         d = np.nanmin(s.dist_m) if np.isfinite(s.dist_m).any() else np.nan
         raise GeoInputError(
-            f"none of the {len(facilities)} facilities lies within {max_snap_m:.0f} m of the "
-            f"road network (nearest is {d / 1000:,.1f} km away): they are outside the network's "
-            "area.",
-            path=src,
-            fix="use facilities of the same region as the network, and check the layer's CRS.",
+            Msg("err.access.all_far", n=Num(len(facilities)), m=Num(max_snap_m),
+                km=Num(d / 1000, 1)),
+            path=src, fix=Msg("err.access.all_far.fix"),
         )
     return s
 
@@ -352,7 +350,7 @@ def nearest_facility(
     })
     if population is not None:
         if population not in origins.columns:
-            raise GeoInputError(f"has no population column {population!r}.",
+            raise GeoInputError(Msg("err.access.no_population", column=repr(population)),
                                 path=origins.attrs.get("source"))
         out["population"] = origins[population].to_numpy()
     return out

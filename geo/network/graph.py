@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 
 from geo import settings
 from geo._files import check_output_dir, file_digest, new_run, owned_dir
-from geo.errors import GeoInputError, NetworkError, named_errors
+from geo.errors import GeoInputError, Msg, NetworkError, named_errors
 from geo.network.speed import speed_source_share, way_speeds
 from geo.sources.osm import OSMRoads, read_osm
 
@@ -92,20 +92,20 @@ def check_metric_crs(crs, *, path=None, what: str = "metric CRS") -> str:
         An unknown code (``EPSG:99999``, ``abc``), or a geographic CRS (EPSG:4326: distances
         would be in degrees) or a projected CRS whose unit is not the metre.
     """
-    fix = f"give a projected CRS in metres, e.g. {settings.LATVIA_CRS} (LKS-92) in Latvia."
+    fix = Msg("err.net.crs.fix", crs=settings.LATVIA_CRS)
     try:
         c = pyproj.CRS.from_user_input(crs)
     except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
-        raise GeoInputError(f"{what} {crs!r} is not a known coordinate reference system.",
+        raise GeoInputError(Msg("err.net.crs_unknown", what=what, crs=repr(crs)),
                             path=path, fix=fix) from exc
     if not c.is_projected:
         raise GeoInputError(
-            f"{what} {crs!r} ({c.name}) is geographic (degrees): distances, snapping limits "
-            "and speeds need metres.", path=path, fix=fix)
+            Msg("err.net.crs_geographic", what=what, crs=repr(crs), name=c.name),
+            path=path, fix=fix)
     units = {a.unit_name for a in c.axis_info}
     if not units <= {"metre", "meter"}:
-        raise GeoInputError(f"{what} {crs!r} ({c.name}) is in {sorted(units)}, not metres.",
-                            path=path, fix=fix)
+        raise GeoInputError(Msg("err.net.crs_units", what=what, crs=repr(crs), name=c.name,
+                                units=str(sorted(units))), path=path, fix=fix)
     return crs
 
 
@@ -314,19 +314,17 @@ class Network:
         folder = Path(folder)
         npz_path = folder / "network.npz"
         if not npz_path.exists():
-            raise GeoInputError(
-                "is not a network cache (network.npz missing).", path=folder,
-                fix="build it with `python -m geo network FILE --out DIR`.",
-            )
-        fix = "rebuild it with `python -m geo network FILE --out DIR`."
+            raise GeoInputError(Msg("err.net.not_cache"), path=folder,
+                                fix=Msg("err.net.not_cache.fix"))
+        fix = Msg("err.net.rebuild.fix")
         with named_errors(folder, problem="the network cache is corrupt or truncated", fix=fix):
             meta = json.loads((folder / "meta.json").read_text("utf-8"))
             if not isinstance(meta, dict):
-                raise GeoInputError("meta.json of the network cache is not a JSON object.",
-                                    path=folder, fix=fix)
+                raise GeoInputError(Msg("err.net.meta_not_object"), path=folder, fix=fix)
             if meta.get("cache_version") != CACHE_VERSION:
                 raise GeoInputError(
-                    f"network cache version {meta.get('cache_version')} is not {CACHE_VERSION}.",
+                    Msg("err.net.cache_version", found=str(meta.get("cache_version")),
+                        wanted=str(CACHE_VERSION)),
                     path=folder, fix=fix,
                 )
             with np.load(npz_path, allow_pickle=False) as z:
@@ -438,8 +436,7 @@ def build_network(
     node_osmid, nx_, ny_, n_lon, n_lat = nodes
     n = len(node_osmid)
     if n < 2 or graph.nnz == 0:
-        raise NetworkError("the road network has no connected part with two or more nodes.",
-                           path=roads.source)
+        raise NetworkError(Msg("err.net.no_component"), path=roads.source)
     meta = _network_meta(roads, edges, n, graph.nnz, report, t0)
     return Network(
         crs=crs, node_osmid=node_osmid, x=np.asarray(nx_, np.float64),
@@ -463,10 +460,8 @@ class _Flat:
 def _flat_pieces(roads: OSMRoads) -> _Flat:
     starts, ends, way_of = _pieces(roads.offsets, np.isfinite(roads.lon))
     if len(starts) == 0:
-        raise NetworkError(
-            "no way keeps two consecutive nodes (missing nodes or clipping removed them all).",
-            path=roads.source, fix="use a larger extract or clip polygon.",
-        )
+        raise NetworkError(Msg("err.net.no_pieces"), path=roads.source,
+                           fix=Msg("err.net.no_pieces.fix"))
     lens = ends - starts
     idx = np.repeat(starts - np.cumsum(np.r_[0, lens[:-1]]), lens) + np.arange(lens.sum())
     return _Flat(nid=roads.node_id[idx], lon=roads.lon[idx], lat=roads.lat[idx],

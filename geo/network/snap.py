@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.network.graph import Network
 
 
@@ -62,10 +62,8 @@ def points_xy(points, crs: str, *, name: str = "points") -> tuple[np.ndarray, np
         raise TypeError(f"{name}: expected a GeoDataFrame or GeoSeries, got {type(points).__name__}")
     if geoms.crs is None:
         raise GeoInputError(
-            f"the {name} layer has no coordinate reference system (CRS).",
-            path=getattr(points, "attrs", {}).get("source"),
-            fix="set it, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude, or save the file "
-            "with its CRS (a .prj for shapefiles).",
+            Msg("err.snap.no_crs", name=name),
+            path=getattr(points, "attrs", {}).get("source"), fix=Msg("err.snap.no_crs.fix"),
         )
     g = geoms.to_crs(crs)
     arr = g.values

@@ -16,7 +16,7 @@ from folium.plugins import Fullscreen
 from jinja2 import Template
 
 from geo import i18n
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.i18n import t
 from geo.outputs.layers import (
     LegendItem,
@@ -249,7 +249,7 @@ def offline_map(
     """
     _check_lang(lang)
     if tiles not in (None, "osm"):
-        raise GeoInputError(f"unknown tiles {tiles!r}.", fix='use None (offline) or "osm".')
+        raise GeoInputError(Msg("err.web.tiles", tiles=repr(tiles)), fix=Msg("err.web.tiles.fix"))
     kwargs.setdefault("control_scale", True)
     m = folium.Map(location=location, zoom_start=zoom_start, tiles=None, **kwargs)
     m._geo_full_assets = full_assets

@@ -34,7 +34,7 @@ from typing import Any
 
 from dask.distributed import Client, LocalCluster, as_completed
 
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.progress import Progress
 
 #: Values of the ``scheduler`` option besides a ``tcp://`` address.
@@ -92,8 +92,8 @@ def resolve_scheduler(scheduler: str | Client | None, *, big_enough: bool) -> st
         return "local" if big_enough and n_cores() > 1 else "serial"
     if scheduler in SCHEDULERS or "://" in str(scheduler):
         return scheduler
-    raise GeoInputError(f"unknown scheduler {scheduler!r}.",
-                        fix="use auto, serial, local or tcp://HOST:PORT.")
+    raise GeoInputError(Msg("err.dask.scheduler", scheduler=repr(scheduler)),
+                        fix=Msg("err.dask.scheduler.fix"))
 
 
 def make_client(scheduler: str | Client | None, *, n_workers: int | None = None) -> Client:

@@ -134,8 +134,8 @@ def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-me
         both kept and closed.
     """
     if objective not in OBJECTIVES:
-        raise GeoInputError(f"unknown objective {objective!r}.",
-                            fix=f"use one of {', '.join(OBJECTIVES)}.")
+        raise GeoInputError(Msg("err.opt.objective", objective=repr(objective)),
+                            fix=Msg("err.opt.objective.fix", choices=", ".join(OBJECTIVES)))
     base = base or Scenario(name="base")
     p2, st = apply_scenario(prep, base)
     cand = np.flatnonzero(st.open)
@@ -143,18 +143,18 @@ def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-me
     pos = {s: i for i, s in enumerate(ids)}
     both = set(keep) & set(close)
     if both:
-        raise GeoInputError(f"schools both kept and closed: {sorted(both)}.",
-                            fix="list each school in one of --keep / --close.")
+        raise GeoInputError(Msg("err.opt.kept_and_closed", ids=str(sorted(both))),
+                            fix=Msg("err.opt.kept_and_closed.fix"))
     for lst, what in ((keep, "keep"), (close, "close")):
         bad = [s for s in lst if s not in pos]
         if bad:
 
             hints = {b: difflib.get_close_matches(b, list(pos), n=3, cutoff=0.6) for b in bad}
             raise GeoInputError(
-                f"{what}: unknown or not open school id(s) "
-                + "; ".join(f"{b!r}" + (f" (close: {', '.join(h)})" if h else "")
-                            for b, h in hints.items()) + ".",
-                fix="use registration numbers of open schools of the region.")
+                Msg("err.opt.unknown_ids", what=what, ids=tuple(
+                    Msg("err.opt.unknown_id_hint", id=repr(b), close=", ".join(h)) if h
+                    else Msg("err.opt.unknown_id", id=repr(b)) for b, h in hints.items())),
+                fix=Msg("err.opt.unknown_ids.fix"))
     minutes, _ = p2.minutes(base.transport, columns=cand)  # exact: missing pairs routed
     pupils = p2.pupils_for_year(base.year)
     offers = band_offers(st.serves, p2.bands)[cand]
@@ -284,13 +284,14 @@ def optimize(
     OptResult
     """
     if (p is None) == (budget_eur is None):
-        raise GeoInputError("give either the number of schools to keep (p) or a budget.")
+        raise GeoInputError(Msg("err.opt.p_or_budget"))
     if budget_eur is not None:
         budget_eur = check_number(budget_eur, name="budget_eur (--budget)")
     if p is not None and (check_number(p, name="p (--p)", low=1, strict=False) % 1):
-        raise GeoInputError(f"p (--p) = {p!r} must be a whole number of schools.")
+        raise GeoInputError(Msg("err.opt.p_whole", p=repr(p)))
     if method not in METHODS:
-        raise GeoInputError(f"unknown method {method!r}.", fix=f"use {', '.join(METHODS)}.")
+        raise GeoInputError(Msg("err.opt.method", method=repr(method)),
+                            fix=Msg("err.opt.method.fix", choices=", ".join(METHODS)))
     inst = build_instance(prep, base, objective=objective, keep=keep, close=close)
     if method == "auto":
         method = "heuristic" if inst.cost.size <= AUTO_CERTIFIED_PAIRS else "certified"

@@ -16,7 +16,7 @@ import pandas as pd
 from geo import settings
 from geo._files import owned_dir
 from geo.broadband.analysis import origin_flags
-from geo.errors import GeoInputError, named_errors
+from geo.errors import GeoInputError, Msg, named_errors
 from geo.grades import N_GRADES, format_grades, grades_mask, parse_grades
 from geo.network.access import node_matrix, node_pairs, snap_facilities
 from geo.network.graph import Network
@@ -441,10 +441,8 @@ class Prepared:
             return self.pupils
         if self.growth_rate is None:
             raise GeoInputError(
-                f"pupils can be projected from {self.base_year} to {year} only with a "
-                "population trend, and none was prepared for this region.",
-                fix=f"set year: {self.base_year} in the scenario, or prepare the region with "
-                "census grids of several years (geo.planning.projection.attach_growth).",
+                Msg("err.prep.no_growth", base=self.base_year, year=year),
+                fix=Msg("err.prep.no_growth.fix", base=self.base_year),
             )
         key = ("pupils", int(year))
         out = self._cache.get(key)
@@ -588,20 +586,16 @@ class Prepared:
         :func:`geo.network.access.travel_time_matrix` routes them."""
         net = self._network()
         if net is None:
-            raise GeoInputError(
-                f"{what} need travel times from every origin, and this region was "
-                "prepared without its road network.",
-                fix="prepare the region with its network (geo.planning.prepared.prepare or "
-                "`python -m geo scenario prepare --network ...`).",
-            )
+            raise GeoInputError(Msg("err.prep.no_network", what=what),
+                                fix=Msg("err.prep.no_network.fix"))
         pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=self.crs)
         fs = snap(net, pts, name=what)
         if not fs.ok.all():
             far = [f"({a:.0f}, {b:.0f})" for a, b, ok in zip(x, y, fs.ok, strict=True) if not ok]
             raise GeoInputError(
-                f"{what}: point(s) {', '.join(far)} ({self.crs}) lie farther than "
-                f"{settings.SNAP_MAX_DISTANCE_M:.0f} m from any road of the network.",
-                fix="check the coordinates (lon/lat or EPSG:3059 x/y) of the new school.",
+                Msg("err.prep.far_points", what=what, points=", ".join(far), crs=str(self.crs),
+                    m=f"{settings.SNAP_MAX_DISTANCE_M:.0f}"),
+                fix=Msg("err.prep.far_points.fix"),
             )
         onodes, oleg_t, oleg_d, ook = self._origin_legs(net)
         T, D = node_matrix(net, np.where(ook, onodes, 0), fs.node, with_distance=True,
@@ -653,17 +647,14 @@ class Prepared:
         """Load a folder written by :meth:`save`."""
         folder = Path(folder)
         if not (folder / "arrays.npz").is_file() or not (folder / "meta.json").is_file():
-            raise GeoInputError(
-                "is not a prepared region folder (arrays.npz and meta.json are missing).",
-                path=folder, fix="create it with `python -m geo scenario prepare ...`.",
-            )
-        fix = "create it again with `python -m geo scenario prepare ...`."
+            raise GeoInputError(Msg("err.prep.not_prepared"), path=folder,
+                                fix=Msg("err.prep.not_prepared.fix"))
+        fix = Msg("err.prep.recreate.fix")
         with named_errors(folder, problem="the prepared region is corrupt or truncated",
                           fix=fix):
             meta = json.loads((folder / "meta.json").read_text("utf-8"))
             if not isinstance(meta, dict):
-                raise GeoInputError("meta.json of the prepared region is not a JSON object.",
-                                    path=folder, fix=fix)
+                raise GeoInputError(Msg("err.prep.meta_not_object"), path=folder, fix=fix)
             with np.load(folder / "arrays.npz", allow_pickle=False) as z:
                 a = {k: z[k] for k in z.files}
             pairs = _loaded_pairs(a, meta)
@@ -701,9 +692,10 @@ def _loaded_pairs(a: dict, meta: dict) -> Pairs:
 
 def _col(gdf, name, what, path):
     if name not in gdf.columns:
-        raise GeoInputError(f"the {what} layer has no column {name!r}; it has "
-                            f"{[c for c in gdf.columns if c != 'geometry']}.",
-                            path=path, fix=f"name the {what} column with the right option.")
+        raise GeoInputError(
+            Msg("err.prep.no_column", what=what, name=repr(name),
+                columns=str([c for c in gdf.columns if c != "geometry"])),
+            path=path, fix=Msg("err.prep.no_column.fix", what=what))
     return gdf[name]
 
 
@@ -787,8 +779,8 @@ school_name : str or None
     sid = _col(schools, school_id, "schools", ssrc).astype(str)
     if not sid.is_unique:
         dup = sid[sid.duplicated()].unique()[:5]
-        raise GeoInputError(f"school ids are not unique: {list(dup)}.", path=ssrc,
-                            fix="give every school its own registration number.")
+        raise GeoInputError(Msg("err.prep.school_ids", ids=str(list(dup))), path=ssrc,
+                            fix=Msg("err.prep.school_ids.fix"))
     serves = _school_grades(schools, sid, ssrc, grades=school_grades, type_=school_type)
     sx, sy = points_xy(schools, net.crs, name="schools")
     ox, oy = points_xy(origins, net.crs, name="origins")
@@ -958,8 +950,8 @@ def _origin_pupils(origins, bands, osrc, *, pupil_columns, population,
         rate = pupils_per_resident or settings.PUPILS_PER_RESIDENT
         pop = pd.to_numeric(_col(origins, population, "origins", osrc), errors="coerce")
         return np.outer(pop.fillna(0).to_numpy(float), [rate[b] for b in bands])
-    raise GeoInputError("the origins need pupil counts per grade band or a population.",
-                        path=osrc, fix="give pupil_columns or population.")
+    raise GeoInputError(Msg("err.prep.no_pupils"), path=osrc,
+                        fix=Msg("err.prep.no_pupils.fix"))
 
 
 def _school_grades(schools, sid, ssrc, *, grades, type_) -> np.ndarray:
@@ -975,7 +967,8 @@ def _school_grades(schools, sid, ssrc, *, grades, type_) -> np.ndarray:
         try:
             serves[i] = grades_mask(parse_grades(g if g is not None and g == g else "1-12"))
         except ValueError as exc:
-            raise GeoInputError(f"school {sid.iloc[i]}: {exc}.", path=ssrc) from None
+            raise GeoInputError(Msg("err.prep.school_grades", school=str(sid.iloc[i]),
+                                    detail=str(exc)), path=ssrc) from None
     return serves
 
 
@@ -1046,15 +1039,15 @@ def prepare_bundle(bundle, *, year: int | None = None, progress=None,  # noqa: P
     b = bundle if hasattr(bundle, "layers") else load_bundle(bundle)
     years = sorted(int(n.split("_")[1]) for n in b.layers if re.fullmatch(r"pupils_\d{4}", n))
     if not years:
-        raise GeoInputError("the bundle has no pupils_<year> layer.", path=b.path,
-                            fix="rebuild it with `python -m geo build REGION`.")
+        raise GeoInputError(Msg("err.prep.no_pupils_layer"), path=b.path,
+                            fix=Msg("err.prep.rebuild.fix"))
     year = year or years[-1]
     if f"pupils_{year}" not in b.layers:
-        raise GeoInputError(f"the bundle has no pupils_{year} layer (it has {years}).",
+        raise GeoInputError(Msg("err.prep.no_pupils_year", year=year, years=str(years)),
                             path=b.path)
     if b.network_dir is None:
-        raise GeoInputError("the bundle has no road network.", path=b.path,
-                            fix="rebuild it where OSM roads are available.")
+        raise GeoInputError(Msg("err.prep.bundle_no_roads"), path=b.path,
+                            fix=Msg("err.prep.bundle_no_roads.fix"))
     net = Network.load(b.network_dir)
     cells = b[f"pupils_{year}"].copy()
     cells["geometry"] = cells.geometry.centroid

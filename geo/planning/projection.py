@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 
 
 def _loglinear_rate(years: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -177,16 +177,14 @@ def _check(long, by):
     missing = [c for c in ("cell_id", "year", "T", by) if c not in long.columns]
     if missing:
         raise GeoInputError(
-            f"the population table lacks column(s) {missing}; it has {list(long.columns)}.",
-            path=long.attrs.get("source"),
-            fix="read it with geo.sources.census.read_population_years(..., clip=boundaries).")
+            Msg("err.proj.columns", missing=str(missing), columns=str(list(long.columns))),
+            path=long.attrs.get("source"), fix=Msg("err.proj.columns.fix"))
 
 
 def _years(long, years):
     have = sorted(int(y) for y in long["year"].unique())
     ys = [int(y) for y in (years or settings.PROJECTION_YEARS) if int(y) in have]
     if len(ys) < 2:
-        raise GeoInputError(
-            f"a trend needs population grids of at least two years; the table has {have}.",
-            path=long.attrs.get("source"), fix="add grids of 2011, 2018 and 2021.")
+        raise GeoInputError(Msg("err.proj.years", years=str(have)),
+                            path=long.attrs.get("source"), fix=Msg("err.proj.years.fix"))
     return ys

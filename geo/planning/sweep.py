@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 
 from geo import i18n
 from geo._csv import write_csv
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.i18n import t
 from geo.planning.distributed import make_client
 from geo.planning.evaluate import evaluate
@@ -131,16 +131,17 @@ def parse_sweep(spec: str) -> tuple[str, list[float]]:
     name = name.strip()
     parts = rng.split(":")
     if name not in PARAMS or len(parts) not in (2, 3):
-        raise GeoInputError(f"bad sweep {spec!r}.",
-                            fix="write p=, budget= or year=START:STOP:STEP.")
+        raise GeoInputError(Msg("err.sweep.bad", spec=repr(spec)),
+                            fix=Msg("err.sweep.bad.fix"))
     try:
         lo, hi = float(parts[0]), float(parts[1])
         step = float(parts[2]) if len(parts) == 3 else 1.0
     except ValueError as exc:
-        raise GeoInputError(f"bad sweep {spec!r}: {exc}.",
-                            fix="numbers only, e.g. p=40:149:5.") from exc
+        raise GeoInputError(Msg("err.sweep.not_numbers", spec=repr(spec), detail=str(exc)),
+                            fix=Msg("err.sweep.not_numbers.fix")) from exc
     if step <= 0 or hi < lo:
-        raise GeoInputError(f"bad sweep {spec!r}: empty range.", fix="use START <= STOP, STEP > 0.")
+        raise GeoInputError(Msg("err.sweep.empty", spec=repr(spec)),
+                            fix=Msg("err.sweep.empty.fix"))
     vals = list(np.arange(lo, hi + step * 1e-9, step))
     if vals[-1] < hi - step * 1e-9:
         vals.append(hi)
@@ -284,7 +285,8 @@ def run_sweep(prep, param: str, values: Sequence[float], *, scheduler: str | Cli
     list of SweepPoint, in the order of ``values``
     """
     if param not in PARAMS:
-        raise GeoInputError(f"unknown sweep parameter {param!r}.", fix="use p, budget or year.")
+        raise GeoInputError(Msg("err.sweep.param", param=repr(param)),
+                            fix=Msg("err.sweep.param.fix"))
     if scheduler == "serial":
         return [run_point(prep, param, v, **options) for v in values]
     own = not isinstance(scheduler, Client) and (not scheduler or scheduler == "local")

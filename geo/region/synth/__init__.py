@@ -53,7 +53,7 @@ import pandas as pd
 from geo import i18n, settings
 from geo._csv import write_csv
 from geo._files import new_run, owned_dir
-from geo.errors import GeoInputError
+from geo.errors import GeoInputError, Msg
 from geo.region.synth.broadband import _border_line, _coverage, _ookla, _write_ookla
 from geo.region.synth.common import (
     _TO_LAEA,
@@ -272,10 +272,12 @@ def _cells_estimate(st, farms) -> int:
 
 def _check_options(scale: str, osm_formats) -> None:
     if scale not in SCALES:
-        raise GeoInputError(f"unknown scale {scale!r}.", fix=f"use one of {sorted(SCALES)}.")
+        raise GeoInputError(Msg("err.synth.scale", scale=repr(scale)),
+                            fix=Msg("err.synth.scale.fix", choices=str(sorted(SCALES))))
     bad = [f for f in osm_formats if f not in ("pbf", "xml")]
     if bad or not osm_formats:
-        raise GeoInputError(f"unknown OSM format(s) {bad}.", fix="use 'pbf' and/or 'xml'.")
+        raise GeoInputError(Msg("err.synth.osm_format", formats=str(bad)),
+                            fix=Msg("err.synth.osm_format.fix"))
 
 
 def _region_model(seed: int, sc: Scale) -> _Model:
