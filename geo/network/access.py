@@ -85,18 +85,6 @@ def snap_facilities(
 # ------------------------------------------------------------------------------------------
 # Tree sums (network distance along the fastest route)
 # ------------------------------------------------------------------------------------------
-def _arc_keys(net: Network) -> np.ndarray:
-    key = getattr(net, "_arc_keys", None)
-    if key is None:
-        g = net.graph
-        rows = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(g.indptr))
-        key = rows * net.n_nodes + g.indices.astype(np.int64)
-        if np.any(np.diff(key) < 0):
-            raise RuntimeError("network CSR indices are not sorted")
-        net._arc_keys = key
-    return key
-
-
 def _arc_length(net: Network, frm: np.ndarray, to: np.ndarray) -> np.ndarray:
     """Length (m) of forward arcs frm -> to (arrays of equal shape, all arcs must exist).
 

@@ -666,6 +666,13 @@ def _served_folder() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="geo-maps-")
 
 
+def _files_component() -> tuple[Path, str]:
+    """The served folder and the name of the file-only component that serves it (declared
+    while a Streamlit script runs)."""
+    folder = Path(_served_folder().name)
+    return folder, components.declare_component(_FILES_COMPONENT, path=str(folder)).name
+
+
 def _serve(folder: Path, name: str, make) -> str:
     """Write ``make()`` (bytes) as ``folder/name`` once; answers the file's name."""
     target = folder / name
@@ -710,9 +717,8 @@ def served_links(payload: MapPayload) -> tuple[str, list[str], list[str]]:
     js_links, css_links : list of str
         Links relative to streamlit-folium's frame.
     """
-    folder = Path(_served_folder().name)
-    files = components.declare_component(_FILES_COMPONENT, path=str(folder))
-    url = f"../{files.name}/"
+    folder, name = _files_component()
+    url = f"../{name}/"
     base = _serve(folder, f"map-{payload.digest[:40]}.js", lambda: _base_file(payload))
     js = [url + _asset_file(folder, u, "js") for u in payload.js_links] + [url + base]
     css = [url + _asset_file(folder, u, "css") for u in payload.css_links]
@@ -740,12 +746,11 @@ def served_page(html: str, *, stem: str = "page") -> str:
     str
         The page's link, from the server's root (its ``server.baseUrlPath`` included).
     """
-    folder = Path(_served_folder().name)
-    files = components.declare_component(_FILES_COMPONENT, path=str(folder))
+    folder, component = _files_component()
     data = html.encode()
     name = _serve(folder, f"{stem}-{hashlib.sha256(data).hexdigest()[:40]}.html", lambda: data)
     root = str(streamlit.get_option("server.baseUrlPath") or "").strip("/")
-    return f"{'/' + root if root else ''}/component/{urllib.parse.quote(files.name)}/{name}"
+    return f"{'/' + root if root else ''}/component/{urllib.parse.quote(component)}/{name}"
 
 
 def render_payload(payload: MapPayload, *, height: int = 600, width: int | None = None,
