@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from types import SimpleNamespace
 
 import geopandas as gpd
 import networkx as nx
@@ -11,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import PROJECT_ROOT, built_network, osm_file
+from conftest import built_network, osm_file
 from scipy.sparse.csgraph import dijkstra
 
+from geo.cli import main as geo_main
 from geo.errors import GeoInputError
 from geo.network.access import (
     _tree_distance,
@@ -205,13 +205,21 @@ def test_origins_without_crs(malta, tmp_path):
         nearest_facility(net, no_crs, schools)
 
 
-def test_cli_network_and_access(tmp_path):
+def _cli(capsys, *args: str) -> SimpleNamespace:
+    """``python -m geo ARGS`` through the CLI's entry point in this process (the subprocess
+    path is covered by test_cli.py and test_sweep.py::test_cli_sweep_serial): its exit code
+    and what it printed."""
+    capsys.readouterr()
+    code = geo_main([*args])
+    out = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
+
+def test_cli_network_and_access(tmp_path, capsys):
     src = osm_file("liechtenstein")
     places = read_places(src)
     places.to_file(tmp_path / "places.gpkg")
-    run = lambda *a: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "geo", *a], cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
+    run = lambda *a: _cli(capsys, *a)  # noqa: E731
     r = run("network", str(src), "--out", str(tmp_path / "net"))
     assert r.returncode == 0, r.stderr
     assert "nodes" in r.stdout
@@ -235,13 +243,11 @@ def test_cli_network_and_access(tmp_path):
     assert not (tmp_path / "x.gpkg").exists()
 
 
-def test_cli_network_clip(tmp_path):
+def test_cli_network_clip(tmp_path, capsys):
     src = osm_file("liechtenstein")
     box = tmp_path / "box.geojson"
     gpd.GeoDataFrame(geometry=[shapely.box(9.50, 47.12, 9.56, 47.16)], crs=4326).to_file(box)
-    r = subprocess.run([sys.executable, "-m", "geo", "network", str(src), "--out",
-                        str(tmp_path / "net"), "--clip", str(box)],
-                       cwd=PROJECT_ROOT, capture_output=True, text=True)
+    r = _cli(capsys, "network", str(src), "--out", str(tmp_path / "net"), "--clip", str(box))
     assert r.returncode == 0, r.stderr
     from geo.network.graph import Network
 
@@ -250,7 +256,5 @@ def test_cli_network_clip(tmp_path):
                                net.lat).all()
     pts = tmp_path / "pts.geojson"
     read_places(src).to_file(pts)
-    r = subprocess.run([sys.executable, "-m", "geo", "network", str(src), "--out",
-                        str(tmp_path / "net2"), "--clip", str(pts)],
-                       cwd=PROJECT_ROOT, capture_output=True, text=True)
+    r = _cli(capsys, "network", str(src), "--out", str(tmp_path / "net2"), "--clip", str(pts))
     assert r.returncode == 2 and "pts.geojson" in r.stderr and "polygons" in r.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -10,6 +12,9 @@ import sys
 import numpy as np
 import pytest
 from conftest import PROJECT_ROOT
+
+from geo import settings
+from geo.cli import main
 
 
 def _build(tmp_path, *extra):
@@ -21,10 +26,29 @@ def _build(tmp_path, *extra):
     return r.stdout
 
 
+def _build_in_process(tmp_path, *extra):
+    """``geo build demo`` through the CLI's entry point in this process, with the bundles and
+    downloads folders of ``tmp_path`` (what ``GEO_BUNDLES_DIR``/``GEO_DOWNLOADS_DIR`` set for
+    a subprocess; the ``python -m geo`` path itself is covered by test_cli.py and
+    test_sweep.py::test_cli_sweep_serial). Returns what it printed."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(settings, "BUNDLES_DIR", tmp_path / "bundles")
+    mp.setattr(settings, "DOWNLOADS_DIR", tmp_path / "downloads")
+    mp.setattr(settings, "OVERPASS_CACHE_DIR", tmp_path / "downloads" / "overpass_cache")
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["build", "demo", *extra])
+    finally:
+        mp.undo()
+    assert code == 0, err.getvalue()
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo")
-    out = _build(tmp)
+    out = _build_in_process(tmp)
     return tmp / "bundles" / "demo", out
 
 
