@@ -168,15 +168,14 @@ BEYOND_THRESHOLD_PENALTY_MIN = 60.0
 #: Assignment cost (minutes per pupil) of leaving a pupil unserved (no open school offering the
 #: grade is reachable, or every reachable one is full). Larger than any real trip.
 UNSERVED_PENALTY_MIN = 10_000.0
-#: Capacity-constrained assignment: candidate schools per pupil group in the first min-cost
-#: flow (more are added when the optimality check asks for them).
+#: Capacity-constrained assignment: candidate schools (daily, and dormitory) per pupil group
+#: in the first min-cost flow, and the most arcs of each kind a group gains per pricing round
+#: (more join while any prices out).
 ASSIGN_K_NEAREST = 6
-#: Assignment: tolerance of the capacity and optimality checks (pupils, minutes), the most
-#: min-cost-flow rounds, and the share of all pupils in over-full schools above which every
-#: pupil group takes part in the first round.
+#: Assignment: tolerance of the capacity check (pupils), and the most min-cost-flow rounds
+#: (column generation; without a proof by then the result is flagged not optimal).
 ASSIGN_TOL = 1e-6
 ASSIGN_MAX_ROUNDS = 20
-ASSIGN_ALL_MOVE_SHARE = 0.3
 #: School types (``school_type`` of the IZM reader) left out of the assignment: special,
 #: evening and distance schools do not serve a catchment of ordinary pupils.
 EXCLUDED_SCHOOL_TYPES: tuple[str, ...] = ("special", "evening", "distance")

@@ -108,6 +108,66 @@ def test_equals_networkx_min_cost_flow():
     assert n_lp >= 30  # the capacity-constrained path was exercised
 
 
+def lp_cost(T, pupils, offers, cap, dorm, thr, open_, dorm_bands, P, U, f):
+    """The same instance as an explicit LP with fractional pupils, solved by HiGHS
+    (scipy.optimize.linprog): one variable per group x school (daily, dormitory) and per
+    group unserved."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    n_o, n_s = T.shape
+    cost, grp, sch, isd = [], [], [], []
+    groups = [(o, b) for o in range(n_o) for b in range(pupils.shape[1]) if pupils[o, b] > 0]
+    for gi, (o, b) in enumerate(groups):
+        cost.append(U), grp.append(gi), sch.append(-1), isd.append(False)
+        for j in range(n_s):
+            if not (open_[j] and offers[j, b] and np.isfinite(T[o, j])):
+                continue
+            cost.append(T[o, j] + P * (T[o, j] > thr[b])), grp.append(gi), sch.append(j)
+            isd.append(False)
+            if dorm_bands[b] and dorm[j] > 0 and T[o, j] > thr[b]:
+                cost.append(thr[b] + f * T[o, j]), grp.append(gi), sch.append(j), isd.append(True)
+    grp, sch, isd = np.array(grp), np.array(sch), np.array(isd)
+    v = np.arange(len(cost))
+    A_eq = coo_matrix((np.ones(len(v)), (grp, v)), shape=(len(groups), len(v)))
+    b_eq = [pupils[o, b] for o, b in groups]
+    on = sch >= 0
+    rows = np.r_[sch[on], n_s + sch[on & isd]]
+    cols = np.r_[v[on], v[on & isd]]
+    A_ub = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n_s, len(v)))
+    b_ub = np.r_[np.where(np.isfinite(cap), cap, 1e12), dorm]
+    res = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, method="highs")
+    assert res.status == 0
+    return res.fun
+
+
+def test_column_generation_equals_an_lp_with_fractional_pupils():
+    """With one candidate school per group (``k=1``) and fractional pupils (projections), the
+    pricing rounds must bring in the arcs the optimum needs: the total cost equals HiGHS's LP
+    optimum, and several instances need more than two rounds."""
+    rng = np.random.default_rng(7)
+    rounds = []
+    for _ in range(25):
+        T, pupils, offers, cap, dorm, open_ = random_instance(rng, n_o=30, n_s=10)
+        pupils = pupils * rng.random(pupils.shape) * 1.7
+        a = assign(T, None, None, pupils, offers, cap, dorm, THR, open_mask=open_,
+                   dorm_bands=DORM_BANDS, k=1)
+        ref = lp_cost(T, pupils, offers, cap, dorm, THR, open_, DORM_BANDS,
+                      settings.BEYOND_THRESHOLD_PENALTY_MIN, settings.UNSERVED_PENALTY_MIN,
+                      1 / settings.SCHOOL_DAYS_PER_WEEK)
+        # the flow is exact on pupils in units of 1e-5 (rounded up per group, down per
+        # school: at most 1e-5 pupil each moved, at worst to the unserved cost)
+        n_groups = int((pupils > 0).sum())
+        slack = (n_groups + 2 * T.shape[1]) * 1e-5 * settings.UNSERVED_PENALTY_MIN
+        assert abs(a.objective - ref) <= slack, (a.objective, ref, slack)
+        assert a.optimal
+        assert np.all(a.school_load(T.shape[1]) <= cap + 1e-9)
+        assert np.all(a.dorm_load(T.shape[1]) <= dorm + 1e-9)
+        assert a.pupils.sum() == pytest.approx(pupils.sum())
+        rounds.append(a.rounds)
+    assert max(rounds) >= 3, rounds
+
+
 def test_without_capacity_everyone_goes_to_the_nearest():
     rng = np.random.default_rng(2)
     T, pupils, offers, _, _, open_ = random_instance(rng, 60, 10)
