@@ -458,16 +458,23 @@ def _group_moves(g, node, c, on) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _distances_to_sink(W: np.ndarray) -> np.ndarray | None:
-    """Cheapest path cost from every node to the last node (Bellman-Ford over the dense
-    arc-cost matrix ``W``, ``inf``: no arc); None when a negative cycle keeps lowering them."""
+    """Cheapest path cost from every node to the last node (Bellman-Ford over the finite
+    entries of the arc-cost matrix ``W``, ``inf``: no arc); None when a negative cycle keeps
+    lowering them."""
     N = len(W)
+    a, b = np.nonzero(np.isfinite(W))  # row-major: sorted by tail
+    v = W[a, b]
+    tails, starts = np.unique(a, return_index=True)
     D = np.full(N, np.inf)
     D[-1] = 0.0
+    if len(a) == 0:
+        return D
     for _ in range(N):
-        nd = np.minimum(D, (W + D[None, :]).min(axis=1))
-        if np.array_equal(nd, D):
+        best = np.minimum.reduceat(v + D[b], starts)
+        better = best < D[tails]
+        if not better.any():
             return D
-        D = nd
+        D[tails[better]] = best[better]
     return None
 
 
@@ -571,8 +578,15 @@ class _Problem:
         unreachable."""
         T = self.minutes[np.ix_(self.go[groups], cols)]
         thr = self.thr[b]
-        c = (thr + self.f * T) if dorm else (T + self.P * (T > thr))
-        c = self.scaled(c)
+        if dorm:
+            c = T * self.f
+            c += thr
+        else:
+            c = (T > thr) * self.P
+            c += T
+        np.minimum(c, 10 * self.U, out=c)
+        c *= self.cost_scale
+        np.round(c, out=c)
         c[~np.isfinite(T) | ((T <= thr) if dorm else False)] = np.inf
         return c
 

@@ -121,23 +121,29 @@ def assign_exact(prep: Prepared, st: SchoolState, pupils: np.ndarray, sc: Scenar
 
 def _candidate_columns(prep: Prepared, st: SchoolState, pupils, offers, dorm_bands, *,
                        k: int = settings.ASSIGN_K_NEAREST) -> np.ndarray:
-    """Columns the assignment's first candidate arcs would read at a lower bound: open schools
-    offering a band to groups with fewer than ``k`` kept pairs among them, and open schools
-    with dormitory places (every dormitory arc is a candidate) when a dormitory band has
-    pupils."""
+    """Columns the assignment's first candidate arcs could read at a lower bound: open
+    schools offering a band to groups with fewer than ``k`` kept pairs among them, and open
+    schools with dormitory places when a dormitory band has pupils (a superset of the ``k``
+    cheapest dormitory arcs of every group)."""
     pairs = prep.pairs
-    rows = pairs.rows()
     need = np.zeros(pairs.n_schools, bool)
     for b in range(offers.shape[1]):
         cand = st.open & offers[:, b]
         if dorm_bands[b] and (pupils[:, b] > 0).any():
             need |= cand & (st.dormitory_places > 0)
-        kept = np.bincount(rows, cand[pairs.school], minlength=pairs.n_origins)
-        short = (pupils[:, b] > 0) & (kept < min(k, int(cand.sum()))) & np.isfinite(pairs.floor_s)
-        if short.any():
-            have = np.bincount(pairs.school[short[rows]], minlength=pairs.n_schools)
-            need |= cand & (have < short.sum())
+        short = np.flatnonzero((pupils[:, b] > 0) & np.isfinite(pairs.floor_s)
+                               & (pairs.count_in(cand) < min(k, int(cand.sum()))))
+        if len(short):
+            at = _pair_positions(pairs.indptr, short)
+            need |= cand & (np.bincount(pairs.school[at], minlength=pairs.n_schools)
+                            < len(short))
     return np.flatnonzero(need & ~pairs.complete)
+
+
+def _pair_positions(indptr: np.ndarray, origins: np.ndarray) -> np.ndarray:
+    """Positions of the pairs of ``origins`` (CSR ``indptr``), origin by origin."""
+    start, count = indptr[origins], indptr[origins + 1] - indptr[origins]
+    return np.repeat(start - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(count.sum())
 
 
 def _bounded_columns(prep: Prepared, a: Assignment, open_mask, offers) -> np.ndarray:
@@ -150,9 +156,7 @@ def _bounded_columns(prep: Prepared, a: Assignment, open_mask, offers) -> np.nda
     need = [a.school[sv][~kept & ~pairs.complete[a.school[sv]]]]
     un = np.flatnonzero(~sv & a.reachable)
     if len(un):
-        rows = pairs.rows()
-        ok = open_mask[pairs.school][:, None] & offers[pairs.school]  # (n_pairs, n_b)
-        sure = np.stack([np.bincount(rows, ok[:, b], minlength=pairs.n_origins)
+        sure = np.stack([pairs.count_in(open_mask & offers[:, b])
                          for b in range(offers.shape[1])], axis=1) > 0
         for i in un[~sure[a.origin[un], a.band[un]]]:
             need.append(np.flatnonzero(open_mask & offers[:, a.band[i]] & ~pairs.complete))

@@ -126,6 +126,20 @@ class Pairs:
         col.add(np.arange(n_s), time_s, np.asarray(dist_m, np.float64))
         return col.finish()
 
+    def count_in(self, flags: np.ndarray) -> np.ndarray:
+        """Kept pairs of every origin whose school is flagged (``flags``, shape (n_schools,)):
+        one sparse matrix-vector product."""
+        return np.rint(self._ones @ np.asarray(flags, np.float32)).astype(np.int64)
+
+    @cached_property
+    def _ones(self):
+        """The kept pairs as a sparse origin x school matrix of ones (float32: counts exact
+        up to 2**24)."""
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((np.ones(len(self.school), np.float32), self.school, self.indptr),
+                          shape=(self.n_origins, self.n_schools))
+
     @cached_property
     def _keys(self) -> np.ndarray:
         """Origin x n_schools + school of each pair, sorted."""

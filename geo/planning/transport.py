@@ -63,20 +63,20 @@ def travel_minutes(
     """
     if params.mode not in ("bus", "car"):
         raise ValueError(f"transport mode must be 'bus' or 'car', got {params.mode!r}")
-    car = time_s / 60.0
+    time_s = np.asarray(time_s, np.float64)
+    minutes = np.asarray(time_s / 60.0)  # car; then in place (these arrays are a region's pairs)
+    code = CAR
     if params.mode == "bus":
-        motor = car * params.bus_detour_factor + params.bus_stop_wait_min
+        minutes *= params.bus_detour_factor
+        minutes += params.bus_stop_wait_min
         code = BUS
-    else:
-        motor, code = car, CAR
     mode = np.full(time_s.shape, code, np.int8)
     if dist_m is not None and params.walk_max_distance_m > 0:
+        dist_m = np.asarray(dist_m, np.float64)
         walk = dist_m < params.walk_max_distance_m
-        minutes = np.where(walk, dist_m / (params.walk_speed_kmh / 3.6) / 60.0, motor)
+        minutes[walk] = dist_m[walk] / (params.walk_speed_kmh / 3.6) / 60.0
         mode[walk] = WALK
-    else:
-        minutes = motor
-    minutes = np.where(np.isfinite(time_s), minutes, np.inf)
+    minutes[~np.isfinite(time_s)] = np.inf
     return minutes, mode
 
 
