@@ -18,6 +18,11 @@ GAPS: list[tuple[str, float]] = []
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    return demo_region(tmp_path_factory)
+
+
+def demo_region(tmp_path_factory):
+    """The demo region prepared, capacities 1.25 x today's pupils (the module's fixture)."""
     from geo import region
 
     out = tmp_path_factory.mktemp("demo") / "bundle"

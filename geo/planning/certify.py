@@ -90,6 +90,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+from scipy import sparse
 
 INF = highspy.kHighsInf
 
@@ -117,6 +118,11 @@ class Problem:
     fixed_open, fixed_closed : numpy.ndarray of bool, shape (n_c,)
     p : int or None
     budget : float or None
+    cost_step : float or None
+        Cost units of one level when every allowed cost is a multiple of it plus a small
+        per-group tie-break (maximal coverage: 1 per pupil beyond the threshold): then
+        :func:`solve_certified` first solves the level relaxation (module docstring, step
+        0). None: no such structure (p-median).
     """
 
     cost: np.ndarray
@@ -128,6 +134,7 @@ class Problem:
     fixed_closed: np.ndarray
     p: int | None = None
     budget: float | None = None
+    cost_step: float | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -568,6 +575,267 @@ class SparseLP:
 
 
 # ------------------------------------------------------------------------------------------
+# Level costs (maximal coverage): an aggregated MILP relaxation (HiGHS branch and bound)
+# ------------------------------------------------------------------------------------------
+@dataclass
+class LevelModel:
+    """The level relaxation of a :class:`Problem` (module docstring, step 0).
+
+    Each group's allowed costs are rounded down to ``m_g + step * level_gj`` (``m_g`` its
+    cheapest allowed cost); groups with the same levels on every school form one pattern
+    (weights summed; unserved cost the smallest ``U - m_g`` of its groups). A pattern's
+    arcs below its top level are explicit (linked to ``y``); its top-level arcs go through a
+    pool shared by the patterns with the same top level and the same allowed schools.
+
+    Attributes
+    ----------
+    const : float
+        ``sum_g w_g m_g`` (cost units; includes the groups without any allowed school).
+    w : numpy.ndarray, shape (n_q,)
+        Pupils per pattern.
+    unserved : numpy.ndarray, shape (n_q,)
+        Per-pupil cost of an unserved pupil of the pattern, above ``m_g`` (cost units).
+    top : numpy.ndarray, shape (n_q,)
+        Per-pupil cost of the pattern's top level (cost units above ``m_g``).
+    pool : numpy.ndarray, shape (n_q,)
+        The pattern's pool.
+    arc_q, arc_j : numpy.ndarray
+        Explicit arcs: pattern, school.
+    arc_cost : numpy.ndarray
+        Their per-pupil cost above ``m_g`` (cost units).
+    pool_p, pool_j : numpy.ndarray
+        Pool arcs: pool, school (every allowed school of the pool).
+    """
+
+    const: float
+    w: np.ndarray
+    unserved: np.ndarray
+    top: np.ndarray
+    pool: np.ndarray
+    arc_q: np.ndarray
+    arc_j: np.ndarray
+    arc_cost: np.ndarray
+    pool_p: np.ndarray
+    pool_j: np.ndarray
+
+    @property
+    def n_pools(self) -> int:
+        """Pools (patterns' top levels and allowed schools)."""
+        return int(self.pool.max()) + 1 if len(self.pool) else 0
+
+
+def cost_levels(pr: Problem, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per group its cheapest allowed cost ``m_g`` and the levels ``floor((c_gj - m_g) /
+    step)`` of its allowed schools (-1: not allowed, fixed closed or at the unserved cost).
+
+    Returns
+    -------
+    m : numpy.ndarray, shape (n_g,)
+        Cost units (``unserved`` for a group without an allowed school).
+    level : numpy.ndarray of int32, shape (n_g, n_c)
+    """
+    C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost)
+    allowed = C < pr.unserved
+    m = np.where(allowed, C, pr.unserved).min(axis=1)
+    lev = np.floor(np.maximum(C - m[:, None], 0.0) / step)
+    return m, np.where(allowed, lev, -1).astype(np.int32)
+
+
+def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each distinct row of ``a`` and every row's class (rows compared as bytes:
+    40 times faster than ``np.unique(axis=0)`` on 33,000 x 149 levels).
+
+    Returns
+    -------
+    first : numpy.ndarray of int
+    inverse : numpy.ndarray of int, shape (len(a),)
+    """
+    a = np.ascontiguousarray(a)
+    rows = a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1])))[:, 0]
+    _, first, inv = np.unique(rows, return_index=True, return_inverse=True)
+    return first, inv.ravel()
+
+
+def level_model(pr: Problem, step: float) -> LevelModel:
+    """Patterns, explicit arcs and pools of the level relaxation (see :class:`LevelModel`).
+
+    Parameters
+    ----------
+    pr : Problem
+    step : float
+        Cost units of one level (coverage: 1, one pupil beyond the threshold).
+    """
+    m, lev = cost_levels(pr, step)
+    some = (lev >= 0).any(axis=1)
+    first, inv = unique_rows(lev[some])
+    rows = lev[some][first]
+    n_q = len(rows)
+    unserved = np.full(n_q, np.inf)
+    np.minimum.at(unserved, inv, (pr.unserved - m)[some])
+    top = rows.max(axis=1)
+    pfirst, pool = unique_rows(np.c_[top, rows >= 0])
+    arc_q, arc_j = np.nonzero((rows >= 0) & (rows < top[:, None]))
+    pool_p, pool_j = np.nonzero(rows[pfirst] >= 0)
+    return LevelModel(const=float(pr.w @ m), w=np.bincount(inv, pr.w[some], n_q),
+                      unserved=unserved, top=step * top, pool=pool, arc_q=arc_q,
+                      arc_j=arc_j, arc_cost=step * rows[arc_q, arc_j], pool_p=pool_p,
+                      pool_j=pool_j)
+
+
+def level_milp(pr: Problem, lm: LevelModel) -> highspy.HighsLp:
+    """The level relaxation as a HiGHS MILP (objective offset: ``const - pr.constant``).
+
+    Columns: ``y`` (n_c, binary), unserved ``z`` and pooled ``u`` shares (n_q each), explicit
+    arcs ``x`` (shares), pool flows ``f`` (pupils). Rows: ``z_q + u_q + sum_j x_qj = 1``;
+    per pool ``sum_j f_pj = sum_q w_q u_q``; capacity ``sum w_q x_qj + sum_p f_pj <= cap_j
+    y_j``; the number of schools or the budget; strong linking ``x_qj <= y_j``.
+    """
+    n_c, n_q, n_x, n_f, n_p = pr.shape[1], len(lm.w), len(lm.arc_q), len(lm.pool_p), lm.n_pools
+    oz, ou, ox, of = n_c, n_c + n_q, n_c + 2 * n_q, n_c + 2 * n_q + n_x
+    q, x, f = np.arange(n_q), ox + np.arange(n_x), of + np.arange(n_f)
+    cap = np.where(np.isfinite(pr.capacity), pr.capacity, pr.w.sum())
+    r1, r2, r3 = n_q, n_q + n_p, n_q + n_p + n_c  # first pool, capacity, count row
+    count = np.ones(n_c) if pr.p is not None else pr.annual_cost.astype(float)
+    parts = [  # (rows, columns, values)
+        (np.r_[q, q, lm.arc_q], np.r_[oz + q, ou + q, x], np.ones(2 * n_q + n_x)),
+        (r1 + np.r_[lm.pool_p, lm.pool], np.r_[f, ou + q], np.r_[np.ones(n_f), -lm.w]),
+        (r2 + np.r_[lm.arc_j, lm.pool_j, np.arange(n_c)], np.r_[x, f, np.arange(n_c)],
+         np.r_[lm.w[lm.arc_q], np.ones(n_f), -cap]),
+        (np.full(n_c, r3), np.arange(n_c), count),
+        (r3 + 1 + np.r_[np.arange(n_x), np.arange(n_x)], np.r_[x, lm.arc_j],
+         np.r_[np.ones(n_x), -np.ones(n_x)]),
+    ]
+    n_rows = r3 + 1 + n_x
+    A = sparse.csc_array((np.concatenate([v for *_, v in parts]),
+                          (np.concatenate([r for r, *_ in parts]),
+                           np.concatenate([c for _, c, _ in parts]))), shape=(n_rows, of + n_f))
+    lo_n, hi_n = (float(pr.p), float(pr.p)) if pr.p is not None else (-INF, float(pr.budget))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = of + n_f, n_rows
+    lp.offset_ = lm.const - pr.constant
+    lp.col_cost_ = np.r_[np.zeros(n_c), lm.w * lm.unserved, lm.w * lm.top,
+                         lm.w[lm.arc_q] * lm.arc_cost, np.zeros(n_f)]
+    lp.col_lower_ = np.r_[pr.fixed_open.astype(float), np.zeros(2 * n_q + n_x + n_f)]
+    lp.col_upper_ = np.r_[np.where(pr.fixed_closed, 0.0, 1.0), np.ones(2 * n_q + n_x),
+                          np.full(n_f, INF)]
+    lp.row_lower_ = np.r_[np.ones(n_q), np.zeros(n_p), np.full(n_c, -INF), lo_n,
+                          np.full(n_x, -INF)]
+    lp.row_upper_ = np.r_[np.ones(n_q), np.zeros(n_p), np.zeros(n_c), hi_n, np.zeros(n_x)]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = of + n_f, n_rows
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+    lp.integrality_ = ([highspy.HighsVarType.kInteger] * n_c
+                       + [highspy.HighsVarType.kContinuous] * (of + n_f - n_c))
+    return lp
+
+
+def _highs(model: highspy.HighsLp, *, seconds: float = INF, rel_gap: float | None = None,
+           max_nodes: int | None = None) -> highspy.Highs:
+    """A quiet one-thread HiGHS holding ``model`` with the given limits."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("time_limit", max(float(seconds), 1.0))
+    if rel_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(rel_gap))
+    if max_nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
+    h.passModel(model)
+    return h
+
+
+def level_lp(pr: Problem, model: highspy.HighsLp, *, seconds: float = INF
+             ) -> tuple[float, np.ndarray | None]:
+    """The LP relaxation of the level MILP (``y`` continuous).
+
+    Returns
+    -------
+    bound : float
+        Its value plus ``pr.constant`` when solved to optimality (a lower bound on the
+        optimum of ``pr``), else ``-inf``.
+    y : numpy.ndarray, shape (n_c,), or None
+        Its schools (fractional), None when not solved.
+    """
+    n_c = pr.shape[1]
+    h = _highs(model, seconds=seconds)
+    h.setOptionValue("presolve", "off")  # 3.0 s instead of 4.2 s on Vidzeme (p=60)
+    h.changeColsIntegrality(n_c, np.arange(n_c, dtype=np.int32),
+                            np.full(n_c, highspy.HighsVarType.kContinuous))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return -np.inf, None
+    y = np.asarray(h.getSolution().col_value)[:n_c]
+    return float(h.getInfo().objective_function_value) + pr.constant, y
+
+
+def fixed_network(pr: Problem, model: highspy.HighsLp, y: np.ndarray, *, seconds: float = INF,
+                  max_nodes: int | None = None, tol: float = 1e-6
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The level MILP with the LP's whole ``y`` fixed (open at 1, closed at 0): a branch and
+    bound over the few fractional schools only (a relaxation-induced neighbourhood).
+
+    Returns
+    -------
+    open : numpy.ndarray of bool or None
+        Its best network (None: none found).
+    solution : numpy.ndarray or None
+        Every column of that solution (a start for :func:`solve_levels`).
+    """
+    n_c = pr.shape[1]
+    h = _highs(model, seconds=seconds, rel_gap=1e-3, max_nodes=max_nodes)
+    idx = np.flatnonzero((y <= tol) | (y >= 1 - tol)).astype(np.int32)
+    val = np.where(y[idx] >= 1 - tol, 1.0, 0.0)
+    lo, hi = np.asarray(model.col_lower_)[idx], np.asarray(model.col_upper_)[idx]
+    h.changeColsBounds(len(idx), idx, np.clip(val, lo, hi), np.clip(val, lo, hi))
+    h.run()
+    sol = h.getSolution()
+    if not sol.value_valid:
+        return None, None
+    col = np.asarray(sol.col_value)
+    return col[:n_c] > 0.5, col
+
+
+def solve_levels(pr: Problem, model: highspy.HighsLp, *, seconds: float = INF,
+                 rel_gap: float = 1e-4, max_nodes: int | None = None,
+                 start: np.ndarray | None = None) -> tuple[float, np.ndarray | None, int]:
+    """Branch and bound (HiGHS, one thread) on the level MILP (:func:`level_milp`).
+
+    Parameters
+    ----------
+    pr : Problem
+    model : highspy.HighsLp
+    seconds : float
+        Wall-time limit.
+    rel_gap : float
+        Stop once HiGHS's own gap (relative to the objective above ``pr.constant``) is below.
+    max_nodes : int, optional
+        Node limit (deterministic).
+    start : numpy.ndarray, optional
+        A feasible solution (every column), e.g. from :func:`fixed_network`.
+
+    Returns
+    -------
+    bound : float
+        HiGHS's dual bound plus ``pr.constant``: a lower bound on the optimum of ``pr``
+        (``-inf`` when it stopped before the root LP).
+    open : numpy.ndarray of bool or None
+        Its best network (None: none found).
+    nodes : int
+        Branch-and-bound nodes.
+    """
+    h = _highs(model, seconds=seconds, rel_gap=rel_gap, max_nodes=max_nodes)
+    if start is not None:
+        h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
+    h.run()
+    info, sol = h.getInfo(), h.getSolution()
+    bound = float(info.mip_dual_bound) + pr.constant
+    if not np.isfinite(bound) or h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        bound = -np.inf
+    net = np.asarray(sol.col_value)[: pr.shape[1]] > 0.5 if sol.value_valid else None
+    return bound, net, int(info.mip_node_count)
+
+
+# ------------------------------------------------------------------------------------------
 # The certified solve
 # ------------------------------------------------------------------------------------------
 def initial_arcs(pr: Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -642,6 +910,7 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     scale_pairs: int = SCALE_PAIRS,
     ascent_steps: tuple[int, int] = (150, 600),
     scale_k: int = 25,
+    level_share: float = 0.75,
 ) -> Certificate:
     """Best network found and a proven lower bound (see the module docstring).
 
@@ -678,6 +947,10 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
         ``time_limit_s`` (not when ``deterministic``) or once the target gap is proven.
     scale_k : int, default 25
         Region scale: arcs kept per group (:class:`ArcLagrangian`).
+    level_share : float, default 0.75
+        With ``pr.cost_step``: share of ``time_limit_s`` the level relaxation's branch and
+        bound may take (step 0; ``milp_nodes`` nodes when ``deterministic``); the other
+        paths run in the time left when it does not prove ``target_gap``.
 
     Returns
     -------
@@ -687,12 +960,21 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     deadline = np.inf if deterministic else t0 + time_limit_s
     cert = Certificate(open=np.zeros(pr.shape[1], bool), value=np.inf, bound=-np.inf,
                        gap=np.inf)
+    if pr.cost_step is not None:
+        cert.path = "levels"
+        _solve_levels(pr, evaluate, cert, deadline=t0 + level_share * (deadline - t0),
+                      target_gap=target_gap, max_nodes=milp_nodes if deterministic else None)
+        if cert.gap <= target_gap:
+            cert.seconds["total"] = time.perf_counter() - t0
+            return cert
+    t1 = time.perf_counter()  # the other paths share the time left
     if pr.cost.size > scale_pairs:
-        cert.path = "lagrangian"
-        _solve_at_scale(pr, evaluate, cert, t0=t0, deadline=deadline, target_gap=target_gap,
+        cert.path = "lagrangian" if cert.path == "lp" else "levels+lagrangian"
+        _solve_at_scale(pr, evaluate, cert, t0=t1, deadline=deadline, target_gap=target_gap,
                         steps=ascent_steps, k=scale_k)
     else:
-        _solve_lp_path(pr, evaluate, cert, t0=t0, deadline=deadline, target_gap=target_gap,
+        cert.path = "lp" if cert.path == "lp" else "levels+lp"
+        _solve_lp_path(pr, evaluate, cert, t0=t1, deadline=deadline, target_gap=target_gap,
                        k=k, link_share=link_share, deterministic=deterministic,
                        max_rounds=min(max_rounds, 10) if deterministic else max_rounds,
                        milp_nodes=milp_nodes)
@@ -710,11 +992,13 @@ def _solve_lp_path(  # noqa: PLR0913  the options of solve_certified
     lp = SparseLP(pr, *initial_arcs(pr, k))
     lp.link(np.flatnonzero(heavy_groups(pr.w, link_share)[lp.g]))
     y_lp = y_lag = mu_best = None
+    lag_best = -np.inf
     for rnd, obj, y, lam, complete in _lp_rounds(pr, lp, t0 + 0.75 * (deadline - t0), max_rounds):
         mu = lam / pr.w
         bound, yl, _ = lagrangian(pr, mu)
-        if bound > cert.bound:
-            cert.bound, mu_best, y_lag = bound, mu, yl
+        if bound > lag_best:
+            lag_best, mu_best, y_lag = bound, mu, yl
+        cert.bound = max(cert.bound, bound)
         cert.rounds = rnd
         if y is not None:
             cert.lp_value, cert.lp_complete, y_lp = obj, complete, y
@@ -788,6 +1072,36 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
         candidate("lagrangian", st.y_best)
     cert.seconds["lagrangian"] = time.perf_counter() - t0 - cert.seconds.get("evaluate", 0.0)
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
+    return cert
+
+
+def _solve_levels(pr: Problem, evaluate, cert: Certificate, *, deadline: float,
+                  target_gap: float, max_nodes: int | None) -> Certificate:
+    """The level relaxation (module docstring, step 0): its LP bound, the network of its
+    MILP with the LP's integral schools fixed, then its branch and bound from that network
+    (dual bound, best network); the networks evaluated exactly."""
+    t = time.perf_counter()
+    lm = level_model(pr, pr.cost_step)
+    model = level_milp(pr, lm)
+    cert.n_arcs, cert.n_links = len(lm.arc_q) + len(lm.pool_p), len(lm.arc_q)
+    left = lambda: deadline - time.perf_counter()  # noqa: E731
+    bound, y = level_lp(pr, model, seconds=left())
+    cert.bound = max(cert.bound, bound)
+    start = None
+    if y is not None and left() > 0:
+        net, start = fixed_network(pr, model, y, seconds=left(), max_nodes=max_nodes)
+        if net is not None:
+            _consider(cert, pr, evaluate, "levels-fixed", net)
+    if cert.gap > target_gap and left() > 0:
+        bound, net, cert.rounds = solve_levels(pr, model, seconds=left(),
+                                               rel_gap=target_gap / 2, max_nodes=max_nodes,
+                                               start=start)
+        cert.bound = max(cert.bound, bound)
+        if net is not None and (start is None or not np.array_equal(net, start[: len(net)]
+                                                                     > 0.5)):
+            _consider(cert, pr, evaluate, "levels", net)
+    cert.seconds["levels"] = time.perf_counter() - t - cert.seconds.get("evaluate", 0.0)
+    _set_gap(cert, pr)
     return cert
 
 

@@ -341,11 +341,12 @@ def optimize(
 
 
 def to_problem(inst: Instance, *, p: int | None = None, budget: float | None = None) -> Problem:
-    """The instance as a :class:`geo.planning.certify.Problem` (costs clipped at unserved)."""
+    """The instance as a :class:`geo.planning.certify.Problem` (costs clipped at unserved;
+    coverage: levels of 1 pupil beyond the threshold, the tie-break term below them)."""
     return Problem(cost=np.minimum(inst.cost, inst.unserved), w=inst.w, unserved=inst.unserved,
                    capacity=inst.capacity, annual_cost=inst.annual_cost,
                    fixed_open=inst.fixed_open, fixed_closed=inst.fixed_closed, p=p,
-                   budget=budget)
+                   budget=budget, cost_step=1.0 if inst.objective == "coverage" else None)
 
 
 def _certified(inst: Instance, res: OptResult, *, p, budget, time_limit_s,
