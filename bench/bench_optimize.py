@@ -9,7 +9,8 @@ Usage::
 
 Prints, for each instance: time (total; building the instance; the certified solve; its
 exact evaluations), objective, proven lower bound, gap, the path (``lp``: sparse LP rounds;
-``lagrangian``: subgradient steps, see :mod:`geo.planning.certify`) and sizes;
+``lagrangian``: subgradient steps; ``levels``: coverage's level relaxation, rounds = branch
+and bound nodes, arcs = explicit and pool arcs; see :mod:`geo.planning.certify`) and sizes;
 then the sweep's wall time serially and on a ``LocalCluster`` with two worker processes, and
 whether both gave the same networks. The machine load (``os.getloadavg``) is printed with
 every figure: the machine is shared, and timings scale with it.

@@ -1,5 +1,6 @@
 """Certified capacitated location at region scale: a sparse LP with cuts and pricing, a
-Lagrangian lower bound, and exact evaluation of the candidate networks.
+Lagrangian lower bound, for maximal coverage a level relaxation solved by branch and bound,
+and exact evaluation of the candidate networks.
 
 The problem (the capacitated p-median; maximal coverage is the same problem with 0/1 costs):
 pupil groups ``g`` (weight ``w_g`` pupils), candidate schools ``j`` (capacity ``cap_j``),
@@ -15,7 +16,31 @@ flags ``y_j``, shares ``x_gj`` of group ``g`` at ``j`` and unserved shares ``z_g
 At Vidzeme scale (33,000 groups x 149 schools) the full LP has about 5 million arcs and as
 many linking rows, which HiGHS cannot solve within a minute. Two paths:
 :func:`solve_certified` takes steps 1-3 below up to :data:`SCALE_PAIRS` group x school pairs
-(where the sparse LP finishes and is the strongest bound), and step 4 above it.
+(where the sparse LP finishes and is the strongest bound), and step 4 above it. Maximal
+coverage (``Problem.cost_step`` set) first takes step 0, which at Vidzeme scale proves the
+target gap alone.
+
+0. **Level relaxation** (maximal coverage: costs are 0 within the threshold, 1 beyond, 2
+   unserved, plus a tie-break of 1e-5 per minute). Each group's costs are rounded *down* to
+   ``m_g + step * level_gj`` (``m_g`` its cheapest allowed cost, ``level = floor((c_gj -
+   m_g) / step)``; unserved: ``U - m_g``, lowered to the smallest of the pattern), so that
+   ``sum_g w_g m_g`` plus the optimum of the rounded problem is a lower bound. Groups with the
+   same levels on every school are the same in the rounded problem and are merged into one
+   *pattern* (weights summed: any split of a pattern's pupils is a split of its groups'); a
+   pattern's arcs below its top level stay (strongly linked), its top-level arcs (any
+   allowed school at the same cost) go through a *pool* shared by the patterns with that top
+   level and the same allowed schools (one flow per pool and school, linked by capacity
+   only). On Vidzeme 33,354 groups become 3,502 patterns with 26,360 arcs and 6 pools, a
+   MILP of 30,000 rows that HiGHS handles in seconds (:func:`level_model`,
+   :func:`level_milp`); 1,796.3 of coverage p=100's 1,835 is the groups' ``m_g`` (pupils with
+   no school within the threshold, and the tie-break floor). Three stages, each stopping once
+   the target gap is proven: the LP relaxation (the bound; 3 s, presolve off); the MILP with
+   the LP's integral ``y`` fixed, a branch and bound over the 0-13 fractional schools (the
+   first network, 1-2 s; :func:`fixed_network`); the whole level MILP from that network
+   (HiGHS's dual bound and best network; :func:`solve_levels`). The networks are evaluated
+   exactly. The tie-break term beyond ``m_g`` is what the rounding loses (0.9-1.9 pupils at
+   p=60/100, below 0.1 %); without ties the rounding loses nothing and the level MILP is the
+   problem itself (``tests/test_certify_levels.py``).
 
 1. **Sparse LP with column and cut generation** (HiGHS dual simplex through ``highspy``,
    warm-started after every change). Start with each group's ``k`` cheapest schools, and
@@ -59,10 +84,23 @@ many linking rows, which HiGHS cannot solve within a minute. Two paths:
    binding; step counts reached, the shared machine at load 8-11, so ~4x slower than
    quiet): p=60, 750 steps: network 459,374, bound 455,451, proven gap 0.86 % (the LP
    path: 466,586 / 451,148 / 3.4 %); p=100: 0.24 % after 400 steps (LP path 3.7 %);
-   p=130: 0.06 %; coverage p=100: 1,848.3 / 1,820.0 = 1.55 % (the bound stalls at
-   1,820 after about 400 steps: the remaining gap is the network's or the LP's);
-   the LP path, with its rounds time-limited, reaches 1,943.2 / 1,809.1 = 7.4 % in 60 s
-   (quiet machine), so coverage takes this path too. A
+   p=130: 0.06 % (again on 2026-12-03, load 2.5: 0.883 / 0.192 / 0.058 %, 33 / 4 / 4 s);
+   coverage p=100 on this path alone: 1,848.3 / 1,820.4 = 1.54 % (751 steps, 6 s at load
+   1.2; the bound stalls at 1,820 after about 400 steps); the LP path, with its rounds
+   time-limited, reaches 1,943.2 / 1,809.1 = 7.4 % in 60 s (quiet machine). Step 0 showed
+   that gap was half the network's, half the bound's: the level LP alone bounds the optimum
+   at 1,832.9 (60 s of the level MILP: 1,833.3) and its fixed-``y`` network is 1,835.3, so
+   the optimum lies in [1,833.3, 1,835.3]; the ascent's bound stays 12.5 below the strong LP
+   (which is at least the level LP's) and its network 13 above. Measured with step 0
+   (``bench/bench_optimize.py --time-limit 60``, 2026-12-03, load 1.0-2.0; solve seconds,
+   the instance's 6 s build apart): coverage p=100 1,835.3 / 1,832.9 = 0.13 % (2.8 s),
+   p=60 2,591.3 / 2,567.8 = 0.92 % (7.3 s), p=40 8,833.8 / 8,788.1 = 0.52 % (15 s: the
+   only one needing the whole MILP), p=130 0.02 %, p=10-140 all below 0.7 %. Tried and
+   dropped for coverage: the level MILP straight away (p=60: no good network before
+   HiGHS's sub-MIP found 2,586.2 at 43 s, 1.15 %; more heuristic effort, 0.5, the same),
+   the interior-point solver for the level LP (4.8 s against the dual simplex's 4.2 s,
+   3.0 s without presolve: kept), ``np.unique(axis=0)`` for the patterns (0.6 s; rows as bytes
+   0.015 s). A
    transport LP at the steps' average ``y`` (OR-Tools, fractional capacities) gave 457,651
    for p=60, an upper bound on the strong LP: the LP bound lies in [455,451, 457,651], so
    no LP/Lagrangian bound proves much less than 0.4 % for that network; less needs
@@ -168,13 +206,19 @@ class Certificate:
         Cut/pricing rounds; arcs and linking rows of the final sparse LP (region scale:
         subgradient steps, arcs kept, 0).
     seconds : dict
-        Wall time of ``lp``, ``milp`` (region scale: ``lagrangian``), ``evaluate``,
-        ``total``.
+        Wall time of ``lp``, ``milp`` (region scale: ``lagrangian``; coverage:
+        ``levels``), ``evaluate``, ``total``.
     candidates : dict
         Exact value of each candidate network (``lp-round``, ``lagrangian``, ``milp``;
-        region scale: ``lagrangian-mean-0/1``, ``lagrangian``).
-    path : {"lp", "lagrangian"}
-        Which method ran: the sparse LP (steps 1-3) or, at region scale, the ascent (step 4).
+        region scale: ``lagrangian-mean-0/1``, ``lagrangian``; coverage: ``levels-fixed``,
+        ``levels``).
+    path : {"lp", "lagrangian", "levels", "levels+lp", "levels+lagrangian"}
+        Which method ran: the sparse LP (steps 1-3) or, at region scale, the ascent (step 4);
+        ``levels``: the level relaxation (step 0) proved the target gap alone; ``levels+``:
+        it did not, and the other path ran in the time left (its bound and networks kept
+        when better). With levels, ``rounds`` is HiGHS's branch-and-bound nodes (0: the LP
+        and the fixed-``y`` network sufficed), ``n_arcs`` the explicit and pool arcs,
+        ``n_links`` the linked arcs.
     """
 
     open: np.ndarray
