@@ -157,6 +157,7 @@ def test_optimize_coverage_takes_the_level_path_on_the_demo(demo):
     res = optimize(demo, objective="coverage", p=15, method="certified", deterministic=True)
     c = res.certificate
     assert c.path == "levels" and c.gap < 0.01 and len(res.keep_ids) == 15
+    assert "level relaxation" in res.summary() and "proven gap" in res.summary()
     ex = optimize(demo, objective="coverage", p=15, method="milp", time_limit_s=60)
     assert c.bound <= ex.milp_value * (1 + 1e-9)
     assert res.value >= ex.milp_bound * (1 - 1e-6)
@@ -164,3 +165,20 @@ def test_optimize_coverage_takes_the_level_path_on_the_demo(demo):
           f"{c.seconds['total']:.1f} s); MILP {ex.milp_value:,.3f} / {ex.milp_bound:,.3f} "
           f"({ex.milp_status}, {ex.seconds['milp']:.1f} s)")
     assert optimize(demo, p=15, method="certified", deterministic=True).certificate.path == "lp"
+
+
+@pytest.mark.parametrize("scale_pairs", [10**9, 0])
+def test_levels_then_the_other_path_keeps_the_best_of_both(scale_pairs):
+    """When the level relaxation does not prove the target (here: a negative target, never
+    proven), the LP path (or the ascent) runs after it; the certificate keeps the better
+    bound and network of the two, both still valid."""
+    model = _coverage(7, p=4)
+    opt = _exact(model)
+    pr = _levels(model)
+    alone = solve_certified(pr, model.assignment_value, deterministic=True)
+    both = solve_certified(pr, model.assignment_value, deterministic=True, target_gap=-0.5,
+                           scale_pairs=scale_pairs, ascent_steps=(30, 60))
+    assert both.path == ("levels+lp" if scale_pairs else "levels+lagrangian")
+    assert alone.bound - 1e-9 <= both.bound <= opt + 1e-7 * opt
+    assert opt - _tol(model) <= both.value <= alone.value + 1e-9
+    assert {"levels-fixed"} <= set(both.candidates) and len(both.candidates) >= 2

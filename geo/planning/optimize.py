@@ -230,13 +230,22 @@ class OptResult:
                          f"status {self.milp_status} ({self.seconds.get('milp', 0):.2f} s)")
         if self.certificate is not None:
             c = self.certificate
-            how = (f"{c.rounds} LP rounds, {c.n_arcs:,} arcs, {c.n_links:,} linking rows"
-                   if c.path == "lp" else f"{c.rounds} subgradient steps, {c.n_arcs:,} arcs")
+            how = _how(c)
             lines.append(f"certified: lower bound {c.bound:,.2f}, proven gap {100 * c.gap:.3f} %"
                          f" ({c.seconds.get('total', 0):.1f} s, {how})")
         elif self.gap is not None:
             lines.append(f"heuristic gap to the MILP bound: {100 * self.gap:.3f} %")
         return "\n".join(lines)
+
+
+def _how(c: Certificate) -> str:
+    """What the certified solve did, for :meth:`OptResult.summary`."""
+    last = c.path.split("+")[-1]
+    how = {"lp": f"{c.rounds} LP rounds, {c.n_arcs:,} arcs, {c.n_links:,} linking rows",
+           "lagrangian": f"{c.rounds} subgradient steps, {c.n_arcs:,} arcs",
+           "levels": f"level relaxation, {c.rounds} branch-and-bound nodes, {c.n_arcs:,} arcs"
+           }[last]
+    return how if last == c.path else f"level relaxation, then {how}"
 
 
 def optimize(
