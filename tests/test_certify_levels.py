@@ -11,6 +11,7 @@ import pytest
 from test_optimize import _transport_lp, demo_region
 
 from geo.planning.certify import (
+    cost_levels,
     fixed_network,
     level_lp,
     level_milp,
@@ -182,3 +183,21 @@ def test_levels_then_the_other_path_keeps_the_best_of_both(scale_pairs):
     assert alone.bound - 1e-9 <= both.bound <= opt + 1e-7 * opt
     assert opt - _tol(model) <= both.value <= alone.value + 1e-9
     assert {"levels-fixed"} <= set(both.candidates) and len(both.candidates) >= 2
+
+
+def test_cost_levels_by_blocks_round_each_cost_down_to_its_level():
+    """Every allowed cost lies in [m_g + level, m_g + level + 1) with m_g the group's cheapest
+    allowed cost; fixed-closed schools and unserved-cost pairs are -1; blocks of any size
+    give the same levels."""
+    model = _coverage(8, p=4, fixed_closed=np.eye(10, dtype=bool)[2])
+    pr = _levels(model)
+    m, lev = cost_levels(pr, 1.0)
+    ok = (pr.cost < pr.unserved) & ~pr.fixed_closed[None, :]
+    assert np.array_equal(lev >= 0, ok)
+    g, j = np.nonzero(ok)
+    assert np.all(m[g] + lev[g, j] <= pr.cost[g, j] + 1e-12)
+    assert np.all(pr.cost[g, j] < m[g] + lev[g, j] + 1)
+    assert np.allclose(m[ok.any(axis=1)], np.where(ok, pr.cost, np.inf).min(axis=1)[ok.any(axis=1)])
+    assert np.all(m[~ok.any(axis=1)] == pr.unserved) and (~ok.any(axis=1)).sum() >= 1
+    m7, lev7 = cost_levels(pr, 1.0, block=25)
+    assert np.array_equal(m7, m) and np.array_equal(lev7, lev)

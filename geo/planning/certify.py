@@ -668,21 +668,36 @@ class LevelModel:
         return int(self.pool.max()) + 1 if len(self.pool) else 0
 
 
-def cost_levels(pr: Problem, step: float) -> tuple[np.ndarray, np.ndarray]:
+def cost_levels(pr: Problem, step: float, *, block: int = 2_000_000
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Per group its cheapest allowed cost ``m_g`` and the levels ``floor((c_gj - m_g) /
     step)`` of its allowed schools (-1: not allowed, fixed closed or at the unserved cost).
+
+    Parameters
+    ----------
+    pr : Problem
+    step : float
+        Cost units of one level.
+    block : int, default 2,000_000
+        Group x school entries computed at once (bounded temporary memory).
 
     Returns
     -------
     m : numpy.ndarray, shape (n_g,)
         Cost units (``unserved`` for a group without an allowed school).
-    level : numpy.ndarray of int32, shape (n_g, n_c)
+    level : numpy.ndarray of int8 (int32 above 126 levels), shape (n_g, n_c)
     """
-    C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost)
-    allowed = C < pr.unserved
-    m = np.where(allowed, C, pr.unserved).min(axis=1)
-    lev = np.floor(np.maximum(C - m[:, None], 0.0) / step)
-    return m, np.where(allowed, lev, -1).astype(np.int32)
+    n_g, n_c = pr.shape
+    m = np.empty(n_g)
+    lev = np.empty((n_g, n_c), np.int8 if pr.unserved / step < 127 else np.int32)
+    rows = max(1, block // max(n_c, 1))
+    for a in range(0, n_g, rows):
+        C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost[a: a + rows])
+        allowed = C < pr.unserved
+        m[a: a + rows] = mb = np.where(allowed, C, pr.unserved).min(axis=1)
+        lev[a: a + rows] = np.where(allowed, np.floor(np.maximum(C - mb[:, None], 0.0) / step),
+                                    -1)
+    return m, lev
 
 
 def unique_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
