@@ -163,6 +163,27 @@ def test_demo_scenarios_identical_to_dense(demo):
         np.testing.assert_array_equal(a.cand, b.cand)
 
 
+def test_optimiser_instance_at_lower_bounds_is_exact_where_it_reports(demo):
+    """``build_instance(exact=False)`` (what :func:`optimize` uses: no routing up front) holds
+    lower bounds where pairs were left out, and ``Instance.value`` routes the columns an
+    assignment uses at a bound: every value equals the dense instance's, including networks
+    of a few schools whose pupils must travel far."""
+    full = _full(demo)
+    rng = np.random.default_rng(0)
+    for base, objective in ((baseline(), "p-median"), (load_scenario(SCENARIOS[1]), "coverage")):
+        sparse = _sparse(demo, 300.0, 2)
+        a = build_instance(sparse, base, objective=objective, exact=False)
+        b = build_instance(full, base, objective=objective)
+        assert a.bounded is not None and not sparse.pairs.complete.any()
+        fin = np.isfinite(b.cost)
+        assert np.all(a.cost[fin] <= b.cost[fin]) and np.any(a.cost[fin] < b.cost[fin])
+        for keep in (2, 5, a.n_c):
+            open_c = np.zeros(a.n_c, bool)
+            open_c[rng.choice(a.n_c, keep, replace=False)] = True
+            assert a.value(open_c)[0] == pytest.approx(b.value(open_c)[0], rel=1e-7)
+        assert sparse.pairs.complete.any()  # the columns used at a bound were routed
+
+
 def test_malta_identical_to_dense(malta):
     _, _, _, prep = malta
     full = _full(prep)

@@ -102,17 +102,28 @@ class Instance:
     fixed_open: np.ndarray
     fixed_closed: np.ndarray
     objective: str = "p-median"
+    bounded: _Bounded | None = None
 
     @property
     def n_c(self) -> int:
         return self.cost.shape[1]
 
     def value(self, open_c: np.ndarray) -> tuple[float, object]:
-        """Exact objective of a set of kept schools (capacity-constrained assignment)."""
-        a = assign(self.cost, None, None, self.w[:, None], np.ones((self.n_c, 1), bool),
-                   self.capacity, np.zeros(self.n_c), np.array([np.inf]), open_mask=open_c,
-                   beyond_penalty_min=0.0, unserved_penalty_min=self.unserved)
-        return a.objective, a
+        """Exact objective of a set of kept schools (capacity-constrained assignment).
+
+        Where some costs are lower bounds (``bounded``: pairs the prepared region did not
+        keep), an assignment that uses none of them is exact (each flow costs what it truly
+        costs, and no assignment costs less than under the bounds); the columns of the
+        bounded pairs it uses are routed and made exact, and it is solved again."""
+        while True:
+            a = assign(self.cost, None, None, self.w[:, None], np.ones((self.n_c, 1), bool),
+                       self.capacity, np.zeros(self.n_c), np.array([np.inf]),
+                       open_mask=open_c, beyond_penalty_min=0.0,
+                       unserved_penalty_min=self.unserved)
+            need = np.zeros(0, np.int64) if self.bounded is None else self.bounded.used(a)
+            if len(need) == 0:
+                return a.objective, a
+            self.cost[:, need] = self.bounded.exact_columns(need)
 
     @property
     def constant(self) -> float:
@@ -127,8 +138,14 @@ class Instance:
 
 
 def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-median",
-                   keep: Sequence[str] = (), close: Sequence[str] = ()) -> Instance:
+                   keep: Sequence[str] = (), close: Sequence[str] = (),
+                   exact: bool = True) -> Instance:
     """Candidates, costs and weights of a prepared region under a base scenario.
+
+    ``exact=True`` (default) routes the pairs the region did not keep (every cost exact);
+    ``exact=False`` takes them at a lower bound instead (no routing: at country scale that
+    is minutes): a lower bound of the optimum stays one, and :meth:`Instance.value` makes
+    the bounded costs an assignment uses exact before it reports a value.
 
     Raises
     ------
@@ -158,26 +175,67 @@ def build_instance(prep, base: Scenario | None = None, *, objective: str = "p-me
                     Msg("err.opt.unknown_id_hint", id=repr(b), close=", ".join(h)) if h
                     else Msg("err.opt.unknown_id", id=repr(b)) for b, h in hints.items())),
                 fix=Msg("err.opt.unknown_ids.fix"))
-    minutes, _ = p2.minutes(base.transport, columns=cand)  # exact: missing pairs routed
     pupils = p2.pupils_for_year(base.year)
-    offers = band_offers(st.serves, p2.bands)[cand]
     go, gb = np.nonzero(pupils > 0)
-    w = pupils[go, gb]
-    T = minutes[go]
-    T = np.where(offers[:, gb].T, T, np.inf)
-    if objective == "p-median":
-        cost, un = T, settings.UNSERVED_PENALTY_MIN
-    else:
-        thr = np.array([base.thresholds_min[b] for b in p2.bands])[gb]
-        cost = np.where(np.isfinite(T), (T > thr[:, None]) + COVERAGE_TIE_MIN * T, np.inf)
-        un = COVERAGE_UNSERVED
+    thr = np.array([base.thresholds_min[b] for b in p2.bands])
+    bd = _Bounded(p2, base.transport, go, gb, cand, band_offers(st.serves, p2.bands)[cand],
+                  thr, objective)
+    if exact:  # every missing pair routed
+        cost = bd.costs(p2.minutes(base.transport, columns=cand)[0], np.arange(len(cand)))
+    else:  # pairs not kept at a lower bound; Instance.value makes the ones it uses exact
+        cost = bd.costs(p2.minutes_bound(base.transport)[:, cand], np.arange(len(cand)))
     fo = np.zeros(len(cand), bool)
     fc = np.zeros(len(cand), bool)
     fo[[pos[s] for s in keep]] = True
     fc[[pos[s] for s in close]] = True
-    return Instance(cost=cost, w=w, unserved=un, capacity=st.capacity[cand],
+    return Instance(cost=cost, w=pupils[go, gb], unserved=bd.unserved, capacity=st.capacity[cand],
                     annual_cost=p2.schools["annual_cost_eur"].to_numpy(float)[cand], cand=cand,
-                    ids=ids, fixed_open=fo, fixed_closed=fc, objective=objective)
+                    ids=ids, fixed_open=fo, fixed_closed=fc, objective=objective,
+                    bounded=None if exact or p2.pairs.complete[cand].all() else bd)
+
+
+@dataclass
+class _Bounded:
+    """How an instance's costs are made from a prepared region's travel minutes, and made
+    exact where they were lower bounds (pairs the region did not keep)."""
+
+    prep: object  # the Prepared region with the base scenario applied
+    transport: object
+    go: np.ndarray  # origin of each group
+    gb: np.ndarray  # band of each group
+    cand: np.ndarray  # candidate schools (positions in prep)
+    offers: np.ndarray  # (n_c, n_b) candidate offers band
+    thr: np.ndarray  # threshold per band (minutes)
+    objective: str
+
+    @property
+    def unserved(self) -> float:
+        return settings.UNSERVED_PENALTY_MIN if self.objective == "p-median" else COVERAGE_UNSERVED
+
+    def costs(self, minutes: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Costs per pupil of every group at candidates ``cols`` from the minutes of those
+        columns (shape (n_origins, len(cols))): minutes (p-median), or 1 beyond the band's
+        threshold plus the tie-break term (coverage); ``inf`` where not offered."""
+        T = minutes[self.go]
+        T[~self.offers[cols][:, self.gb].T] = np.inf
+        if self.objective == "p-median":
+            return T
+        fin = np.isfinite(T)
+        cov = (T > self.thr[self.gb][:, None]).astype(np.float64)
+        cov += COVERAGE_TIE_MIN * np.where(fin, T, 0.0)
+        cov[~fin] = np.inf
+        return cov
+
+    def used(self, a) -> np.ndarray:
+        """Candidates (positions) of an assignment's flows on pairs not kept."""
+        sv = a.school >= 0
+        c = a.school[sv]
+        kept, _, _ = self.prep.pairs.lookup(self.go[a.origin[sv]], self.cand[c])
+        return np.unique(c[~kept & ~self.prep.pairs.complete[self.cand[c]]])
+
+    def exact_columns(self, cols: np.ndarray) -> np.ndarray:
+        """Exact costs of candidates ``cols`` (their columns routed first)."""
+        return self.costs(self.prep.minutes(self.transport, columns=self.cand[cols])[0], cols)
 
 
 @dataclass
@@ -304,7 +362,7 @@ def optimize(
     if method not in METHODS:
         raise GeoInputError(Msg("err.opt.method", method=repr(method)),
                             fix=Msg("err.opt.method.fix", choices=", ".join(METHODS)))
-    inst = build_instance(prep, base, objective=objective, keep=keep, close=close)
+    inst = build_instance(prep, base, objective=objective, keep=keep, close=close, exact=False)
     if method == "auto":
         method = "heuristic" if inst.cost.size <= AUTO_CERTIFIED_PAIRS else "certified"
     n_free = inst.n_c - int(inst.fixed_closed.sum())
