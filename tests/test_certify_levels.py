@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import highspy
 import numpy as np
 import pytest
 from test_optimize import _transport_lp, demo_region
 
 from geo.planning.certify import (
+    _highs,
     cost_levels,
     fixed_network,
     level_lp,
@@ -141,9 +143,17 @@ def test_level_relaxation_of_each_network_below_its_assignment(cls):
             assert bound >= exact - 1e-5 * 60 * model.w.sum()
     pr = _levels(model)
     opt = _exact(model)
-    mdl = level_milp(pr, level_model(pr, 1.0))
-    lp_bound, y = level_lp(pr, mdl)
+    lm = level_model(pr, 1.0)
+    lp_bound, y, link = level_lp(pr, lm)
     assert lp_bound <= opt + 1e-7 * opt and y.sum() == pytest.approx(4)
+    full = _highs(level_milp(pr, lm))  # the LP with every linking row: the same value
+    full.changeColsIntegrality(10, np.arange(10, dtype=np.int32),
+                               np.full(10, highspy.HighsVarType.kContinuous))
+    full.run()
+    assert lp_bound == pytest.approx(full.getInfo().objective_function_value + pr.constant,
+                                     rel=1e-7)
+    assert 0 < link.sum() < len(link)  # some linking rows were needed, not all
+    mdl = level_milp(pr, lm, link)
     net, col = fixed_network(pr, mdl, y)
     assert net.sum() == 4 and net[y >= 1 - 1e-6].all() and not net[y <= 1e-6].any()
     assert model.assignment_value(net) >= opt - _tol(model)

@@ -741,13 +741,16 @@ def level_model(pr: Problem, step: float) -> LevelModel:
                       pool_j=pool_j)
 
 
-def level_milp(pr: Problem, lm: LevelModel) -> highspy.HighsLp:
+def level_milp(pr: Problem, lm: LevelModel, link: np.ndarray | None = None
+               ) -> highspy.HighsLp:
     """The level relaxation as a HiGHS MILP (objective offset: ``const - pr.constant``).
 
     Columns: ``y`` (n_c, binary), unserved ``z`` and pooled ``u`` shares (n_q each), explicit
     arcs ``x`` (shares), pool flows ``f`` (pupils). Rows: ``z_q + u_q + sum_j x_qj = 1``;
     per pool ``sum_j f_pj = sum_q w_q u_q``; capacity ``sum w_q x_qj + sum_p f_pj <= cap_j
-    y_j``; the number of schools or the budget; strong linking ``x_qj <= y_j``.
+    y_j``; the number of schools or the budget; strong linking ``x_qj <= y_j`` for the
+    explicit arcs in ``link`` (mask; None: all). Linking rows left out only weaken the LP:
+    with ``y`` binary the capacity rows link every arc.
     """
     n_c, n_q, n_x, n_f, n_p = pr.shape[1], len(lm.w), len(lm.arc_q), len(lm.pool_p), lm.n_pools
     oz, ou, ox, of = n_c, n_c + n_q, n_c + 2 * n_q, n_c + 2 * n_q + n_x
@@ -761,10 +764,12 @@ def level_milp(pr: Problem, lm: LevelModel) -> highspy.HighsLp:
         (r2 + np.r_[lm.arc_j, lm.pool_j, np.arange(n_c)], np.r_[x, f, np.arange(n_c)],
          np.r_[lm.w[lm.arc_q], np.ones(n_f), -cap]),
         (np.full(n_c, r3), np.arange(n_c), count),
-        (r3 + 1 + np.r_[np.arange(n_x), np.arange(n_x)], np.r_[x, lm.arc_j],
-         np.r_[np.ones(n_x), -np.ones(n_x)]),
     ]
-    n_rows = r3 + 1 + n_x
+    linked = np.arange(n_x) if link is None else np.flatnonzero(link)
+    n_l = len(linked)
+    parts.append((r3 + 1 + np.r_[np.arange(n_l), np.arange(n_l)], np.r_[x[linked],
+                  lm.arc_j[linked]], np.r_[np.ones(n_l), -np.ones(n_l)]))
+    n_rows = r3 + 1 + n_l
     A = sparse.csc_array((np.concatenate([v for *_, v in parts]),
                           (np.concatenate([r for r, *_ in parts]),
                            np.concatenate([c for _, c, _ in parts]))), shape=(n_rows, of + n_f))
@@ -778,8 +783,8 @@ def level_milp(pr: Problem, lm: LevelModel) -> highspy.HighsLp:
     lp.col_upper_ = np.r_[np.where(pr.fixed_closed, 0.0, 1.0), np.ones(2 * n_q + n_x),
                           np.full(n_f, INF)]
     lp.row_lower_ = np.r_[np.ones(n_q), np.zeros(n_p), np.full(n_c, -INF), lo_n,
-                          np.full(n_x, -INF)]
-    lp.row_upper_ = np.r_[np.ones(n_q), np.zeros(n_p), np.zeros(n_c), hi_n, np.zeros(n_x)]
+                          np.full(n_l, -INF)]
+    lp.row_upper_ = np.r_[np.ones(n_q), np.zeros(n_p), np.zeros(n_c), hi_n, np.zeros(n_l)]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = of + n_f, n_rows
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
@@ -803,28 +808,51 @@ def _highs(model: highspy.HighsLp, *, seconds: float = INF, rel_gap: float | Non
     return h
 
 
-def level_lp(pr: Problem, model: highspy.HighsLp, *, seconds: float = INF
-             ) -> tuple[float, np.ndarray | None]:
-    """The LP relaxation of the level MILP (``y`` continuous).
+def level_lp(pr: Problem, lm: LevelModel, *, seconds: float = INF, max_rounds: int = 50,
+             tol: float = 1e-7) -> tuple[float, np.ndarray | None, np.ndarray]:
+    """The LP relaxation of the level MILP (``y`` continuous), linking rows added as the LP
+    violates them (``x_qj > y_j``; warm-started dual simplex, presolve off).
+
+    On Vidzeme p=60 the loop ends after 9 LPs with 2,534 of the 26,360 linking rows, in 2.4 s
+    instead of 3.0 s for the whole LP, and the smaller model speeds the branch and bound that
+    follows (p=40: 8 s instead of 10 s; p=60 fixed-``y`` network 1.7 s instead of 2.2 s).
 
     Returns
     -------
     bound : float
-        Its value plus ``pr.constant`` when solved to optimality (a lower bound on the
-        optimum of ``pr``), else ``-inf``.
+        The last LP's value plus ``pr.constant`` (a relaxation of the full LP, so a lower
+        bound on the optimum of ``pr`` even when the loop stops early), ``-inf`` when no LP
+        finished.
     y : numpy.ndarray, shape (n_c,), or None
-        Its schools (fractional), None when not solved.
+        Its schools (fractional), None when no LP finished.
+    link : numpy.ndarray of bool, shape (n_arcs,)
+        The explicit arcs whose linking rows the LP holds (for :func:`level_milp`).
     """
-    n_c = pr.shape[1]
-    h = _highs(model, seconds=seconds)
+    n_c, n_q, n_x = pr.shape[1], len(lm.w), len(lm.arc_q)
+    link = np.zeros(n_x, bool)
+    h = _highs(level_milp(pr, lm, link))
     h.setOptionValue("presolve", "off")  # 3.0 s instead of 4.2 s on Vidzeme (p=60)
     h.changeColsIntegrality(n_c, np.arange(n_c, dtype=np.int32),
                             np.full(n_c, highspy.HighsVarType.kContinuous))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return -np.inf, None
-    y = np.asarray(h.getSolution().col_value)[:n_c]
-    return float(h.getInfo().objective_function_value) + pr.constant, y
+    deadline = time.perf_counter() + seconds
+    bound, y, ox = -np.inf, None, n_c + 2 * n_q
+    for _ in range(max_rounds):
+        h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.5))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        col = np.asarray(h.getSolution().col_value)
+        bound = float(h.getInfo().objective_function_value) + pr.constant
+        y = col[:n_c]
+        viol = np.flatnonzero(~link & (col[ox: ox + n_x] > y[lm.arc_j] + tol))
+        if len(viol) == 0 or time.perf_counter() > deadline:
+            break
+        n = len(viol)
+        h.addRows(n, np.full(n, -INF), np.zeros(n), 2 * n, (2 * np.arange(n)).astype(np.int32),
+                  np.column_stack([ox + viol, lm.arc_j[viol]]).ravel().astype(np.int32),
+                  np.tile([1.0, -1.0], n))
+        link[viol] = True
+    return bound, y, link
 
 
 def fixed_network(pr: Problem, model: highspy.HighsLp, y: np.ndarray, *, seconds: float = INF,
@@ -1141,10 +1169,10 @@ def _solve_levels(pr: Problem, evaluate, cert: Certificate, *, deadline: float,
     (dual bound, best network); the networks evaluated exactly."""
     t = time.perf_counter()
     lm = level_model(pr, pr.cost_step)
-    model = level_milp(pr, lm)
-    cert.n_arcs, cert.n_links = len(lm.arc_q) + len(lm.pool_p), len(lm.arc_q)
     left = lambda: deadline - time.perf_counter()  # noqa: E731
-    bound, y = level_lp(pr, model, seconds=left())
+    bound, y, link = level_lp(pr, lm, seconds=left())
+    model = level_milp(pr, lm, link)
+    cert.n_arcs, cert.n_links = len(lm.arc_q) + len(lm.pool_p), int(link.sum())
     cert.bound = max(cert.bound, bound)
     start = None
     if y is not None and left() > 0:
