@@ -34,9 +34,11 @@ target gap alone.
    MILP of 30,000 rows that HiGHS handles in seconds (:func:`level_model`,
    :func:`level_milp`); 1,796.3 of coverage p=100's 1,835 is the groups' ``m_g`` (pupils with
    no school within the threshold, and the tie-break floor). Three stages, each stopping once
-   the target gap is proven: the LP relaxation (the bound; 3 s, presolve off); the MILP with
-   the LP's integral ``y`` fixed, a branch and bound over the 0-13 fractional schools (the
-   first network, 1-2 s; :func:`fixed_network`); the whole level MILP from that network
+   the target gap is proven: the LP relaxation (the bound; linking rows added as it
+   violates them, 9 LPs and 2,534 of 26,360 rows at p=60, 1-4 s; :func:`level_lp`); the
+   MILP with the LP's integral ``y`` fixed, a branch and bound over the 0-13 fractional
+   schools (the first network, 1-4 s; :func:`fixed_network`); the whole level MILP from that
+   network
    (HiGHS's dual bound and best network; :func:`solve_levels`). The networks are evaluated
    exactly. The tie-break term beyond ``m_g`` is what the rounding loses (0.9-1.9 pupils at
    p=60/100, below 0.1 %); without ties the rounding loses nothing and the level MILP is the
@@ -92,15 +94,21 @@ target gap alone.
    at 1,832.9 (60 s of the level MILP: 1,833.3) and its fixed-``y`` network is 1,835.3, so
    the optimum lies in [1,833.3, 1,835.3]; the ascent's bound stays 12.5 below the strong LP
    (which is at least the level LP's) and its network 13 above. Measured with step 0
-   (``bench/bench_optimize.py --time-limit 60``, 2026-12-03, load 1.0-2.0; solve seconds,
-   the instance's 6 s build apart): coverage p=100 1,835.3 / 1,832.9 = 0.13 % (2.8 s),
-   p=60 2,591.3 / 2,567.8 = 0.92 % (7.3 s), p=40 8,833.8 / 8,788.1 = 0.52 % (15 s: the
-   only one needing the whole MILP), p=130 0.02 %, p=10-140 all below 0.7 %. Tried and
-   dropped for coverage: the level MILP straight away (p=60: no good network before
+   (:func:`solve_certified`, time limit 60 s, exact evaluations by the capacitated
+   assignment included, the instance's 6 s build apart; 2026-12-03, load 1.1-1.5):
+   coverage p=100 1,835.3 / 1,832.9 = 0.13 % (3.9 s), p=60 2,591.3 / 2,567.8 = 0.92 %
+   (6.0 s), p=40 8,833.8 / 8,801.5 = 0.37 % (11.4 s: the only one needing the whole level
+   MILP, 6 nodes), p=80 0.29 % (8.4 s), p=130 0.015 % (2.6 s); through
+   ``bench/bench_optimize.py`` every p from 10 to 140 proved below 0.7 % in under 25 s.
+   At country scale (Latvia demo, coverage p=600) the level LP takes 98 s, beyond its 45 s
+   share: coverage there falls back to the ascent (not solved here). Tried and dropped for
+   coverage: the level MILP straight away (p=60: no good network before
    HiGHS's sub-MIP found 2,586.2 at 43 s, 1.15 %; more heuristic effort, 0.5, the same),
    the interior-point solver for the level LP (4.8 s against the dual simplex's 4.2 s,
-   3.0 s without presolve: kept), ``np.unique(axis=0)`` for the patterns (0.6 s; rows as bytes
-   0.015 s). A
+   3.0 s without presolve: kept; the linking-row loop then 2.4 s, kept, though at country
+   scale, 94,932 groups x 863 schools = 13,716 patterns and 186,972 arcs, it took 120 s
+   against the whole LP's 98 s on a degenerate LP), ``np.unique(axis=0)`` for the patterns
+   (0.6 s; rows as bytes 0.015 s). A
    transport LP at the steps' average ``y`` (OR-Tools, fractional capacities) gave 457,651
    for p=60, an upper bound on the strong LP: the LP bound lies in [455,451, 457,651], so
    no LP/Lagrangian bound proves much less than 0.4 % for that network; less needs
