@@ -211,3 +211,17 @@ def test_cost_levels_by_blocks_round_each_cost_down_to_its_level():
     assert np.all(m[~ok.any(axis=1)] == pr.unserved) and (~ok.any(axis=1)).sum() >= 1
     m7, lev7 = cost_levels(pr, 1.0, block=25)
     assert np.array_equal(m7, m) and np.array_equal(lev7, lev)
+
+
+def test_no_time_left_still_gives_a_network_and_a_valid_bound():
+    """With the time gone before the level relaxation's branch and bound and the ascent
+    start (a 1 ms limit), the solve still returns a network of p schools, its exact value
+    and a bound below the whole MILP's optimum (the level LP's, from its one LP)."""
+    model = _coverage(9, p=4)
+    opt = _exact(model)
+    c = solve_certified(_levels(model), model.assignment_value, time_limit_s=1e-3,
+                        scale_pairs=0)
+    assert c.path == "levels+lagrangian" and c.open.sum() == 4 and 0 < c.rounds <= 2
+    assert c.value == pytest.approx(model.assignment_value(c.open), rel=1e-9)
+    assert c.value >= opt - _tol(model) and c.bound <= opt + 1e-7 * opt
+    assert c.seconds["lagrangian"] >= 0

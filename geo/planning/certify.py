@@ -1129,8 +1129,11 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     lag = ArcLagrangian(pr, k)
     st = Ascent(mu=lag.start(1))
     tried: list[np.ndarray] = []
+    evaluated = cert.seconds.get("evaluate", 0.0)  # by step 0, before the ascent
 
-    def candidate(name: str, y: np.ndarray) -> None:
+    def candidate(name: str, y: np.ndarray | None) -> None:
+        if y is None:  # no step yet (the time went to the level relaxation)
+            return
         net = round_network(pr, y, st.v_best)
         if not any(np.array_equal(net, o) for o in tried):
             tried.append(net)
@@ -1163,9 +1166,12 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     last = st.y_n - half_n
     if cert.gap > target_gap and last > 0 and half_sum is not None:
         candidate("lagrangian-last", (st.y_sum - half_sum) / last)
+    if not np.isfinite(cert.value) and st.steps == 0:  # never leave without a network
+        ascend(lag, st, target=None, steps=1)
     if cert.gap > target_gap:
         candidate("lagrangian", st.y_best)
-    cert.seconds["lagrangian"] = time.perf_counter() - t0 - cert.seconds.get("evaluate", 0.0)
+    cert.seconds["lagrangian"] = (time.perf_counter() - t0
+                                  - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
 
