@@ -27,6 +27,7 @@ distinct travel times).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from scipy import sparse
@@ -281,6 +282,11 @@ class MaxCoverage(_Capacitated):
 
     name = "coverage"
     unserved = COVERAGE_UNSERVED
+
+    def problem(self) -> Problem:
+        """The instance with its cost levels (1 per pupil beyond the threshold), so that
+        :func:`geo.planning.certify.solve_certified` first solves the level relaxation."""
+        return replace(super().problem(), cost_step=1.0)
 
     def cost(self) -> np.ndarray:
         """1 beyond the threshold, 0 within, plus the tie-break term."""
