@@ -15,8 +15,8 @@ with the pupils of every projection year - how its indicators move as pupils dec
 The points are independent tasks: serially, or on Dask (``dask.distributed``) - a
 ``LocalCluster`` of worker processes by default, or a running scheduler
 (``tcp://HOST:PORT``). The prepared region is scattered to the workers once; every task is
-deterministic (single-threaded HiGHS limited by rounds and nodes, not wall time; exact
-assignment), so the results equal a serial run.
+deterministic (single-threaded HiGHS limited by rounds and nodes, not wall time; one BLAS
+thread; exact assignment), so the results equal a serial run.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import pandas as pd
 from dask.distributed import Client
 from dask.distributed import progress as dask_progress
 from matplotlib.figure import Figure
+from threadpoolctl import threadpool_limits
 
 from geo import i18n
 from geo._csv import write_csv
@@ -197,7 +199,11 @@ def run_point(prep, param: str, value: float, *, base: Scenario | None = None,
     else:
         kw = {"p": int(value)} if param == "p" else {"budget_eur": float(value)}
         label = f"{param}={int(value) if param == 'p' else round(value)}"
-    res = optimize(prep, base=base, **options, **kw)
+    # one BLAS thread, as on a Dask worker (its nanny sets OPENBLAS_NUM_THREADS=1): sums of
+    # threaded BLAS products differ in the last bits, and a tie in the certified solve's
+    # rounding then picks another network (seen at Vidzeme scale, p=55)
+    with threadpool_limits(1) if options["deterministic"] else nullcontext():
+        res = optimize(prep, base=base, **options, **kw)
     sc = result_to_scenario(res, base, name=f"{objective} {label}")
     sc.region = sc.region or prep.region
     row = {"param": param, "value": value, "objective": objective, "objective_value": res.value,
