@@ -258,7 +258,7 @@ def assign(  # noqa: PLR0913  the problem's arrays, then keyword-only cost optio
     ctx = dict(minutes=minutes, dist_m=dist_m, mode=mode, go=go, gb=gb, w=w, thr=thr,
                terms=(P, U, f))
     if not over.any():
-        return _build(ctx, np.arange(len(w)), ch.school, ch.dorm, w, ch.cost, ch.reach,
+        return _build(ctx, np.arange(len(w)), ch.school, ch.dorm, w, ch.reach,
                       method="nearest", optimal=True, rounds=0, n_movable=0, t0=t0)
     # step 2: min-cost flow over the groups of congested schools
     in_S, dorm_mv = _first_movers(prob, ch, capacity + tol, dorm_places + tol, load, dload)
@@ -363,12 +363,11 @@ def _flow_rounds(prob: _Problem, ch: _Choice, limits, in_S, dorm_mv, *, k: int,
         new = prob.priced_arcs(cand, alpha[cand], price, k)
         if len(new["g"]) == 0:
             return sol.flows, True, rounds, int(movable.sum())
+        # no arc joins twice: a priced arc costs less than its group's value, every
+        # restricted arc at least that, and a joining group's current arc was not restricted
         joined = np.unique(new["g"][~movable[new["g"]]])
         movable[joined] = True
-        new = _cat_arcs([new, prob.current_arcs(ch, joined, cheap)])
-        arcs, added = _merge_arcs(arcs, new, prob.n_s)
-        if not added:  # cannot happen in exact arithmetic; never loop on it
-            return sol.flows, False, rounds, int(movable.sum())
+        arcs = _cat_arcs([arcs, new, prob.current_arcs(ch, joined, cheap)])
     return sol.flows, False, max_rounds, int(movable.sum())
 
 
@@ -377,7 +376,7 @@ class _Restricted:
     """The optimum of one restricted min-cost flow: the assignment's flows (every group) and
     the movable groups' arcs (incl. one unserved arc each) with their integer flows."""
 
-    flows: tuple  # group, school, dorm, pupils, minutes per pupil of every flow
+    flows: tuple  # group, school, dorm, pupils of every flow
     g: np.ndarray  # group of each arc of the flow (global position)
     s: np.ndarray  # school, -1 for the unserved arc
     dorm: np.ndarray
@@ -404,8 +403,7 @@ def _solve_restricted(prob: _Problem, ch: _Choice, movable, arcs, limits) -> _Re
     keep = np.flatnonzero(fixed)
     on = x > 0
     flows = (np.r_[keep, mv[a["g"][on]]], np.r_[ch.school[keep], a["s"][on]],
-             np.r_[ch.dorm[keep], a["dorm"][on]], np.r_[w[keep], x[on]],
-             np.r_[ch.cost[keep], a["c"][on] / prob.cost_scale])
+             np.r_[ch.dorm[keep], a["dorm"][on]], np.r_[w[keep], x[on]])
     return _Restricted(flows, mv[a["g"]], a["s"], a["dorm"], a["c"], fint, full, dfull)
 
 
@@ -493,16 +491,7 @@ def _cat_arcs(parts: list[dict]) -> dict:
     return {key: np.concatenate([p[key] for p in parts]) for key in ("g", "s", "dorm", "c")}
 
 
-def _merge_arcs(arcs: dict, new: dict, n: int) -> tuple[dict, bool]:
-    """``arcs`` with the arcs of ``new``; whether any was added. No arc is added twice: a
-    priced arc costs less than its group's value, every restricted arc at least that, and
-    the current arc of a joining group was not restricted."""
-    if len(new["g"]) == 0:
-        return arcs, False
-    return _cat_arcs([arcs, new]), True
-
-
-def _build(ctx, g, s, d, x, c, reach, *, method, optimal, rounds, n_movable, t0) -> Assignment:  # noqa: PLR0913  internal: the flows of one assignment
+def _build(ctx, g, s, d, x, reach, *, method, optimal, rounds, n_movable, t0) -> Assignment:  # noqa: PLR0913  internal: the flows of one assignment
     go, gb, thr = ctx["go"], ctx["gb"], ctx["thr"]
     o, b = go[g], gb[g]
     sv = s >= 0
