@@ -185,7 +185,7 @@ class Pairs:
         out = np.empty((self.n_origins, self.n_schools))
         out[:] = lb[:, None]
         out[:, self.complete] = np.inf
-        out[self.rows(), self.school] = travel_minutes(self.time_s, self.dist_m, params)[0]
+        out.ravel()[self._keys] = travel_minutes(self.time_s, self.dist_m, params)[0]
         return out
 
     def missing_columns(self, columns: np.ndarray | None = None) -> np.ndarray:
