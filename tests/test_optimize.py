@@ -316,3 +316,26 @@ def test_scale_path_on_the_demo_near_the_strong_lp(demo):
     assert sc.value >= lp.bound * (1 - 1e-9) and sc.gap < 0.01 and sc.open.sum() == 15
     print(f"demo p=15: LP {lp.lp_value:,.1f}, ascent bound {sc.bound:,.1f} after {sc.rounds} "
           f"steps, ascent network {sc.value:,.1f} (LP path's {lp.value:,.1f})")
+
+
+def test_least_used_closed_bound_and_network_against_every_network(demo):
+    """The all-open bound and the least-used network (tried when few schools close) against
+    every network of n - 2 schools, each assigned exactly: the bound is below the best, the
+    network's value is its exact value, and the certificate's gap is consistent."""
+    from itertools import combinations
+
+    from geo.planning.certify import Certificate
+    from geo.planning.optimize import _least_used_closed, to_problem
+
+    inst = build_instance(demo)
+    n = inst.n_c
+    p = n - 2
+    best = min(inst.value(np.isin(np.arange(n), keep))[0] for keep in combinations(range(n), p))
+    cert = Certificate(open=np.ones(n, bool), value=np.inf, bound=0.0, gap=np.inf)
+    pr = to_problem(inst, p=p)
+    _least_used_closed(inst, cert, pr, p)
+    assert cert.open.sum() == p
+    assert cert.bound <= best + 1e-6 <= cert.value + 2e-6
+    assert cert.bound == pytest.approx(inst.value(np.ones(n, bool))[0])
+    assert cert.value == pytest.approx(inst.value(cert.open)[0])
+    assert cert.gap == pytest.approx((cert.value - cert.bound) / (cert.bound - pr.constant))

@@ -1102,9 +1102,9 @@ def _solve_lp_path(  # noqa: PLR0913  the options of solve_certified
     cert.seconds["lp"] = time.perf_counter() - t0
     v, _ = school_knapsacks(pr, np.minimum(mu_best, pr.unserved))
     if y_lp is not None:  # None: time ran out inside the first LP
-        _consider(cert, pr, evaluate, "lp-round", round_network(pr, y_lp, v))
+        consider(cert, pr, evaluate, "lp-round", round_network(pr, y_lp, v))
     if y_lp is None or (cert.gap > target_gap and time.perf_counter() < deadline):
-        _consider(cert, pr, evaluate, "lagrangian", round_network(pr, y_lag, v))
+        consider(cert, pr, evaluate, "lagrangian", round_network(pr, y_lag, v))
     per_round = cert.seconds["lp"] / max(cert.rounds, 1)
     if cert.gap > target_gap and time.perf_counter() < deadline - max(2.0, 3 * per_round):
         t1 = time.perf_counter()
@@ -1112,7 +1112,7 @@ def _solve_lp_path(  # noqa: PLR0913  the options of solve_certified
                            max_nodes=milp_nodes if deterministic else None)
         cert.seconds["milp"] = time.perf_counter() - t1
         if ym is not None:
-            _consider(cert, pr, evaluate, "milp", ym)
+            consider(cert, pr, evaluate, "milp", ym)
     if cert.gap > target_gap and time.perf_counter() < deadline:
         b, _ = polish_bound(pr, mu_best, cert.value, deadline=deadline)
         if b > cert.bound:
@@ -1137,7 +1137,7 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
         net = round_network(pr, y, st.v_best)
         if not any(np.array_equal(net, o) for o in tried):
             tried.append(net)
-            _consider(cert, pr, evaluate, name, net)
+            consider(cert, pr, evaluate, name, net)
 
     span = deadline - t0
     ends = (0.25, 0.55)  # of the time limit; the exact evaluations follow
@@ -1192,7 +1192,7 @@ def _solve_levels(pr: Problem, evaluate, cert: Certificate, *, deadline: float,
     if y is not None and left() > 0:
         net, start = fixed_network(pr, model, y, seconds=left(), max_nodes=max_nodes)
         if net is not None:
-            _consider(cert, pr, evaluate, "levels-fixed", net)
+            consider(cert, pr, evaluate, "levels-fixed", net)
     if cert.gap > target_gap and left() > 0:
         bound, net, cert.rounds = solve_levels(pr, model, seconds=left(),
                                                rel_gap=target_gap / 2, max_nodes=max_nodes,
@@ -1200,7 +1200,7 @@ def _solve_levels(pr: Problem, evaluate, cert: Certificate, *, deadline: float,
         cert.bound = max(cert.bound, bound)
         if net is not None and (start is None or not np.array_equal(net, start[: len(net)]
                                                                      > 0.5)):
-            _consider(cert, pr, evaluate, "levels", net)
+            consider(cert, pr, evaluate, "levels", net)
     cert.seconds["levels"] = time.perf_counter() - t - cert.seconds.get("evaluate", 0.0)
     _set_gap(cert, pr)
     return cert
@@ -1213,7 +1213,7 @@ def _set_gap(cert: Certificate, pr: Problem) -> None:
     cert.gap = max(cert.gap, 0.0)
 
 
-def _consider(cert: Certificate, pr: Problem, evaluate, name: str, open_c: np.ndarray) -> None:
+def consider(cert: Certificate, pr: Problem, evaluate, name: str, open_c: np.ndarray) -> None:
     """Evaluate a candidate network exactly; keep it when it is the best so far."""
     t = time.perf_counter()
     val = float(evaluate(open_c))
