@@ -225,3 +225,43 @@ def test_no_time_left_still_gives_a_network_and_a_valid_bound():
     assert c.value == pytest.approx(model.assignment_value(c.open), rel=1e-9)
     assert c.value >= opt - _tol(model) and c.bound <= opt + 1e-7 * opt
     assert c.seconds["lagrangian"] >= 0
+
+
+def test_capacity_bound_below_every_network_when_pupils_cannot_fit():
+    """With the ``p`` largest capacities below the pupils, the capacity bound is a valid lower
+    bound (below the best of every network, each assigned exactly) and far above the trivial
+    one; with room for everybody, or a budget, it gives no information."""
+    from itertools import combinations
+
+    from geo.planning.assign import assign
+    from geo.planning.certify import Problem, capacity_bound
+
+    rng = np.random.default_rng(3)
+    n_g, n_c, U = 40, 7, 10_000.0
+    cost = rng.uniform(5, 90, (n_g, n_c))
+    cost[rng.random(cost.shape) < 0.15] = U
+    w = rng.uniform(0.5, 6, n_g)
+    cap = rng.uniform(5, 25, n_c)
+    fixed_open = np.zeros(n_c, bool)
+    fixed_open[0] = True
+    fixed_closed = np.zeros(n_c, bool)
+    fixed_closed[1] = True
+    pr = Problem(cost=cost, w=w, unserved=U, capacity=cap, annual_cost=np.ones(n_c),
+                 fixed_open=fixed_open, fixed_closed=fixed_closed, p=3)
+    best = np.inf
+    for keep in combinations(range(2, n_c), 2):
+        o = fixed_open.copy()
+        o[list(keep)] = True
+        a = assign(cost, None, None, w[:, None], np.ones((n_c, 1), bool), cap, np.zeros(n_c),
+                   np.array([np.inf]), open_mask=o, beyond_penalty_min=0.0,
+                   unserved_penalty_min=U)
+        best = min(best, a.objective)
+    b = capacity_bound(pr)
+    assert w.sum() > cap[0] + np.sort(cap[2:])[-2:].sum()  # the pupils cannot all fit
+    assert 0.5 * best < b <= best + 1e-6
+    roomy = Problem(cost=cost, w=w, unserved=U, capacity=cap * 100, annual_cost=np.ones(n_c),
+                    fixed_open=fixed_open, fixed_closed=fixed_closed, p=3)
+    assert capacity_bound(roomy) == -np.inf
+    budget = Problem(cost=cost, w=w, unserved=U, capacity=cap, annual_cost=np.ones(n_c),
+                     fixed_open=fixed_open, fixed_closed=fixed_closed, budget=3.0)
+    assert capacity_bound(budget) == -np.inf
