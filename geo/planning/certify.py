@@ -133,6 +133,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import highspy
 import numpy as np
@@ -187,9 +188,10 @@ class Problem:
         """(origins, schools) of the cost matrix."""
         return self.cost.shape
 
-    @property
+    @cached_property
     def constant(self) -> float:
-        """Cost of the groups no allowed school can serve."""
+        """Cost of the groups no allowed school can serve (computed once: the instance's
+        arrays are not changed in place)."""
         ok = (self.cost < self.unserved) & ~self.fixed_closed[None, :]
         return float(self.w[~ok.any(axis=1)].sum() * self.unserved)
 
