@@ -145,6 +145,9 @@ INF = highspy.kHighsInf
 #: directly (:func:`ascend`) instead of solving the sparse LP (whose rounds no longer finish).
 SCALE_PAIRS = 1_000_000
 
+#: Group x school entries computed at once where a cost matrix is scanned (bounded memory).
+_BLOCK = 2_000_000
+
 
 @dataclass
 class Problem:
@@ -189,11 +192,18 @@ class Problem:
         return self.cost.shape
 
     @cached_property
+    def cheapest(self) -> np.ndarray:
+        """Per group its cheapest allowed cost (``unserved`` when no school is allowed),
+        computed once, block by block (the instance's arrays are not changed in place)."""
+        rows = max(1, _BLOCK // max(self.shape[1], 1))
+        parts = [np.where(self.fixed_closed[None, :], self.unserved, self.cost[a: a + rows])
+                 .min(axis=1, initial=self.unserved) for a in range(0, len(self.w), rows)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    @property
     def constant(self) -> float:
-        """Cost of the groups no allowed school can serve (computed once: the instance's
-        arrays are not changed in place)."""
-        ok = (self.cost < self.unserved) & ~self.fixed_closed[None, :]
-        return float(self.w[~ok.any(axis=1)].sum() * self.unserved)
+        """Cost of the groups no allowed school can serve."""
+        return float(self.w[self.cheapest >= self.unserved].sum() * self.unserved)
 
 
 @dataclass
@@ -678,7 +688,7 @@ class LevelModel:
         return int(self.pool.max()) + 1 if len(self.pool) else 0
 
 
-def cost_levels(pr: Problem, step: float, *, block: int = 2_000_000
+def cost_levels(pr: Problem, step: float, *, block: int = _BLOCK
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Per group its cheapest allowed cost ``m_g`` and the levels ``floor((c_gj - m_g) /
     step)`` of its allowed schools (-1: not allowed, fixed closed or at the unserved cost).
@@ -704,7 +714,7 @@ def cost_levels(pr: Problem, step: float, *, block: int = 2_000_000
     for a in range(0, n_g, rows):
         C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost[a: a + rows])
         allowed = C < pr.unserved
-        m[a: a + rows] = mb = np.where(allowed, C, pr.unserved).min(axis=1)
+        m[a: a + rows] = mb = pr.cheapest[a: a + rows]
         lev[a: a + rows] = np.where(allowed, np.floor(np.maximum(C - mb[:, None], 0.0) / step),
                                     -1)
     return m, lev
@@ -1079,7 +1089,7 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     return cert
 
 
-def capacity_bound(pr: Problem, *, block: int = 2_000_000) -> float:
+def capacity_bound(pr: Problem) -> float:
     """A lower bound from capacities alone, for ``p`` networks that cannot hold every pupil.
 
     At most the ``p`` largest allowed capacities (the schools that must stay open among
@@ -1097,12 +1107,9 @@ def capacity_bound(pr: Problem, *, block: int = 2_000_000) -> float:
     room = pr.capacity[fixed].sum() + rest[: max(pr.p - int(fixed.sum()), 0)].sum()
     if not np.isfinite(room) or room >= pr.w.sum():
         return -np.inf
-    step = max(1, block // pr.shape[1])
-    cmin = np.concatenate([np.where(allowed, pr.cost[i:i + step], pr.unserved).min(axis=1)
-                           for i in range(0, len(pr.w), step)])
-    order = np.argsort(np.minimum(cmin, pr.unserved), kind="stable")
+    order = np.argsort(pr.cheapest, kind="stable")
     served = np.clip(room - (np.cumsum(pr.w[order]) - pr.w[order]), 0.0, pr.w[order])
-    saved = np.dot(served, pr.unserved - np.minimum(cmin[order], pr.unserved))
+    saved = np.dot(served, pr.unserved - pr.cheapest[order])
     return float(pr.unserved * pr.w.sum() - saved)
 
 
