@@ -20,14 +20,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
 from dask.distributed import Client, LocalCluster
 
-from geo.planning.location import PMedian
-from geo.planning.optimize import optimize
-from geo.planning.prepared import Prepared
-from geo.planning.sweep import parse_sweep, run_sweep
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo.planning.location import PMedian  # noqa: E402
+from geo.planning.optimize import optimize  # noqa: E402
+from geo.planning.prepared import Prepared  # noqa: E402
+from geo.planning.sweep import parse_sweep, run_sweep  # noqa: E402
 
 try:  # spopt is installed for the benchmark only (e.g. in a separate virtual environment)
     import pulp
