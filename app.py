@@ -46,6 +46,7 @@ from geo.planning.sweep import (
     robustness,
     run_point,
 )
+from geo.sources.osm import read_places
 
 try:  # the broadband view, written separately
     import app_broadband
@@ -96,6 +97,12 @@ def load_osm_network(path: str, mtime: float):
 @st.cache_data(show_spinner=False)
 def load_osm_schools(path: str, mtime: float):
     return jobs.read_facilities_any(path)
+
+
+@st.cache_data(show_spinner=False)
+def load_osm_places(path: str, mtime: float):
+    """The file's named cities, towns and villages (place names of the map)."""
+    return read_places(path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -210,7 +217,8 @@ def osm_file_page() -> None:
             status.update(label=t("app.computing_access", lang))
             cells = jobs.grid_cells(net, size_m=float(cell))
             m = jobs.travel_time_map(net, schools, cells, lang=lang, school_id="osm_id",
-                                     threshold_min=float(threshold))
+                                     threshold_min=float(threshold),
+                                     places=load_osm_places(str(path), path.stat().st_mtime))
             status.update(label=path.name, state="complete")
     except GeoInputError as exc:  # an upload is named as the user knows it
         show_error(exc.renamed(path.name) if mine is not None and exc.path == path else exc)
@@ -258,10 +266,20 @@ STAMP = _stamp(region)
 schools = bundle["schools"]
 cells = bundle["pupils_2021"] if "pupils_2021" in bundle.layers else None
 boundaries = bundle.layers.get("boundaries")
+places = bundle.layers.get("places")
 dorms = bundle.layers.get("dormitories")
 SOURCES = planner.sources_line(bundle.manifest, lang)
 REGION_TITLE = bundle.manifest.get("title", {}).get(lang, region)
 HAS_ROADS = net is not None and cells is not None
+
+
+def outline_layers() -> list:
+    """Municipality outlines and place names: what lets a reader find their way on every map
+    without a tile server."""
+    out = [map_layers.boundaries_layer(boundaries, lang)] if boundaries is not None else []
+    if places is not None and len(places):
+        out.append(map_layers.places_layer(places, lang))
+    return out
 
 
 # ==================================================================================================
@@ -481,8 +499,7 @@ def whole_pupils(df: pd.DataFrame) -> pd.DataFrame:
 
 def context_layers():
     layers = population_layers()
-    if boundaries is not None:
-        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    layers += outline_layers()
     if "broadband" in bundle.layers and len(bundle["broadband"]):
         layers.append(map_layers.broadband_layer(bundle["broadband"], lang, show=net is None))
     located = schools[schools.geometry.notna() & ~schools.geometry.is_empty]
@@ -735,8 +752,7 @@ def open_school_inputs(prep) -> dict:
     pts = gpd.GeoDataFrame(prep.schools[["name"]].astype(str), crs=prep.crs,
                            geometry=gpd.points_from_xy(prep.schools["x"], prep.schools["y"]))
     layers = [map_layers.schools_layer(pts, lang, name="name")]
-    if boundaries is not None:
-        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    layers += outline_layers()
     m = web.make_map(layers, lang=lang, legend=False)
     got = web_streamlit.render_streamlit(m, height=360, key=f"open-map-{region}",
                                          returned_objects=["last_clicked"]) or {}
@@ -796,8 +812,7 @@ def scenario_layers(prep, doc: dict) -> list:
         layers.append(planner.closed_schools_layer(scenario_points(prep, closed, prep.crs), lang))
     if new:
         layers.append(planner.new_schools_layer(planner.new_school_points(new), lang))
-    if boundaries is not None:
-        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    layers += outline_layers()
     return layers
 
 
@@ -940,7 +955,7 @@ def compare_layers(prep, doc, ev_b, cmp, band: str):
     base_pts = scenario_points(prep, prep.schools["id"], prep.crs)
     before = sc_cells.rename(columns={"time_a": "time_min"})
     after = sc_cells.rename(columns={"time_b": "time_min"})
-    ctx = [map_layers.boundaries_layer(boundaries, lang)] if boundaries is not None else []
+    ctx = outline_layers()
     layers_a = [map_layers.travel_time_layer(before, lang, time_col="time_min", population="pupils"),
                 map_layers.schools_layer(base_pts, lang, name="name"), *ctx]
     layers_b = [map_layers.travel_time_layer(after, lang, time_col="time_min", population="pupils"),
@@ -1055,8 +1070,7 @@ def optimise_view() -> None:
     if res.close_ids:
         layers.append(planner.closed_schools_layer(
             scenario_points(prep, res.close_ids, prep.crs), lang))
-    if boundaries is not None:
-        layers.append(map_layers.boundaries_layer(boundaries, lang))
+    layers += outline_layers()
     title = planner.map_title(t("ui.opt_map", lang), region=REGION_TITLE, band="1-12",
                               threshold=base.thresholds_min["1-6"], year=base.year or "",
                               mode=base.transport.mode, lang=lang)

@@ -99,6 +99,8 @@ def _map(ws, bundle, lang: str, region: str) -> list:
         layers.append(map_layers.boundaries_layer(bundle["boundaries"], lang))
     if "border" in bundle.layers and len(bundle["border"]):
         layers.append(map_layers.border_line_layer(bundle["border"], lang))
+    if "places" in bundle.layers and len(bundle["places"]):
+        layers.append(map_layers.places_layer(bundle["places"], lang))
     m = web.make_map(layers, lang=lang, title=t("bbtab.title", lang))
     web_streamlit.render_streamlit(m, height=560, interactive=False)
     return layers

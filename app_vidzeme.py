@@ -94,10 +94,14 @@ def _todo_table(todo, pending: dict, lang: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _click_map(path: str, stamp: str, lang: str, municipality: str, _schools, _boundaries):
-    """The map to click on: municipality outlines (the chosen school's in red) and the
-    located schools; cached per bundle build (``stamp``: :func:`geo.jobs.bundle_stamp`)."""
+def _click_map(path: str, stamp: str, lang: str, municipality: str, _schools, _boundaries,
+               _places=None):
+    """The map to click on: municipality outlines (the chosen school's in red), place names
+    and the located schools; cached per bundle build (``stamp``:
+    :func:`geo.jobs.bundle_stamp`)."""
     layers = [map_layers.boundaries_layer(_boundaries, lang)]
+    if _places is not None and len(_places):
+        layers.append(map_layers.places_layer(_places, lang))
     own = _boundaries[_boundaries["name"] == municipality]
     if len(own):  # the chosen school's municipality, named in the legend
         red = map_layers.boundaries_layer(own, lang, color="#d62728")
@@ -119,7 +123,7 @@ def _place_form(region: str, bundle, todo, lang: str) -> None:
     st.caption(t("place.map_help", lang))
     munis = dict(zip(todo["school_id"], todo.get("municipality", todo["name"]), strict=True))
     m = _click_map(str(bundle.path), jobs.bundle_stamp(bundle.path), lang,
-                   str(munis.get(sid, "")), schools, boundaries)
+                   str(munis.get(sid, "")), schools, boundaries, bundle.layers.get("places"))
     out = web_streamlit.render_streamlit(m, height=420, key=k["map"],
                                          returned_objects=["last_clicked"])
     click = (out or {}).get("last_clicked") if isinstance(out, dict) else None

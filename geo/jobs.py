@@ -46,6 +46,7 @@ from geo.outputs.layers import (
     catchments_layer,
     dormitories_layer,
     isochrones_layer,
+    places_layer,
     roads_layer,
     schools_layer,
     travel_time_layer,
@@ -823,6 +824,7 @@ def travel_time_layers(  # noqa: PLR0913  keyword-only options of a public entry
     catchments: bool = True,
     boundaries: gpd.GeoDataFrame | None = None,
     dormitories: gpd.GeoDataFrame | None = None,
+    places: gpd.GeoDataFrame | None = None,
     roads: bool = True,
     road_classes: Sequence[str] = ("main", "secondary", "tertiary", "local"),
 ) -> tuple[list[MapLayer], pd.DataFrame]:
@@ -851,6 +853,9 @@ def travel_time_layers(  # noqa: PLR0913  keyword-only options of a public entry
         Add each school's catchment (union of its origins; hidden when the map opens).
     boundaries, dormitories : GeoDataFrame, optional
         Extra layers.
+    places : GeoDataFrame, optional
+        Named places (``geo.sources.osm.read_places``, a bundle's ``places``): their names
+        are drawn (:func:`geo.outputs.layers.places_layer`).
     roads : bool, default True
         Draw the network's roads (``road_classes``).
 
@@ -891,6 +896,8 @@ def travel_time_layers(  # noqa: PLR0913  keyword-only options of a public entry
         layers.append(boundaries_layer(boundaries, lang))
     if dormitories is not None:
         layers.append(dormitories_layer(dormitories, lang))
+    if places is not None and len(places):
+        layers.append(places_layer(places, lang))
     layers.append(schools_layer(schools, lang, name=school_name))
     return layers, nearest
 
@@ -997,7 +1004,8 @@ def write_whitespots(ws, bundle, folder: Path, *, lang: str = "en") -> None:
         write_csv(df, folder / f"{name}.csv", bom=False, lineterminator="\n")
     export_broadband_report(folder / "report", ws, lang=lang,
                             boundaries=bundle.layers.get("boundaries"),
-                            border=bundle.layers.get("border"))
+                            border=bundle.layers.get("border"),
+                            places=bundle.layers.get("places"))
 
 
 def whitespots_summary(ws, lang: str = "en") -> str:

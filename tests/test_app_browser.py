@@ -226,6 +226,16 @@ def _print_times(what: str, times: list[float]) -> float:
 
 
 FOLIUM = "streamlit_folium.st_folium"
+#: The place names a reader sees in a frame (null while none, or while two overlap).
+PLACES_JS = """
+var s = Array.from(document.querySelectorAll('.geo-place')).filter(function (e) {
+    return e.style.visibility !== 'hidden' && e.getClientRects().length; });
+var r = s.map(function (e) { return e.getBoundingClientRect(); });
+for (var i = 0; i < r.length; i++) { for (var j = i + 1; j < r.length; j++) {
+    if (r[i].left < r[j].right && r[j].left < r[i].right &&
+        r[i].top < r[j].bottom && r[j].top < r[i].bottom) { return null; } } }
+return s.length ? s.map(function (e) { return e.innerText; }) : null;
+"""
 #: The Compare view: two Leaflet maps in one frame, drawn (SVG paths or a canvas) ...
 DUAL_JS = ("var m = Object.keys(window).filter(function(k){ return k.indexOf('map_') === 0"
            " && window.L && window[k] instanceof L.Map; }); return m.length === 2 && "
@@ -319,6 +329,9 @@ def test_map_and_compare_in_the_browser(browser, app_url, artifacts):  # noqa: F
     _, (first,) = _timed(browser, None, FOLIUM, [_title_has("1-6.", "30 min")],
                          120 if not big else 900)
     assert "2021" in first
+    # place names (the bundle's layer "places") on the Map view: shown, none overlapping
+    names = _wait_frame(browser, FOLIUM, PLACES_JS, 60)
+    assert names and len(names) >= 3 and all(n.startswith("Demo ") for n in names), names
 
     seen = _requests(browser)
     timings, maps = _time_clicks(browser, big, seen)
@@ -333,6 +346,7 @@ def test_map_and_compare_in_the_browser(browser, app_url, artifacts):  # noqa: F
     change_js = ("var s = document.querySelector('.geo-legend'); return s && "
                  f"s.innerText.indexOf({json.dumps(t('plan.change_layer', 'lv'))}) >= 0;")
     assert _wait_frame(browser, "st.iframe", change_js, 30), "no change map"
+    assert _wait_frame(browser, "st.iframe", PLACES_JS, 30), "no place names on Compare"
     browser.execute_script("arguments[0].scrollIntoView();", frame)
     _assert_not_blank(browser.get_screenshot_as_png(), artifacts / "compare-lv.png")
 

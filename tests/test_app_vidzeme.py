@@ -78,6 +78,17 @@ def _inside_point(bundle, municipality: str) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 # Engine: points and files
 # --------------------------------------------------------------------------------------------
+def test_real_vidzeme_bundle_names_its_towns_without_osm(vz):
+    """Offline (no OSM file), the towns layer gives the maps their place names: the real
+    towns of the nine municipalities, at points inside the region."""
+    places = vz["bundle"]["places"]
+    names = set(places["name"])
+    assert {"Cēsis", "Valmiera", "Alūksne", "Gulbene", "Madona", "Limbaži"} <= names
+    assert "Rīga" not in names and set(places["place"]) == {"town"}
+    region = vz["bundle"]["boundaries"].to_crs(settings.WGS84).union_all()
+    assert places.geometry.within(region).all()
+
+
 def test_typed_point_validated(vz):
     bundle = vz["bundle"]
     sch, bnd = bundle["schools"], bundle["boundaries"]

@@ -77,6 +77,31 @@ def test_build_demo_prints_sizes_and_runs_through_the_engine(demo):
     assert np.isfinite(t).all() and 0 < t.median() < 30
 
 
+def test_bundle_keeps_the_named_places_of_the_osm_file(demo):
+    """Layer ``places``: the named cities, towns and villages of the demo's OSM file inside
+    the region (read independently here with osmium), for the maps' place names."""
+    import osmium
+    import shapely
+
+    from geo.region.bundle import load_bundle
+    from geo.sources.osm import LABEL_PLACES
+
+    path, _ = demo
+    b = load_bundle(path)
+    places = b["places"]
+    osm = b.manifest["layers"]["places"]["sources"]
+    src = next(iter(osm.values()))["file"]
+    region = b["boundaries"].to_crs(settings.WGS84).union_all()
+    expected = set()
+    for n in osmium.FileProcessor(src, osmium.osm.NODE):
+        if n.tags.get("place") in LABEL_PLACES and n.tags.get("name") and \
+                region.contains(shapely.Point(n.location.lon, n.location.lat)):
+            expected.add((n.tags["name"], n.tags["place"]))
+    assert set(zip(places["name"], places["place"], strict=True)) == expected
+    assert len(expected) >= 20 and {"town", "village"} <= {k for _, k in expected}
+    assert places.crs == settings.WGS84 and places["population"].notna().all()
+
+
 @pytest.mark.benchmark  # about 30 s: the Vidzeme-scale build; bench/ scripts build it too
 def test_build_demo_vidzeme_scale_prints_sizes(tmp_path):
     out = _build(tmp_path, "--scale", "vidzeme")

@@ -17,6 +17,7 @@ from geo import i18n, settings
 from geo.broadband.classes import ALL_CLASSES
 from geo.errors import GeoInputError, Msg
 from geo.i18n import t
+from geo.sources.osm import LABEL_PLACES
 from geo.sources.tabular import named, pick_column
 
 # --------------------------------------------------------------------------------------------
@@ -82,6 +83,7 @@ i18n.register({
     "map.field.road_class": {"lv": "Ceļa klase", "en": "Road class"},
     "map.field.municipality": {"lv": "Novads", "en": "Municipality"},
     "map.scale": {"lv": "Mērogs", "en": "Scale"},
+    "map.places": {"lv": "Apdzīvoto vietu nosaukumi", "en": "Place names"},
 })
 
 
@@ -120,7 +122,9 @@ class MapLayer:
     data : geopandas.GeoDataFrame
         EPSG:4326 geometry (simplified for display) with the style columns ``_c`` (colour),
         ``_w`` (line width, px), ``_r`` (marker radius, px) and the display fields.
-    kind : {"polygon", "line", "point"}
+    kind : {"polygon", "line", "point", "label"}
+        ``"label"``: point layers drawn as text (column ``f0``) of size class ``_k``
+        (0 largest), not as markers.
     fields : list of (column, label)
         Shown in the tooltip (or popup when ``popup``).
     legend : list of LegendItem
@@ -148,7 +152,7 @@ class MapLayer:
 
 #: Drawing order (bottom to top) by layer key.
 Z_ORDER = ("population", "pupils", "broadband", "broadband_classes", "travel_time", "catchments", "isochrones",
-           "white_spots", "roads", "boundaries", "dormitories", "schools")
+           "white_spots", "roads", "boundaries", "dormitories", "schools", "places")
 
 
 def _z(layer: MapLayer) -> int:
@@ -165,6 +169,8 @@ _LATVIA_BBOX = (20.8, 55.6, 28.3, 58.1)
 def _metric_crs(gdf: gpd.GeoDataFrame):
     if gdf.crs.is_projected:
         return gdf.crs
+    if not len(gdf):  # nothing to place: any metric CRS draws an empty map
+        return settings.LATVIA_CRS
     w, s, e, n = gdf.to_crs(settings.WGS84).total_bounds
     cx, cy = (w + e) / 2, (s + n) / 2
     x0, y0, x1, y1 = _LATVIA_BBOX
@@ -1052,6 +1058,111 @@ def boundaries_layer(
     return MapLayer("boundaries", label, data, "line",
                     fields=[("f0", t("map.field.municipality", lang))],
                     legend=[LegendItem(label, color, "line", 2.0, "6 4")], show=show, source=src)
+
+
+def label_spacing_m(points: gpd.GeoSeries, *, per_side: float = 28.0) -> float:
+    """Smallest distance between two labels (metres): the longer side of the points' extent
+    divided by ``per_side`` (so about ``per_side`` labels fit across the map), at least 500 m."""
+    if not len(points):
+        return 500.0
+    w, s, e, n = points.total_bounds
+    return max(max(e - w, n - s) / per_side, 500.0)
+
+
+def select_labels(xy: np.ndarray, rank: np.ndarray, *, spacing_m: float,
+                  max_labels: int) -> np.ndarray:
+    """Positions of the labels to draw: the most important first (``rank`` ascending), each
+    kept only when no kept label is closer than ``spacing_m``; at most ``max_labels``.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Metric coordinates (metres).
+    rank : numpy.ndarray, shape (n,)
+        Importance order (0 first); ties keep the input order.
+    spacing_m : float
+    max_labels : int
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Row positions of the kept labels, most important first.
+    """
+    kept: list[int] = []
+    for i in np.argsort(rank, kind="stable"):
+        if len(kept) >= max_labels:
+            break
+        if kept and np.min(np.hypot(*(xy[kept] - xy[i]).T)) < spacing_m:
+            continue
+        kept.append(int(i))
+    return np.asarray(kept, dtype=np.int64)
+
+
+def places_layer(
+    places: gpd.GeoDataFrame,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    *,
+    name: str | None = None,
+    kinds: Sequence[str] = LABEL_PLACES,
+    max_labels: int = 60,
+    spacing_m: float | None = None,
+    show: bool = True,
+) -> MapLayer:
+    """Names of cities, towns and villages drawn as text, so that a map without a tile server
+    can be read (where is which school, which area turned grey).
+
+    Labels are chosen by importance (city, town, village; then by population) and spaced so
+    that they do not overlap (:func:`select_labels`).
+
+    Parameters
+    ----------
+    places : GeoDataFrame
+        Points (or polygons: labelled at a point on their surface) in any CRS, with a name
+        column and optionally ``place`` (OSM place kind; missing = ``"town"``) and
+        ``population``.
+    lang : {"lv", "en"}
+    name : str, optional
+        Name column (default ``name``, ``NAME``, ``nosaukums`` or ``_tooltip``).
+    kinds : sequence of str, default ``geo.sources.osm.LABEL_PLACES``
+        Place kinds labelled, largest first (the index is the label's size class ``_k``);
+        other kinds are left out.
+    max_labels : int, default 60
+    spacing_m : float, optional
+        Smallest distance between labels, metres (default :func:`label_spacing_m`).
+    show : bool, default True
+
+    Returns
+    -------
+    MapLayer
+        Kind ``"label"``; ``source`` keeps every labelled-kind place (not only those drawn).
+    """
+    _check_lang(lang)
+    src, disp = _prepare(places, "places", columns=[name] if name else [])
+    src, disp = _as_points(src), _as_points(disp)
+    name = pick_column(disp, name, ("name", "NAME", "nosaukums", "_tooltip"))
+    kind = (disp["place"].astype(object).where(disp["place"].notna(), "town")
+            if "place" in disp.columns else pd.Series("town", index=disp.index, dtype=object))
+    text = disp[name].astype(object) if name else pd.Series(None, index=disp.index, dtype=object)
+    ok = kind.isin(list(kinds)).to_numpy() & text.notna().to_numpy() & \
+        (text.astype(str).str.strip() != "").to_numpy()
+    disp, src = disp.loc[ok], src.loc[ok]
+    k = kind[ok].map({kd: i for i, kd in enumerate(kinds)}).to_numpy(dtype=np.int64)
+    pop = _num(disp["population"]) if "population" in disp.columns else np.full(len(disp), np.nan)
+    order = np.lexsort((-np.nan_to_num(pop, nan=0.0), k))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    metric = disp.geometry.to_crs(_metric_crs(disp)) if len(disp) else disp.geometry
+    xy = np.column_stack([metric.x, metric.y]) if len(disp) else np.empty((0, 2))
+    gap = label_spacing_m(metric) if spacing_m is None else float(spacing_m)
+    pick = select_labels(xy, rank, spacing_m=gap, max_labels=max_labels)
+    data = gpd.GeoDataFrame({
+        "_c": ["#1f1f1f"] * len(pick),
+        "_k": k[pick],
+        "f0": [str(v).strip() for v in text[ok].to_numpy()[pick]],
+    }, geometry=disp.geometry.to_numpy()[pick], crs=settings.WGS84)
+    return MapLayer("places", t("map.places", lang), data, "label",
+                    fields=[("f0", t("map.field.name", lang))],
+                    show=show, source=src)
 
 
 # --------------------------------------------------------------------------------------------

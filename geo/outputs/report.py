@@ -536,6 +536,7 @@ def broadband_class_report_table(table: pd.DataFrame, key: str,
 def broadband_section(ws, lang: str = i18n.DEFAULT_LANGUAGE, *,
                       boundaries: gpd.GeoDataFrame | None = None,
                       border: gpd.GeoDataFrame | None = None,
+                      places: gpd.GeoDataFrame | None = None,
                       ) -> tuple[list[map_layers.MapLayer], dict[str, pd.DataFrame]]:
     """Map layers and tables of the report's broadband section.
 
@@ -547,17 +548,22 @@ def broadband_section(ws, lang: str = i18n.DEFAULT_LANGUAGE, *,
         Municipality outlines drawn over the classes.
     border : GeoDataFrame, optional
         National land border lines.
+    places : GeoDataFrame, optional
+        Named places (a bundle's ``places``), drawn as names.
 
     Returns
     -------
     (list of MapLayer, dict of DataFrame)
-        The class layer (and boundaries); tables per municipality and per border band.
+        The class layer (boundaries, border, place names); tables per municipality and per
+        border band.
     """
     layers = [map_layers.broadband_class_layer(ws.cells, lang)]
     if boundaries is not None:
         layers.append(map_layers.boundaries_layer(boundaries, lang))
     if border is not None and len(border):
         layers.append(map_layers.border_line_layer(border, lang))
+    if places is not None and len(places):
+        layers.append(map_layers.places_layer(places, lang))
     tables = {
         t("report.bb.municipalities", lang): broadband_class_report_table(
             ws.municipalities, "municipality", lang),
@@ -570,9 +576,11 @@ def broadband_section(ws, lang: str = i18n.DEFAULT_LANGUAGE, *,
 def export_broadband_report(out_dir: str | Path, ws, *, lang: str = i18n.DEFAULT_LANGUAGE,
                             boundaries: gpd.GeoDataFrame | None = None,
                             border: gpd.GeoDataFrame | None = None,
+                            places: gpd.GeoDataFrame | None = None,
                             formats: Sequence[str] = ("html", "pdf"),
                             name: str = "broadband_report") -> dict[str, Path | list[Path]]:
     """Write the broadband section as an offline HTML map and a PDF (map + tables)."""
-    layers, tables = broadband_section(ws, lang, boundaries=boundaries, border=border)
+    layers, tables = broadband_section(ws, lang, boundaries=boundaries, border=border,
+                                       places=places)
     return export_bundle(out_dir, layers=layers, tables=tables, lang=lang,
                          title=t("report.bb.title", lang), name=name, formats=formats)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -26,6 +27,25 @@ def _nice_length(max_m: float) -> float:
         if f * exp <= max_m:
             return f * exp
     return exp
+
+
+#: Font size (points) and weight of the label size classes (``_k``: city, town, village).
+_LABEL_FONTS = ((11.0, "bold"), (9.0, "bold"), (7.5, "normal"))
+
+
+def _draw_labels(ax, d: gpd.GeoDataFrame, *, zorder: float) -> None:
+    """Place names as text with a white halo, just above their points (a school drawn at the
+    place stays visible), clipped to the axes."""
+    halo = [patheffects.Stroke(linewidth=2.5, foreground="white")]
+    for x, y, k, text in zip(d.geometry.x, d.geometry.y, d["_k"], d["f0"], strict=True):
+        size, weight = _LABEL_FONTS[min(int(k), len(_LABEL_FONTS) - 1)]
+        kw = {"xytext": (0, 4), "textcoords": "offset points", "fontsize": size,
+              "fontweight": weight, "ha": "center", "va": "bottom", "annotation_clip": True}
+        # the halo is drawn as outlines, the name on top as text: searchable in a PDF
+        ax.annotate(str(text), (x, y), color="white", zorder=zorder, path_effects=halo,
+                    gid="geo-place-halo", **kw)
+        ax.annotate(str(text), (x, y), color="#1f1f1f", zorder=zorder + 0.5, gid="geo-place",
+                    **kw)
 
 
 def plot_map(  # noqa: C901  one optional layer per keyword
@@ -86,6 +106,8 @@ def plot_map(  # noqa: C901  one optional layer per keyword
             for (c, w, dash), idx in style.groupby(["c", "w", "d"]).indices.items():
                 d.iloc[idx].plot(ax=ax, color=c, linewidth=w * 0.5, zorder=z,
                                  linestyle=(0, (4, 3)) if dash else "solid")
+        elif la.kind == "label":
+            _draw_labels(ax, d, zorder=z + 90)  # under the point markers (z + 100)
         else:
             r = (d["_r"] if "_r" in d else pd.Series(6.0, index=d.index)).to_numpy()
             ax.scatter(d.geometry.x, d.geometry.y, s=(r * 0.9) ** 2, c=d["_c"].tolist(),

@@ -392,6 +392,8 @@ def layer_to_folium(layer: MapLayer) -> folium.FeatureGroup:
     """
     fg = folium.FeatureGroup(name=html_text(layer.name), show=layer.show, overlay=True,
                              control=True)
+    if layer.kind == "label":
+        return _labels_to_folium(layer, fg)
     names = [c for c, _ in layer.fields]
     cols = ["_c"] + [c for c in ("_w", "_d", "_r") if c in layer.data] + names
     data = feature_collection(_html_safe(layer.data[cols + [layer.data.geometry.name]], names))
@@ -418,6 +420,70 @@ def layer_to_folium(layer: MapLayer) -> folium.FeatureGroup:
             kw["tooltip"] = folium.GeoJsonTooltip(fields=names, aliases=labels, sticky=True)
     folium.GeoJson(data, name=html_text(layer.name), control=False, smooth_factor=1.0,
                    **kw).add_to(fg)
+    fg._geo_layer = layer
+    return fg
+
+
+#: Each label's text (already escaped, :func:`html_text`) as the content of its Leaflet
+#: ``divIcon``, with its size class as a CSS class (``geo-place-0`` largest).
+_LABEL_JS = folium.JsCode("""function(feature, layer) {
+    layer.setIcon(L.divIcon({className: "geo-place-icon", iconSize: null,
+        html: '<span class="geo-place geo-place-' + feature.properties._k + '">'
+              + feature.properties.f0 + '</span>'}));
+}""")
+
+
+class Declutter(MacroElement):
+    """Hide the labels of a label layer that would overlap a more important one (earlier in
+    the layer's data) at the map's current zoom; again after every zoom and resize."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function() {
+    var labels = {{ this._parent.get_name() }};
+    function declutter() {
+        var kept = [];
+        labels.eachLayer(function(marker) {
+            var el = marker.getElement && marker.getElement();
+            var span = el && el.firstChild;
+            if (!span) { return; }
+            span.style.visibility = "";
+            var r = span.getBoundingClientRect();
+            var hit = kept.some(function(k) {
+                return r.left < k.right + 3 && r.right + 3 > k.left &&
+                       r.top < k.bottom + 1 && r.bottom + 1 > k.top;
+            });
+            if (hit) { span.style.visibility = "hidden"; } else { kept.push(r); }
+        });
+    }
+    labels.on("add", function() {
+        labels._map.on("zoomend resize", declutter);
+        setTimeout(declutter, 0);
+    });
+    labels.on("remove", function() {
+        if (labels._map) { labels._map.off("zoomend resize", declutter); }
+    });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "GeoDeclutter"
+
+
+def _labels_to_folium(layer: MapLayer, fg: folium.FeatureGroup) -> folium.FeatureGroup:
+    """Text labels (place names) as non-interactive ``divIcon`` markers, most important
+    first, decluttered at every zoom (:class:`Declutter`): a click goes through them to the
+    map and the layers below."""
+    data = feature_collection(_html_safe(layer.data[["_k", "f0", layer.data.geometry.name]],
+                                         ["f0"]))
+    marker = folium.Marker(icon=folium.DivIcon(html="", class_name="geo-place-icon"),
+                           interactive=False, keyboard=False)
+    gj = folium.GeoJson(data, name=html_text(layer.name), control=False, marker=marker,
+                        on_each_feature=_LABEL_JS)
+    gj.add_child(Declutter())
+    gj.add_to(fg)
     fg._geo_layer = layer
     return fg
 

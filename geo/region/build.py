@@ -38,6 +38,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo import i18n, settings
 from geo._files import check_output_dir, file_digest, new_run, owned_dir, write_gpkg
@@ -60,7 +61,7 @@ from geo.sources.border import read_region_border
 from geo.sources.capacity import read_capacity
 from geo.sources.coverage import read_coverage
 from geo.sources.dormitories import read_dormitories
-from geo.sources.osm import read_facilities, read_places
+from geo.sources.osm import LABEL_PLACES, read_facilities, read_places
 
 REPORT_NAME = "schools_to_locate.csv"
 
@@ -271,7 +272,8 @@ def _build_into(recipe: Recipe, folder: Path, paths: list[Path], *, online: bool
     b = _boundary_layer(ly)
     region_wgs = b.to_crs(settings.WGS84)
     cells = _population_layers(ly, b)
-    _school_layers(ly, b, region_wgs, cells, folder)
+    places = _places_layer(ly, region_wgs)
+    _school_layers(ly, b, region_wgs, cells, folder, places)
     _broadband_layers(ly, b)
     gpkg = folder / GPKG_NAME
     write_gpkg(gpkg, ly.layers)
@@ -340,14 +342,45 @@ def _population_layers(ly: _Layers, b) -> gpd.GeoDataFrame | None:
     return cells
 
 
-def _school_layers(ly: _Layers, b, region_wgs, cells, folder: Path) -> None:
+def _places_layer(ly: _Layers, region_wgs) -> gpd.GeoDataFrame | None:
+    """Named places: the OSM place nodes (recipe source ``places``, else the OSM schools
+    extract), else the towns layer (polygons). The named cities, towns and villages inside
+    the region become layer ``places`` (points: ``name``, ``place``, ``population``), the
+    place names of the maps. Returns every place read, for school matching (None without
+    a source)."""
+    key = next((k for k in ("places", "osm_schools") if ly.get(k) is not None), None)
+    if key is not None:
+        places = read_places(ly.get(key), clip=region_wgs)
+        named = places[places["place"].isin(LABEL_PLACES)]
+    elif ly.get("towns") is not None:
+        key, places = "towns", bd.read_boundaries(ly.get("towns"))
+        named = _towns_as_places(places, region_wgs)
+    else:
+        return None
+    named = named[named["name"].notna() & (named["name"].astype(str).str.strip() != "")]
+    ly.add("places", named[["name", "place", "population", "geometry"]].reset_index(drop=True),
+           [key])
+    return places
+
+
+def _towns_as_places(towns: gpd.GeoDataFrame, region_wgs) -> gpd.GeoDataFrame:
+    """Town polygons as places (``place="town"``) at a point on their surface, those in the
+    region only."""
+    pts = towns.to_crs(settings.WGS84).geometry.representative_point()
+    inside = shapely.contains_xy(region_wgs.union_all(), pts.x.to_numpy(), pts.y.to_numpy())
+    return gpd.GeoDataFrame({"name": towns["name"].to_numpy()[inside], "place": "town",
+                             "population": float("nan")}, geometry=pts.to_numpy()[inside],
+                            crs=settings.WGS84)
+
+
+def _school_layers(ly: _Layers, b, region_wgs, cells, folder: Path, places) -> None:
     """Located schools (matching report in ``folder``), pupils per cell, capacity, dormitories."""
     ppath = ly.get("schools_pupils")
     if ppath is None:
         return
     schools = izm.read_schools(ppath, ly.get("schools_contacts"),
                                municipalities=list(b["name"]))
-    res = _locate(ly, schools, b, region_wgs)
+    res = _locate(ly, schools, b, region_wgs, places)
     res.write_report(folder / REPORT_NAME)
     ly.warnings += res.warnings
     sch = res.schools.drop(columns=["candidates", "suggestions"]).copy()
@@ -367,16 +400,12 @@ def _school_layers(ly: _Layers, b, region_wgs, cells, folder: Path) -> None:
         _check_dormitory_places(ly.layers["schools"], ly.layers["dormitories"], cpath, dpath)
 
 
-def _locate(ly: _Layers, schools, b, region_wgs):
+def _locate(ly: _Layers, schools, b, region_wgs, places):
     """Match the registry's schools to coordinates (locations table, OSM, places)."""
     osm_path = ly.get("osm_schools")
-    osm = places = None
+    osm = None
     if osm_path is not None:
         osm = read_facilities(osm_path, kinds=("school",), clip=region_wgs)
-        places = read_places(ly.get("places") or osm_path, clip=region_wgs)
-    towns = ly.get("towns")
-    if places is None and towns is not None:
-        places = bd.read_boundaries(towns)
     return school_matching.locate_schools(schools, locations=ly.get("school_locations"),
                                           osm=osm, boundaries=b, places=places)
 

@@ -67,6 +67,9 @@ PLACE_VALUES = (
     "neighbourhood", "quarter", "locality",
 )
 
+#: Place kinds named on maps (layer ``places`` of a bundle), largest first.
+LABEL_PLACES = ("city", "town", "village")
+
 
 # ------------------------------------------------------------------------------------------
 # File handling
