@@ -436,6 +436,7 @@ def dual_map(layers_a, layers_b, *, lang: str = i18n.DEFAULT_LANGUAGE, title_a: 
         The left map; its figure holds both (export with :func:`geo.outputs.web.to_html`).
     """
     pos = {"width": "50%", "height": "100%", "top": "0%", "position": "absolute"}
+    kwargs.setdefault("collapsed_control", True)  # the open list would hide the titles
     a = web.make_map(layers_a, lang=lang, title=title_a, left="0%", **pos, **kwargs)
     b = web.make_map(layers_b, lang=lang, title=title_b, left="50%", **pos, **kwargs)
     fig: Figure = a.get_root()

@@ -631,6 +631,7 @@ def make_map(
     fullscreen: bool = True,
     legend: bool = True,
     layer_control: bool = True,
+    collapsed_control: bool = False,
     **kwargs,
 ) -> folium.Map:
     """A folium map of layers that works offline (see :func:`offline_map`).
@@ -645,6 +646,9 @@ def make_map(
     tiles : {None, "osm"}, default None
         ``"osm"`` adds OpenStreetMap tiles (online users only).
     fullscreen, legend, layer_control : bool, default True
+    collapsed_control : bool, default False
+        Layer control folded into a button (opens on hover): for small maps, e.g. the two
+        halves of a before/after pair, where the open list would hide the map's title.
     **kwargs
         Passed to :func:`offline_map` / ``folium.Map``.
 
@@ -670,7 +674,7 @@ def make_map(
     if fullscreen:
         Fullscreen(position="topleft").add_to(m)
     if layer_control:
-        folium.LayerControl(collapsed=False, position="topright").add_to(m)
+        folium.LayerControl(collapsed=collapsed_control, position="topright").add_to(m)
     if legend and ordered:
         m.add_child(Legend(legend_html(ordered, lang=lang), groups))
     if title:
