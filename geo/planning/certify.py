@@ -1075,7 +1075,11 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
             cert.seconds["total"] = time.perf_counter() - t0
             return cert
     t1 = time.perf_counter()  # the other paths share the time left
-    if pr.cost.size > scale_pairs:
+    if pr.cost.size > scale_pairs and short_of_room(pr):
+        cert.path = "room" if cert.path == "lp" else "levels+room"
+        _solve_short_of_room(pr, evaluate, cert, t0=t1, deadline=deadline,
+                             target_gap=target_gap, steps=sum(ascent_steps))
+    elif pr.cost.size > scale_pairs:
         cert.path = "lagrangian" if cert.path == "lp" else "levels+lagrangian"
         _solve_at_scale(pr, evaluate, cert, t0=t1, deadline=deadline, target_gap=target_gap,
                         steps=ascent_steps, k=scale_k)
@@ -1206,6 +1210,64 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
         ascend(lag, st, target=None, steps=1)
     if cert.gap > target_gap:
         candidate("lagrangian", st.y_best)
+    cert.seconds["lagrangian"] = (time.perf_counter() - t0
+                                  - (cert.seconds.get("evaluate", 0.0) - evaluated))
+    cert.rounds, cert.n_arcs = st.steps, len(lag.g)
+    return cert
+
+
+def short_of_room(pr: Problem) -> bool:
+    """Whether the ``p`` largest allowed capacities cannot hold every pupil (some pupils
+    stay unserved in every network: :func:`capacity_bound` is finite)."""
+    return bool(np.isfinite(capacity_bound(pr)))
+
+
+def _solve_short_of_room(pr: Problem, evaluate, cert: Certificate, *, t0: float,
+                         deadline: float, target_gap: float, steps: int,
+                         ends: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)) -> Certificate:
+    """Region scale, pupils beyond the room (module docstring, step 5): the Lagrangian on
+    every allowed arc (multipliers up to the unserved cost), ascended from ``mu = U``; its
+    first choice of schools and the rounded average choice of each stage are evaluated
+    exactly.
+
+    Parameters
+    ----------
+    steps : int
+        Subgradient steps at most (split evenly over the stages).
+    ends : tuple of float
+        Each stage ends at this share of ``deadline - t0`` (seconds), or once the target gap
+        is proven; the exact evaluations follow it.
+    """
+    lag = ArcLagrangian(pr, pr.shape[1])  # every arc kept: ceil = U, nothing clipped below
+    st = Ascent(mu=lag.ceil.copy())
+    tried: list[np.ndarray] = []
+    evaluated = cert.seconds.get("evaluate", 0.0)
+
+    def candidate(name: str, y: np.ndarray) -> None:
+        net = round_network(pr, y, st.v_best)
+        if not any(np.array_equal(net, o) for o in tried):
+            tried.append(net)
+            consider(cert, pr, evaluate, name, net)
+
+    def proven() -> bool:
+        cert.bound = max(cert.bound, st.bound)
+        _set_gap(cert, pr)
+        return cert.gap <= target_gap
+
+    ascend(lag, st, target=None, steps=1)  # L(U): the largest rooms, nearest pupils first
+    if not proven():
+        candidate("room", st.y_best)
+    span, per = deadline - t0, max((steps - 1) // len(ends), 1)
+    for stage, end in enumerate(ends):
+        if proven():
+            break
+        st.y_sum, st.y_n = None, 0
+        ascend(lag, st, target=cert.value, steps=per, deadline=t0 + end * span,
+               stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
+        if not proven() and st.y_n > 0:
+            candidate(f"room-mean-{stage}", st.y_mean)
+    if not proven():
+        candidate("room-best", st.y_best)
     cert.seconds["lagrangian"] = (time.perf_counter() - t0
                                   - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)

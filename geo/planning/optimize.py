@@ -307,6 +307,7 @@ def _how(c: Certificate) -> str:
     last = c.path.split("+")[-1]
     how = {"lp": f"{c.rounds} LP rounds, {c.n_arcs:,} arcs, {c.n_links:,} linking rows",
            "lagrangian": f"{c.rounds} subgradient steps, {c.n_arcs:,} arcs",
+           "room": f"{c.rounds} subgradient steps from the unserved cost, {c.n_arcs:,} arcs",
            "levels": f"level relaxation, {c.rounds} branch-and-bound nodes, {c.n_arcs:,} arcs"
            }[last]
     return how if last == c.path else f"level relaxation, then {how}"
