@@ -20,9 +20,9 @@ from geo.network.access import travel_time_matrix
 from geo.planning.assign import assign
 from geo.planning.evaluate import evaluate
 from geo.planning.optimize import build_instance
-from geo.planning.prepared import Pairs, Prepared, _route_pairs, prepare_bundle
+from geo.planning.prepared import PairCollector, Pairs, Prepared, _route_pairs, prepare_bundle
 from geo.planning.scenario import apply_scenario, baseline, load_scenario, scenario_from_dict
-from geo.planning.transport import travel_minutes
+from geo.planning.transport import TransportParams, travel_minutes
 from geo.settings import DORMITORY_BANDS, PAIRS_CUTOFF_S, PAIRS_K_NEAREST, PROJECT_ROOT
 
 SCENARIOS = sorted((PROJECT_ROOT / "scenarios").glob("demo_*.yaml"))
@@ -232,3 +232,111 @@ def test_save_load_and_the_dense_format(demo, tmp_path):
     np.testing.assert_array_equal(p3.pairs.complete, ref.complete)
     sc = _close_all_but(demo, 1)
     _assert_same(evaluate(p2, sc), _dense_assignment(_full(demo), sc), evaluate(p3, sc))
+
+
+# ------------------------------------------------------------------------------------------
+# Travel minutes read sparse (PairMinutes) against the dense bound matrix
+# ------------------------------------------------------------------------------------------
+THR = np.array([30.0, 45.0, 60.0])
+DORM_BANDS = np.array([False, True, True])
+
+
+def _random_pairs(rng, n_o: int, n_s: int) -> Pairs:
+    """Random pairs with many left out, whole minutes (ties between pairs and with the
+    bounds), some pairs short enough to walk, some complete columns."""
+    T = rng.integers(1, 40, (n_o, n_s)) * 60.0
+    T[rng.random(T.shape) < 0.15] = np.inf
+    D = np.where(np.isfinite(T), T * rng.choice([1.0, 12.0], T.shape), np.inf)
+    col = PairCollector(n_o, n_s, cutoff_s=float(rng.integers(300, 1500)),
+                        k=int(rng.integers(0, 4)), complete=rng.random(n_s) < 0.3)
+    col.add(np.arange(n_s), T, D)
+    return col.finish()
+
+
+def _dense_row_min(dense: np.ndarray, allowed: np.ndarray):
+    T = np.where(allowed[None, :], dense, np.inf)
+    j = np.argmin(T, axis=1)
+    v = T[np.arange(len(T)), j]
+    return v, np.where(np.isfinite(v), j, -1)
+
+
+def test_pair_minutes_read_as_the_dense_bound_matrix():
+    """Blocks of rows (all, some and complete columns, a cost function applied), single pairs,
+    the nearest allowed school of rows (first column on ties, scanned sparse or read dense),
+    kept-pair counts and look-ups: each equal to the dense matrix of
+    ``Pairs.minutes_bound``."""
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        n_o, n_s = int(rng.integers(20, 50)), int(rng.integers(2, 15))
+        pairs = _random_pairs(rng, n_o, n_s)
+        params = TransportParams(mode=("bus", "car")[trial % 2])
+        dense = pairs.minutes_bound(params)
+        pm = pairs.pair_minutes(params)
+        o = rng.integers(0, n_o, 25)
+        cols = rng.permutation(n_s)[:int(rng.integers(1, n_s + 1))]
+        np.testing.assert_array_equal(pm.block(o), dense[o])
+        np.testing.assert_array_equal(pm.block(o, cols), dense[np.ix_(o, cols)])
+        whole = np.flatnonzero(pairs.complete)
+        np.testing.assert_array_equal(pm.block(o, whole), dense[np.ix_(o, whole)])
+
+        def fn(x):
+            return np.round(x * 3.0) + 1.0
+
+        np.testing.assert_array_equal(pm.block(o, cols, fn=fn), fn(dense[np.ix_(o, cols)]))
+        oo, ss = rng.integers(0, n_o, 60), rng.integers(0, n_s, 60)
+        np.testing.assert_array_equal(pm.at(oo, ss), dense[oo, ss])
+        allowed = rng.random((n_s, 3)) < 0.6
+        for origins in (np.arange(n_o), rng.integers(0, n_o, 4)):  # sparse scan, dense rows
+            val, col = pm.row_min(origins, allowed)
+            for j in range(3):
+                v, c = _dense_row_min(dense[origins], allowed[:, j])
+                np.testing.assert_array_equal(val[:, j], v)
+                np.testing.assert_array_equal(col[:, j], c)
+            v1, c1 = pm.row_min(origins, allowed[:, 0])
+            np.testing.assert_array_equal(v1, val[:, 0])
+            np.testing.assert_array_equal(c1, col[:, 0])
+        kept = np.zeros((n_o, n_s), bool)
+        kept[pairs.rows(), pairs.school] = True
+        np.testing.assert_array_equal(pairs.count_in(allowed),
+                                      (kept[:, :, None] & allowed[None]).sum(axis=1))
+        np.testing.assert_array_equal(pairs.count_in(allowed[:, 1]),
+                                      (kept & allowed[None, :, 1]).sum(axis=1))
+        for _ in range(2):  # the second look-up is the remembered one
+            k2, t2, _ = pairs.lookup(oo, ss)
+            np.testing.assert_array_equal(k2, kept[oo, ss])
+            assert np.isinf(t2[~k2]).all()
+            np.testing.assert_array_equal(t2[k2], pairs.time_s[pairs.find(oo, ss)[k2]])
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_assign_on_pair_minutes_equals_the_dense_matrix(monkeypatch, cache):
+    """The assignment read sparse (nearest schools, candidate arcs, pricing, with and without
+    the cost rows kept between rounds) is the very one of the dense bound matrix: every flow,
+    the objective, the rounds."""
+    import geo.planning.assign as assign_module
+
+    if not cache:
+        monkeypatch.setattr(assign_module, "_CACHE_ENTRIES", 0)
+    rng = np.random.default_rng(12)
+    rounds = []
+    for trial in range(25):
+        n_o, n_s = int(rng.integers(20, 60)), int(rng.integers(3, 14))
+        pairs = _random_pairs(rng, n_o, n_s)
+        params = TransportParams(mode=("bus", "car")[trial % 2])
+        pupils = rng.integers(0, 20, (n_o, 3)) * rng.random((n_o, 3))
+        offers = rng.random((n_s, 3)) < 0.7
+        cap = rng.integers(0, 60, n_s).astype(float)
+        cap[rng.random(n_s) < 0.2] = np.inf
+        dorm = np.where(rng.random(n_s) < 0.4, rng.integers(0, 20, n_s), 0).astype(float)
+        kw = dict(open_mask=rng.random(n_s) < 0.85, dorm_bands=DORM_BANDS,
+                  k=int(rng.integers(1, 4)))
+        a = assign(pairs.pair_minutes(params), None, None, pupils, offers, cap, dorm, THR, **kw)
+        d = assign(pairs.minutes_bound(params), None, None, pupils, offers, cap, dorm, THR,
+                   **kw)
+        for name in ("origin", "band", "school", "dorm", "pupils", "minutes", "mode",
+                     "beyond", "reachable"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(d, name), err_msg=name)
+        assert (a.objective, a.method, a.optimal, a.rounds, a.n_movable) == (
+            d.objective, d.method, d.optimal, d.rounds, d.n_movable)
+        rounds.append(a.rounds)
+    assert max(rounds) >= 3, rounds

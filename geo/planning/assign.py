@@ -196,9 +196,11 @@ def assign(  # noqa: PLR0913  the problem's arrays, then keyword-only cost optio
 
     Parameters
     ----------
-    minutes : numpy.ndarray, shape (n_o, n_s)
+    minutes : numpy.ndarray, shape (n_o, n_s), or PairMinutes
         One-way travel time (minutes; ``inf`` when unreachable), e.g. from
-        :func:`travel_minutes`.
+        :func:`travel_minutes`; or the same held sparse
+        (:class:`geo.planning.prepared.PairMinutes`, read a block of rows at a time: the
+        result is the one of its dense matrix).
     dist_m : numpy.ndarray or None, shape (n_o, n_s)
         Network distance (metres), copied to the flows.
     mode : numpy.ndarray of int8 or None, shape (n_o, n_s)
@@ -232,7 +234,7 @@ def assign(  # noqa: PLR0913  the problem's arrays, then keyword-only cost optio
     Assignment
     """
     t0 = time.perf_counter()
-    minutes = np.asarray(minutes, np.float64)
+    minutes = _as_times(minutes)
     n_o, n_s = minutes.shape
     pupils = np.asarray(pupils, np.float64).reshape(n_o, -1)
     n_b = pupils.shape[1]
@@ -279,41 +281,44 @@ class _Choice:
 
 
 def _nearest(prob: _Problem) -> _Choice:
-    """Cheapest daily or dormitory option of every group, vectorised per band and block of
-    groups (whole rows of the travel times, the schools a band may not attend at ``inf``)."""
+    """Cheapest daily or dormitory option of every group, vectorised per band: the nearest
+    allowed school of every row (:meth:`row_min`, first column on ties), then the dormitories
+    of the groups beyond the threshold, a block of rows at a time."""
     n_g = len(prob.w)
     ch = _Choice(np.full(n_g, -1, np.int64), np.zeros(n_g, bool), np.full(n_g, prob.U),
                  np.zeros(n_g, bool))
-    for b in range(len(prob.thr)):
+    bands = [b for b in range(len(prob.thr)) if (prob.gb == b).any() and len(prob.columns(b)[0])]
+    allowed = np.zeros((prob.n_s, len(bands)), bool)
+    for i, b in enumerate(bands):
+        allowed[prob.columns(b)[0], i] = True
+    if not bands:
+        return ch
+    origins = np.unique(prob.go)  # every band's nearest school of every origin at once
+    val, col = prob.times.row_min(origins, allowed)
+    for i, b in enumerate(bands):
         sel = np.flatnonzero(prob.gb == b)
         cols, dcols = prob.columns(b)
-        if len(sel) == 0 or len(cols) == 0:
-            continue
-        shut = np.full(prob.n_s, np.inf)
-        shut[cols] = 0.0
-        step = max(1, _BLOCK // prob.n_s)
-        for i in range(0, len(sel), step):
-            blk = sel[i:i + step]
-            T = prob.minutes[prob.go[blk]]
-            td = _nearest_daily(ch, blk, T + shut, prob.thr[b], prob.P)
-            far = np.flatnonzero(np.isfinite(td) & (td > prob.thr[b]))
-            if len(dcols) and len(far):  # within the threshold the daily trip is cheaper
-                _nearest_dorm(ch, blk[far], dcols, T[np.ix_(far, dcols)], prob.thr[b], prob.f)
+        at = np.searchsorted(origins, prob.go[sel])
+        td = val[at, i]
+        _nearest_daily(ch, sel, td, col[at, i], prob.thr[b], prob.P)
+        far = np.flatnonzero(np.isfinite(td) & (td > prob.thr[b]))
+        step = max(1, _BLOCK // max(len(dcols), 1))
+        for i in range(0, len(far) if len(dcols) else 0, step):  # else the daily trip wins
+            blk = sel[far[i:i + step]]
+            _nearest_dorm(ch, blk, dcols, prob.times.block(prob.go[blk], dcols),
+                          prob.thr[b], prob.f)
     return ch
 
 
-def _nearest_daily(ch: _Choice, sel, T, thr: float, P: float) -> np.ndarray:
-    """Nearest school of groups ``sel`` (times ``T`` to every school, ``inf`` where not
-    allowed), beyond-threshold penalty ``P`` added; returns the nearest times."""
-    jd = np.argmin(T, axis=1)
-    td = T[np.arange(len(sel)), jd]
+def _nearest_daily(ch: _Choice, sel, td, jd, thr: float, P: float) -> None:
+    """Nearest school ``jd`` (minutes ``td``, ``inf``: none reachable) of groups ``sel``,
+    beyond-threshold penalty ``P`` added."""
     fin = np.isfinite(td)
     ch.reach[sel] = fin
     cd = td + P * (td > thr)
     better = fin & (cd < ch.cost[sel])
     ch.school[sel[better]] = jd[better]
     ch.cost[sel[better]] = cd[better]
-    return td
 
 
 def _nearest_dorm(ch: _Choice, sel, dcols, Td, thr: float, f: float) -> None:
@@ -496,7 +501,8 @@ def _build(ctx, g, s, d, x, reach, *, method, optimal, rounds, n_movable, t0) ->
     o, b = go[g], gb[g]
     sv = s >= 0
     sj = np.maximum(s, 0)
-    mins = np.where(sv, ctx["minutes"][o, sj], np.nan)
+    mins = np.full(len(g), np.nan)
+    mins[sv] = ctx["minutes"].at(o[sv], sj[sv])
     dist = (np.where(sv, ctx["dist_m"][o, sj], np.nan) if ctx["dist_m"] is not None
             else np.full(len(g), np.nan))
     mode = (np.where(sv, ctx["mode"][o, sj], -1).astype(np.int8) if ctx["mode"] is not None
@@ -537,17 +543,151 @@ _COST_RANGE = 1e7
 _BLOCK = 2_000_000
 
 
+#: Group x school costs kept between the rounds of one assignment at most (8 bytes each);
+#: with dense travel times at most a quarter of their entries.
+_CACHE_ENTRIES = 16_000_000
+
+
+class _DenseMinutes:
+    """Dense travel minutes (n_o, n_s) read as :class:`geo.planning.prepared.PairMinutes`:
+    blocks of rows, single pairs and the nearest allowed column of rows."""
+
+    def __init__(self, minutes: np.ndarray):
+        self.minutes = minutes
+        self.shape = minutes.shape
+
+    def block(self, origins, columns=None, fn=None) -> np.ndarray:
+        """Rows ``origins`` x ``columns`` (default all), ``fn`` (elementwise) applied."""
+        o = np.asarray(origins, np.int64)
+        T = (self.minutes[o] if columns is None
+             else self.minutes[np.ix_(o, np.asarray(columns, np.int64))])
+        return T if fn is None else fn(T)
+
+    def at(self, origins, schools) -> np.ndarray:
+        """Minutes of (origin, school) pairs."""
+        return self.minutes[origins, schools]
+
+    def row_min(self, origins, allowed) -> tuple[np.ndarray, np.ndarray]:
+        """Smallest minutes of every row of ``origins`` over the ``allowed`` columns (shape
+        (n_s,), or (n_s, m): m sets) and its first column (``inf``, -1: none reachable)."""
+        origins = np.asarray(origins, np.int64)
+        A = np.asarray(allowed, bool).reshape(self.shape[1], -1)
+        val = np.full((len(origins), A.shape[1]), np.inf)
+        col = np.full((len(origins), A.shape[1]), -1, np.int64)
+        step = max(1, _BLOCK // max(self.shape[1], 1))
+        for i in range(0, len(origins), step):
+            rows = self.minutes[origins[i:i + step]]
+            for b in range(A.shape[1]):
+                T = rows + np.where(A[:, b], 0.0, np.inf)
+                j = np.argmin(T, axis=1)
+                t = T[np.arange(len(j)), j]
+                val[i:i + step, b] = t
+                col[i:i + step, b] = np.where(np.isfinite(t), j, -1)
+        return (val[:, 0], col[:, 0]) if np.ndim(allowed) == 1 else (val, col)
+
+
+def _as_times(minutes):
+    """Travel minutes as an object with ``shape``, ``block``, ``at`` and ``row_min``: sparse
+    ones as they are, an array wrapped (:class:`_DenseMinutes`)."""
+    if hasattr(minutes, "row_min"):
+        return minutes
+    return _DenseMinutes(np.asarray(minutes, np.float64))
+
+
+class _CostRows:
+    """Scaled cost rows of groups at a fixed set of columns, computed once per assignment and
+    read again in later rounds (chunks of rows, a group's row found by ``pos``)."""
+
+    def __init__(self, n_groups: int, width: int):
+        self.pos = np.full(n_groups, -1, np.int64)
+        self.width = width
+        self.chunks: list[np.ndarray] = []
+        self.starts: list[int] = []
+        self.n = 0
+
+    def add(self, groups: np.ndarray, rows: np.ndarray) -> None:
+        """Keep the cost ``rows`` of ``groups`` (not yet kept)."""
+        self.pos[groups] = self.n + np.arange(len(groups))
+        self.chunks.append(rows)
+        self.starts.append(self.n)
+        self.n += len(groups)
+
+    def get(self, groups: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The kept rows of ``groups`` (into ``out`` when given)."""
+        p = self.pos[groups]
+        if out is None:
+            out = np.empty((len(groups), self.width))
+        which = np.searchsorted(self.starts, p, side="right") - 1
+        for c in np.unique(which):
+            m = np.flatnonzero(which == c)
+            if len(m) == len(p):
+                np.take(self.chunks[c], p - self.starts[c], axis=0, out=out)
+            else:
+                out[m] = self.chunks[c][p[m] - self.starts[c]]
+        return out
+
+    def value(self, groups: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The kept costs of ``groups`` at column positions ``cols``."""
+        p = self.pos[groups]
+        which = np.searchsorted(self.starts, p, side="right") - 1
+        out = np.empty(len(p))
+        for c in np.unique(which):
+            m = np.flatnonzero(which == c)
+            out[m] = self.chunks[c][p[m] - self.starts[c], cols[m]]
+        return out
+
+
 class _Problem:
     """The full transportation problem: costs (scaled integer units held as float64, ``inf``
     where not allowed) computed from the travel times block by block, for the first
-    candidate arcs and for the pricing of every group against the flow's node prices."""
+    candidate arcs and for the pricing of every group against the flow's node prices (the
+    rows of the groups read are kept for the later rounds, up to :data:`_CACHE_ENTRIES`)."""
 
-    def __init__(self, minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):  # noqa: PLR0913  internal: the arrays of one problem
-        self.minutes, self.go, self.gb, self.w = minutes, go, gb, w
+    def __init__(self, times, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):  # noqa: PLR0913  internal: the arrays of one problem
+        self.times, self.go, self.gb, self.w = times, go, gb, w
         self.offers, self.open, self.has_dorm = offers, open_mask, has_dorm
         self.dorm_bands, self.thr, self.P, self.U, self.f = dorm_bands, thr, P, U, f
-        self.n_s = minutes.shape[1]
+        n_o, self.n_s = times.shape
         self.cost_scale = _COST_RANGE / max(U, 1e-9)
+        self.room = (_CACHE_ENTRIES if not isinstance(times, _DenseMinutes)
+                     else min(_CACHE_ENTRIES, n_o * self.n_s // 4))
+        self.kept: dict[tuple[int, bool], _CostRows] = {}
+        self.scratch: np.ndarray | None = None
+
+    def cached_costs(self, b: int, groups: np.ndarray, cols: np.ndarray, *, dorm: bool
+                     ) -> np.ndarray:
+        """:meth:`costs`, kept for the later rounds while there is room."""
+        rows = self.kept.get((b, dorm))
+        if rows is None:
+            rows = self.kept[(b, dorm)] = _CostRows(len(self.w), len(cols))
+        new = groups[rows.pos[groups] < 0]
+        if len(new) * len(cols) > self.room:
+            return self.costs(b, groups, cols, dorm=dorm)
+        if len(new):
+            self.room -= len(new) * len(cols)
+            c = self.costs(b, new, cols, dorm=dorm)
+            rows.add(new, c)
+            if len(new) == len(groups):
+                return c
+        return rows.get(groups)
+
+    def priced_block(self, b: int, groups: np.ndarray, cols: np.ndarray, *, dorm: bool,
+                     price: np.ndarray, limit: np.ndarray, k: int):
+        """Rows, columns and costs of the ``k`` cheapest arcs of each of ``groups`` (band
+        ``b``, at schools ``cols``) whose cost plus the node ``price`` is below the group's
+        ``limit``; kept cost rows are read into a scratch block."""
+        rows = self.kept.get((b, dorm))
+        if rows is None or (rows.pos[groups] < 0).any():
+            c = self.cached_costs(b, groups, cols, dorm=dorm)
+            r, s = _cheapest_below(c + price[None, :], limit, k)
+            return r, s, c[r, s]
+        size = len(groups) * len(cols)
+        if self.scratch is None or len(self.scratch) < size:
+            self.scratch = np.empty(max(size, _BLOCK))
+        red = rows.get(groups, out=self.scratch[:size].reshape(len(groups), len(cols)))
+        red += price[None, :]
+        r, s = _cheapest_below(red, limit, k)
+        return r, s, rows.value(groups[r], s)
 
     def scaled(self, cost_min: np.ndarray) -> np.ndarray:
         """Costs (minutes per pupil) in the flow's scaled integer units, as the arcs'."""
@@ -565,19 +705,22 @@ class _Problem:
         plus the penalty beyond the threshold) or in the dormitory (threshold plus the weekly
         share of the time; only beyond the threshold); ``inf`` where not allowed or
         unreachable."""
-        T = self.minutes[np.ix_(self.go[groups], cols)]
         thr = self.thr[b]
-        if dorm:
-            c = T * self.f
-            c += thr
-        else:
-            c = (T > thr) * self.P
-            c += T
-        np.minimum(c, 10 * self.U, out=c)
-        c *= self.cost_scale
-        np.round(c, out=c)
-        c[~np.isfinite(T) | ((T <= thr) if dorm else False)] = np.inf
-        return c
+
+        def cost(T):
+            if dorm:
+                c = T * self.f
+                c += thr
+            else:
+                c = (T > thr) * self.P
+                c += T
+            np.minimum(c, 10 * self.U, out=c)
+            c *= self.cost_scale
+            np.round(c, out=c)
+            c[~np.isfinite(T) | ((T <= thr) if dorm else False)] = np.inf
+            return c
+
+        return self.times.block(self.go[groups], cols, fn=cost)
 
     def blocks(self, b: int, groups: np.ndarray, *, k: int | None = None, price=None, limit=None):
         """For band ``b``'s ``groups``, block by block, daily and dormitory: arcs as arrays
@@ -593,14 +736,16 @@ class _Problem:
             step = max(1, _BLOCK // len(cc))
             for i in range(0, len(groups), step):
                 blk = groups[i:i + step]
-                c = self.costs(b, blk, cc, dorm=isd)
                 if price is None:
+                    c = self.cached_costs(b, blk, cc, dorm=isd)
                     r, s = _cheapest(c, k)
                     r, s = r[np.isfinite(c[r, s])], s[np.isfinite(c[r, s])]
+                    cost = c[r, s]
                 else:
-                    red = c + price[(n if isd else 0) + cc][None, :]
-                    r, s = _cheapest_below(red, limit[i:i + step], k)
-                yield {"g": blk[r], "s": cc[s], "dorm": np.full(len(r), isd), "c": c[r, s]}
+                    r, s, cost = self.priced_block(b, blk, cc, dorm=isd,
+                                                   price=price[(n if isd else 0) + cc],
+                                                   limit=limit[i:i + step], k=k)
+                yield {"g": blk[r], "s": cc[s], "dorm": np.full(len(r), isd), "c": cost}
 
     def first_arcs(self, groups: np.ndarray, k: int) -> dict:
         """The first candidate arcs of the movable ``groups``: the ``k`` cheapest daily and

@@ -101,7 +101,7 @@ def assign_exact(prep: Prepared, st: SchoolState, pupils: np.ndarray, sc: Scenar
     offers = band_offers(st.serves, prep.bands)
     prep.complete_columns(_candidate_columns(prep, st, pupils, offers, dorm_bands))
     while True:
-        a = assign(prep.minutes_bound(sc.transport), None, None, pupils, offers, st.capacity,
+        a = assign(prep.pair_minutes(sc.transport), None, None, pupils, offers, st.capacity,
                    st.dormitory_places, thr, open_mask=st.open, dorm_bands=dorm_bands)
         need = _bounded_columns(prep, a, st.open, offers)
         if len(need) == 0:
@@ -127,12 +127,14 @@ def _candidate_columns(prep: Prepared, st: SchoolState, pupils, offers, dorm_ban
     cheapest dormitory arcs of every group)."""
     pairs = prep.pairs
     need = np.zeros(pairs.n_schools, bool)
+    cands = st.open[:, None] & offers
+    counts = pairs.count_in(cands)  # kept candidates of every origin and band
     for b in range(offers.shape[1]):
-        cand = st.open & offers[:, b]
+        cand = cands[:, b]
         if dorm_bands[b] and (pupils[:, b] > 0).any():
             need |= cand & (st.dormitory_places > 0)
         short = np.flatnonzero((pupils[:, b] > 0) & np.isfinite(pairs.floor_s)
-                               & (pairs.count_in(cand) < min(k, int(cand.sum()))))
+                               & (counts[:, b] < min(k, int(cand.sum()))))
         if len(short):
             at = _pair_positions(pairs.indptr, short)
             need |= cand & (np.bincount(pairs.school[at], minlength=pairs.n_schools)
@@ -156,11 +158,18 @@ def _bounded_columns(prep: Prepared, a: Assignment, open_mask, offers) -> np.nda
     need = [a.school[sv][~kept & ~pairs.complete[a.school[sv]]]]
     un = np.flatnonzero(~sv & a.reachable)
     if len(un):
-        sure = np.stack([pairs.count_in(open_mask & offers[:, b])
-                         for b in range(offers.shape[1])], axis=1) > 0
-        for i in un[~sure[a.origin[un], a.band[un]]]:
+        for i in un[~_kept_in(pairs, a.origin[un], open_mask[:, None] & offers, a.band[un])]:
             need.append(np.flatnonzero(open_mask & offers[:, a.band[i]] & ~pairs.complete))
     return np.unique(np.concatenate(need)).astype(np.int64)
+
+
+def _kept_in(pairs, origins: np.ndarray, allowed: np.ndarray, bands: np.ndarray) -> np.ndarray:
+    """Whether each origin keeps a pair with a school allowed for its band (``allowed``, shape
+    (n_schools, n_bands))."""
+    at = _pair_positions(pairs.indptr, origins)
+    owner = np.repeat(np.arange(len(origins)), np.diff(pairs.indptr)[origins])
+    ok = allowed[pairs.school[at], bands[owner]]
+    return np.bincount(owner[ok], minlength=len(origins)) > 0
 
 
 def format_summary(ev: Evaluation, lang: str = "en") -> str:

@@ -127,32 +127,52 @@ class Pairs:
         return col.finish()
 
     def count_in(self, flags: np.ndarray) -> np.ndarray:
-        """Kept pairs of every origin whose school is flagged (``flags``, shape (n_schools,)):
-        one sparse matrix-vector product."""
-        return np.rint(self._ones @ np.asarray(flags, np.float32)).astype(np.int64)
-
-    @cached_property
-    def _ones(self):
-        """The kept pairs as a sparse origin x school matrix of ones (float32: counts exact
-        up to 2**24)."""
-        from scipy.sparse import csr_matrix
-
-        return csr_matrix((np.ones(len(self.school), np.float32), self.school, self.indptr),
-                          shape=(self.n_origins, self.n_schools))
+        """Kept pairs of every origin whose school is flagged (``flags``, shape (n_schools,),
+        or (n_schools, m): m counts per origin, shape (n_o, m)): the flags of a school packed
+        in bit fields of one integer, so one pass over the pairs counts several at once."""
+        f = np.asarray(flags, bool)
+        flat = f.reshape(self.n_schools, -1)
+        n_o, m = self.n_origins, flat.shape[1]
+        width = max(1, int(np.diff(self.indptr).max(initial=0)).bit_length())
+        per = max(1, 63 // width)
+        out = np.empty((n_o, m), np.int64)
+        for j in range(0, m, per):
+            shift = width * np.arange(min(per, m - j), dtype=np.int64)
+            code = (flat[:, j:j + per].astype(np.int64) << shift).sum(axis=1)
+            packed = np.concatenate([  # a few thousand rows at a time: small temporaries
+                _row_sums(self.indptr[a:b + 1] - self.indptr[a],
+                          code[self.school[self.indptr[a]:self.indptr[b]]])
+                for a, b in _steps(n_o, _MIN_ROWS)] or [np.zeros(0, np.int64)])
+            out[:, j:j + len(shift)] = (packed[:, None] >> shift) & ((1 << width) - 1)
+        return out[:, 0] if f.ndim == 1 else out
 
     @cached_property
     def _keys(self) -> np.ndarray:
         """Origin x n_schools + school of each pair, sorted."""
         return self.rows() * np.int64(self.n_schools) + self.school
 
+    def find(self, origin, school) -> np.ndarray:
+        """Position of each (origin, school) pair among the kept pairs, -1 where it is not
+        kept: a binary search within the origin's row (its schools are sorted)."""
+        o, s = (a.ravel() for a in np.broadcast_arrays(np.asarray(origin, np.int64),
+                                                          np.asarray(school, np.int64)))
+        shape = np.broadcast_shapes(np.shape(origin), np.shape(school))
+        last = self.__dict__.get("_last_find")  # an assignment's flows are looked up repeatedly
+        if last is not None and np.array_equal(last[0], o) and np.array_equal(last[1], s):
+            return last[2].reshape(shape).copy()
+        pos = _find(self.indptr, self.school, o, s)
+        self.__dict__["_last_find"] = (o.copy(), s.copy(), pos.copy())
+        return pos.reshape(shape)
+
     def lookup(self, origin, school) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Kept value of (origin, school) pairs: (kept, time_s, dist_m); ``inf`` where the pair
         is not kept (it may still be reachable unless its column is complete)."""
-        q = np.asarray(origin, np.int64) * np.int64(self.n_schools) + np.asarray(school, np.int64)
-        pos = np.minimum(np.searchsorted(self._keys, q), max(len(self) - 1, 0))
-        kept = (self._keys[pos] == q) if len(self) else np.zeros(q.shape, bool)
-        t = np.where(kept, self.time_s[pos] if len(self) else np.inf, np.inf)
-        d = np.where(kept, self.dist_m[pos] if len(self) else np.inf, np.inf)
+        pos = self.find(origin, school)
+        kept = pos >= 0
+        t = np.full(pos.shape, np.inf)
+        d = np.full(pos.shape, np.inf)
+        t[kept] = self.time_s[pos[kept]]
+        d[kept] = self.dist_m[pos[kept]]
         return kept, t, d
 
     def dense(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -188,6 +208,14 @@ class Pairs:
         out.ravel()[self._keys] = travel_minutes(self.time_s, self.dist_m, params)[0]
         return out
 
+    def pair_minutes(self, params: TransportParams) -> PairMinutes:
+        """The travel minutes of :meth:`minutes_bound`, sparse: exact minutes of the kept pairs
+        and the per-origin lower bound of the others (no dense matrix)."""
+        return PairMinutes(indptr=self.indptr, school=self.school, time_s=self.time_s,
+                           dist_m=self.dist_m, params=params,
+                           bound=travel_minutes_bound(self.floor_s, self.floor_m, params),
+                           complete=self.complete, pairs=self)
+
     def missing_columns(self, columns: np.ndarray | None = None) -> np.ndarray:
         """Columns (of ``columns``, default all) that are not complete while some origin with
         a reachable pair left out may lack them."""
@@ -214,6 +242,225 @@ class Pairs:
             np.r_[self.dist_m[keep], np.asarray(dist_m, np.float64)[r, c]],
             floor_s=self.floor_s, floor_m=self.floor_m, complete=complete,
             cutoff_s=self.cutoff_s, k=self.k)
+
+
+def _row_sums(indptr: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` (one per pair, small integers) over every row of a CSR ``indptr``."""
+    some = np.flatnonzero(np.diff(indptr) > 0)
+    out = np.zeros(len(indptr) - 1, np.int64)
+    if len(some):
+        out[some] = np.add.reduceat(values, indptr[some], dtype=np.int64)
+    return out
+
+
+def _steps(n: int, step: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive ranges of at most ``step`` of ``range(n)``."""
+    return [(a, min(a + step, n)) for a in range(0, n, step)]
+
+
+def _row_positions(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the pairs of ``rows`` (CSR ``indptr``), row by row, and the number of
+    pairs of each row."""
+    start, count = indptr[rows], indptr[rows + 1] - indptr[rows]
+    total = int(count.sum())
+    shift = np.repeat(start - (np.cumsum(count) - count), count)
+    return shift + np.arange(total, dtype=np.int64), count
+
+
+@dataclass(frozen=True, eq=False)
+class PairMinutes:
+    """Travel minutes of every origin x school pair, kept sparse: the exact minutes of the kept
+    pairs (compressed rows, as :class:`Pairs`; computed from their time and distance where
+    read, never held for all), a lower bound per origin for its pairs not kept, and ``inf``
+    for the pairs not kept of complete columns (unreachable).
+
+    The dense matrix it stands for is :meth:`Pairs.minutes_bound`; :meth:`block` gives any
+    rows of it, :meth:`at` single pairs and :meth:`row_min` the nearest allowed school of
+    every row, each equal to reading that matrix, without holding origins x schools.
+
+    Attributes
+    ----------
+    indptr : numpy.ndarray of int64, shape (n_o + 1,)
+    school : numpy.ndarray of int32
+        School position of each kept pair (sorted within a row).
+    time_s, dist_m : numpy.ndarray of float64
+        Car time (s) and network distance (m) of each kept pair.
+    params : TransportParams
+        Minutes of a pair: :func:`travel_minutes` of its time and distance.
+    bound : numpy.ndarray of float64, shape (n_o,)
+        Minutes; lower bound of the pairs of the origin that are not kept
+        (:func:`travel_minutes_bound`); ``inf``: unreachable.
+    complete : numpy.ndarray of bool, shape (n_s,)
+        Columns whose pairs not kept are unreachable.
+    pairs : Pairs
+        The pairs these are of (single pairs are found through :meth:`Pairs.find`).
+    """
+
+    indptr: np.ndarray
+    school: np.ndarray
+    time_s: np.ndarray
+    dist_m: np.ndarray
+    params: TransportParams
+    bound: np.ndarray
+    complete: np.ndarray
+    pairs: Pairs
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(origins, schools) of the dense matrix."""
+        return len(self.indptr) - 1, len(self.complete)
+
+    def minutes(self, pos) -> np.ndarray:
+        """Minutes of the kept pairs at positions (or a slice) ``pos``."""
+        return travel_minutes(self.time_s[pos], self.dist_m[pos], self.params,
+                              with_mode=False)[0]
+
+    def block(self, origins, columns=None, fn=None) -> np.ndarray:
+        """Dense minutes of ``origins`` (rows, repeats allowed) x ``columns`` (distinct,
+        default every school), as ``Pairs.minutes_bound(params)[np.ix_(origins, columns)]``;
+        with ``fn`` (elementwise, ``fn(inf) = inf``): ``fn`` of them, computed on the kept
+        pairs and the bounds only."""
+        o = np.asarray(origins, np.int64).ravel()
+        cols = None if columns is None else np.asarray(columns, np.int64).ravel()
+        shut = self.complete if cols is None else self.complete[cols]
+        fn = fn or (lambda x: x)
+        width = len(shut)
+        if cols is not None and shut.all():  # complete columns: only their pairs are read
+            sub_indptr, sub_pos = self._complete_pairs
+            at, count = _row_positions(sub_indptr, o)
+            pos = sub_pos[at]
+            out = np.full((len(o), width), np.inf)
+        else:
+            pos, count = _row_positions(self.indptr, o)
+            out = fn(self.bound[o])[:, None] + np.where(shut, np.inf, 0.0)  # inf if complete
+        flat = np.repeat(np.arange(len(o), dtype=np.int64) * width, count)
+        if cols is None:
+            flat += self.school[pos]
+        else:
+            at = np.full(self.shape[1], -1, np.int64)
+            at[cols] = np.arange(len(cols))
+            c = at[self.school[pos]]
+            ok = np.flatnonzero(c >= 0)
+            flat, pos = flat[ok] + c[ok], pos[ok]
+        out.ravel()[flat] = fn(self.minutes(pos))
+        return out
+
+    @cached_property
+    def _complete_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kept pairs of the complete columns as compressed rows of positions:
+        (indptr, position among all kept pairs)."""
+        parts = []
+        for a, b in _steps(self.shape[0], 16 * _MIN_ROWS):
+            lo = self.indptr[a]
+            parts.append(np.flatnonzero(self.complete[self.school[lo:self.indptr[b]]]) + lo)
+        pos = np.concatenate(parts or [np.zeros(0, np.int64)])
+        return np.searchsorted(pos, self.indptr).astype(np.int64), pos
+
+    def at(self, origins, schools) -> np.ndarray:
+        """Minutes of (origin, school) pairs (1-D arrays of equal length)."""
+        o = np.asarray(origins, np.int64)
+        s = np.asarray(schools, np.int64)
+        pos = self.pairs.find(o, s)
+        out = np.where(self.complete[s], np.inf, self.bound[o])
+        kept = pos >= 0
+        out[kept] = self.minutes(pos[kept])
+        return out
+
+    def row_min(self, origins, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest allowed school of every row of ``origins``: its minutes (``inf`` when no
+        allowed school is reachable) and position (the first such column, as ``argmin`` of the
+        dense row with the schools not ``allowed`` at ``inf``; -1 when none).
+
+        ``allowed`` of shape (n_s,) or (n_s, m) (m sets of schools: results of shape
+        (len(origins), m)). The kept pairs are scanned once; the rows whose bound for the
+        pairs not kept is no more than their nearest kept pair are read densely
+        (:meth:`block`)."""
+        o = np.asarray(origins, np.int64)
+        allowed = np.asarray(allowed, bool)
+        A = allowed.reshape(self.shape[1], -1)
+        if 4 * len(o) < self.shape[0]:  # few rows: their dense rows
+            val = np.full((len(o), A.shape[1]), np.inf)
+            col = np.full((len(o), A.shape[1]), -1, np.int64)
+            for j in range(A.shape[1]):
+                val[:, j], col[:, j] = self._row_min_dense(o, A[:, j])
+        else:
+            val, col = self._row_min_kept(A)
+            val, col = val[o], col[o]
+            lb = self.bound[o]
+            for j in np.flatnonzero((A & ~self.complete[:, None]).any(axis=0)):
+                redo = np.flatnonzero(np.isfinite(lb) & (lb <= val[:, j]))
+                if len(redo):
+                    val[redo, j], col[redo, j] = self._row_min_dense(o[redo], A[:, j])
+        return (val[:, 0], col[:, 0]) if allowed.ndim == 1 else (val, col)
+
+    def _row_min_kept(self, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per origin and set of schools (columns of ``A``), the smallest minutes of its
+        allowed kept pairs and the first school with them (``inf``, -1: none); a few thousand
+        rows at a time (small temporaries, each pair's minutes computed once)."""
+        n_o, m = self.shape[0], A.shape[1]
+        mn = np.full((n_o, m), np.inf)
+        col = np.full((n_o, m), -1, np.int64)
+        shut = np.where(A, 0.0, np.inf).T
+        for a, b in _steps(n_o, _MIN_ROWS):
+            pairs = slice(self.indptr[a], self.indptr[b])
+            ip = self.indptr[a:b + 1] - self.indptr[a]
+            minutes, sch = self.minutes(pairs), self.school[pairs]
+            count = np.diff(ip)
+            some = np.flatnonzero(count > 0)
+            for j in range(m):
+                v = shut[j][sch]
+                v += minutes
+                mj = np.full(b - a, np.inf)
+                if len(some):
+                    mj[some] = np.minimum.reduceat(v, ip[some])
+                pos = np.flatnonzero(v == np.repeat(np.where(np.isfinite(mj), mj, np.nan),
+                                                    count))
+                r = np.searchsorted(ip, pos, side="right") - 1
+                first = np.r_[True, r[1:] != r[:-1]] if len(r) else np.zeros(0, bool)
+                mn[a:b, j] = mj
+                col[a + r[first], j] = sch[pos[first]]
+        return mn, col
+
+    def _row_min_dense(self, origins: np.ndarray, allowed: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`row_min` of ``origins`` from their dense rows, a block at a time."""
+        val = np.full(len(origins), np.inf)
+        col = np.full(len(origins), -1, np.int64)
+        shut = np.where(allowed, 0.0, np.inf)
+        step = max(1, _ROW_BLOCK // max(self.shape[1], 1))
+        for i in range(0, len(origins), step):
+            T = self.block(origins[i:i + step])
+            T += shut
+            j = np.argmin(T, axis=1)
+            t = T[np.arange(len(j)), j]
+            val[i:i + step] = t
+            col[i:i + step] = np.where(np.isfinite(t), j, -1)
+        return val, col
+
+
+#: Origin x school entries of one dense block read at a time (:class:`PairMinutes`).
+_ROW_BLOCK = 2_000_000
+
+#: Origins of one step of :meth:`PairMinutes.row_min` over the kept pairs.
+_MIN_ROWS = 256
+
+
+def _find(indptr: np.ndarray, school: np.ndarray, o: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Position of each pair (``o``, ``s``) in compressed rows (``indptr``, ``school`` sorted
+    within each row), -1 where absent: a binary search within every row at once."""
+    lo, end = indptr[o], indptr[o + 1]
+    hi = end.copy()
+    last = max(len(school) - 1, 0)
+    steps = int(np.max(end - lo, initial=0)).bit_length()
+    for _ in range(steps):  # lo == hi stays put
+        act = lo < hi
+        mid = (lo + hi) >> 1
+        right = act & (school[np.minimum(mid, last)] < s)
+        lo = np.where(right, mid + 1, lo)
+        hi = np.where(act & ~right, mid, hi)
+    found = lo < end
+    found[found] = school[lo[found]] == s[found]
+    return np.where(found, lo, -1)
 
 
 class PairCollector:
@@ -497,6 +744,18 @@ class Prepared:
         if out is None:
             out = self.pairs.minutes_bound(params)
             self._cache = {k: v for k, v in self._cache.items() if k[0] != "bound"}
+            self._cache[key] = out
+        return out
+
+    def pair_minutes(self, params: TransportParams) -> PairMinutes:
+        """The travel minutes of :meth:`minutes_bound`, sparse (:class:`PairMinutes`: exact
+        where kept, a lower bound where not, without the dense matrix); cached per
+        ``params``."""
+        key = ("pair_minutes", params, self.n_schools, int(self.pairs.complete.sum()))
+        out = self._cache.get(key)
+        if out is None or out.indptr is not self.pairs.indptr:
+            out = self.pairs.pair_minutes(params)
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != "pair_minutes"}
             self._cache[key] = out
         return out
 

@@ -43,8 +43,9 @@ class TransportParams:
 
 
 def travel_minutes(
-    time_s: np.ndarray, dist_m: np.ndarray | None, params: TransportParams = TransportParams()
-) -> tuple[np.ndarray, np.ndarray]:
+    time_s: np.ndarray, dist_m: np.ndarray | None, params: TransportParams = TransportParams(),
+    *, with_mode: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """One-way travel time in minutes and the mode of every origin x school pair.
 
     Parameters
@@ -54,11 +55,13 @@ def travel_minutes(
     dist_m : numpy.ndarray or None
         Network distance, metres (None: nobody walks).
     params : TransportParams
+    with_mode : bool, default True
+        False: the minutes only (``mode`` is None).
 
     Returns
     -------
     minutes : numpy.ndarray of float64
-    mode : numpy.ndarray of int8
+    mode : numpy.ndarray of int8 or None
         :data:`WALK`, :data:`CAR` or :data:`BUS`.
     """
     if params.mode not in ("bus", "car"):
@@ -70,12 +73,13 @@ def travel_minutes(
         minutes *= params.bus_detour_factor
         minutes += params.bus_stop_wait_min
         code = BUS
-    mode = np.full(time_s.shape, code, np.int8)
+    mode = np.full(time_s.shape, code, np.int8) if with_mode else None
     if dist_m is not None and params.walk_max_distance_m > 0:
         dist_m = np.asarray(dist_m, np.float64)
         walk = dist_m < params.walk_max_distance_m
         minutes[walk] = dist_m[walk] / (params.walk_speed_kmh / 3.6) / 60.0
-        mode[walk] = WALK
+        if with_mode:
+            mode[walk] = WALK
     minutes[~np.isfinite(time_s)] = np.inf
     return minutes, mode
 
