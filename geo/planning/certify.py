@@ -16,7 +16,8 @@ flags ``y_j``, shares ``x_gj`` of group ``g`` at ``j`` and unserved shares ``z_g
 At Vidzeme scale (33,000 groups x 149 schools) the full LP has about 5 million arcs and as
 many linking rows, which HiGHS cannot solve within a minute. Two paths:
 :func:`solve_certified` takes steps 1-3 below up to :data:`SCALE_PAIRS` group x school pairs
-(where the sparse LP finishes and is the strongest bound), and step 4 above it. Maximal
+(where the sparse LP finishes and is the strongest bound), and step 4 above it, or step 5
+when the ``p`` largest capacities cannot hold every pupil (:func:`short_of_room`). Maximal
 coverage (``Problem.cost_step`` set) first takes step 0, which at Vidzeme scale proves the
 target gap alone.
 
@@ -118,14 +119,49 @@ target gap alone.
    (p=60: 1.52 %, p=100: 0.22 %, p=130: 0.06 %, coverage: 20 %, its first rounding).
 
    Limits: when pupils must stay unserved (the p largest capacities below the pupils) the
-   per-group subgradient barely lifts the multipliers towards the unserved cost (demo p=15
-   at 1.25 x today's capacity: 121,000 after 150 steps against the LP's 1,326,050); such
-   instances below :data:`SCALE_PAIRS` take the LP path. Tried and dropped: Polyak steps
+   per-group subgradient from the second-cheapest cost barely lifts the multipliers towards
+   the unserved cost, which the 26th-cheapest clip caps anyway (demo p=15 at 1.25 x today's
+   capacity: 121,000 after 150 steps against the LP's 1,326,050; Vidzeme p=50: no more
+   than the capacity bound, 51.9 % in 60 s); such instances take step 5 at region scale and
+   the LP path below :data:`SCALE_PAIRS`. Tried and dropped: Polyak steps
    on ``lambda`` (stall at 436,000), deflected/Volume directions (no faster), adding
    ``sum cap_j y_j >= pupils`` to the school choice (no gain: the chosen schools have the
    room), a HiGHS transport LP per network for duals (60 s), the interior-point solver on
    the 12-nearest strong LP (no convergence in 400 s), a single-precision arc screen (no
    faster), a first target from an early rounding (a poor network, too long steps).
+
+5. **Region scale, pupils beyond the room** (:func:`short_of_room`: the ``p`` largest
+   capacities hold fewer than the pupils; :func:`_solve_short_of_room`). The same
+   Lagrangian as step 4 (assignment rows relaxed with ``mu``, capacity rows *kept*: one
+   fractional knapsack per school, the unserved option ``min(0, U - mu_g)``, the ``p``
+   most negative schools), but on *every* allowed arc (``ceil = U``), and ascended from
+   ``mu = U`` instead of upwards from the second-cheapest cost. At ``mu = U`` every
+   knapsack is full: ``v_j = -U cap_j +`` the minutes of its ``cap_j`` nearest pupils, so
+   the choice is the largest rooms, nearest pupils breaking ties, a network that serves as
+   many pupils as any (its exact value is the first candidate), and ``L(U)`` is already
+   above :func:`capacity_bound` on Vidzeme (p=50: 12,112,941 against 12,083,124: the
+   knapsacks know where the room is). Polyak steps towards the incumbent then lower
+   ``mu`` for pupils in several knapsacks and keep it at ``U`` for the unserved (their
+   subgradient is projected to 0, the unserved option taking them); the rounded average
+   choice of each of four stages (ending at 20/40/60/80 % of the time limit, or once the
+   target gap is proven) is evaluated exactly too. The knapsacks are screened
+   (:class:`ArcLagrangian` ``screen``): each sorts only its arcs below the reduced cost at
+   which it held twice its capacity at the last step, exactly the same knapsack
+   (0.37 s a step on 3.4 million arcs instead of 0.55 s).
+
+   Which side was weak (Vidzeme, 149 schools, 19,906 pupils, capacities 80-610, U =
+   10,000 minutes; 2026-12-03, load 1.0-1.1): the network. Step 4's roundings left 1,835
+   pupils unserved at p=50 (18,358,278) where the 50 largest schools leave 1,176
+   (12,306,838); a band-aware max-flow MILP over the choice of schools (HiGHS) gives the
+   same room as the capacity bound, so the bands do not restrict it, and the bound needs
+   the travel part: ``L`` after 10 steps 12,203,217, 60 steps 12,272,685 (0.28 %).
+   Measured through ``bench/bench_optimize.py --time-limit 60``: p=30 69,213,911 /
+   69,182,195 = 0.046 % (2.2 s, one step), p=40 39,527,086 / 39,454,415 = 0.18 % (1.7 s),
+   p=50 12,306,838 / 12,185,819 = 0.99 % (8.5 s, 7 steps); before: 3.2 / 11.7 / 51.9 %
+   in 60 s. Its validity is tested against brute force over every network
+   (``tests/test_certify_capacity.py``). Started from ``mu = U`` with room for every
+   pupil (p=56: 20,250 places) the bound starts far below zero and does not recover in
+   60 s, so those instances stay on step 4.
 """
 
 from __future__ import annotations
@@ -232,8 +268,10 @@ class Certificate:
         Exact value of each candidate network (``lp-round``, ``lagrangian``, ``milp``;
         region scale: ``lagrangian-mean-0/1``, ``lagrangian``; coverage: ``levels-fixed``,
         ``levels``).
-    path : {"lp", "lagrangian", "levels", "levels+lp", "levels+lagrangian"}
-        Which method ran: the sparse LP (steps 1-3) or, at region scale, the ascent (step 4);
+    path : {"lp", "lagrangian", "room", "levels", "levels+lp", "levels+lagrangian",
+            "levels+room"}
+        Which method ran: the sparse LP (steps 1-3) or, at region scale, the ascent (step 4;
+        ``room``: from the unserved cost on every arc, step 5, when pupils exceed the room);
         ``levels``: the level relaxation (step 0) proved the target gap alone; ``levels+``:
         it did not, and the other path ran in the time left (its bound and networks kept
         when better). With levels, ``rounds`` is HiGHS's branch-and-bound nodes (0: the LP
@@ -370,15 +408,25 @@ class ArcLagrangian:
     ``c_gj - mu_g >= 0`` and takes nothing in its school's knapsack, so the value on the kept
     arcs *is* ``L`` at the clipped multipliers: a valid bound, however small ``k``.
 
+    With ``screen``, a binding knapsack sorts only its arcs below a per-school threshold
+    (``thr``, from the previous call: the reduced cost at which the knapsack held twice its
+    capacity); every arc above it comes after them in the sort, so when the arcs below fill
+    the capacity the knapsack is exactly the unscreened one, and a school whose arcs below
+    do not fill it is sorted whole. On every arc (the room path, 3.4 million arcs at
+    Vidzeme scale) this sorts a few hundred thousand arcs a step instead of all.
+
     Parameters
     ----------
     pr : Problem
     k : int, default 25
         Arcs kept per group (the multipliers rarely pass the 25th cheapest school).
+    screen : bool, default False
+        Sort each binding knapsack's arcs below its threshold only (same value).
     """
 
-    def __init__(self, pr: Problem, k: int = 25) -> None:
+    def __init__(self, pr: Problem, k: int = 25, *, screen: bool = False) -> None:
         self.pr = pr
+        self.thr = np.full(pr.shape[1], np.inf) if screen else None
         n_g, n_c = pr.shape
         C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost)
         k = max(1, min(k, n_c))
@@ -417,16 +465,36 @@ class ArcLagrangian:
         x = np.ones(len(a))
         over = np.bincount(j, ww, minlength=n_c) > pr.capacity
         if over.any():  # binding knapsacks: fill the capacity, most negative first
-            sel = np.flatnonzero(over[j])
-            o = np.argsort(j[sel] * self.span + r[sel])  # ties: same school, same cost
-            jj, w2 = j[sel][o], ww[sel][o]
-            cs = np.cumsum(w2)
-            before = cs - w2 - np.r_[0.0, cs][np.searchsorted(jj, np.arange(n_c))][jj]
-            x[sel[o]] = np.clip((pr.capacity[jj] - before) / w2, 0.0, 1.0)
+            x[over[j]] = 0.0  # beyond the screen: after the capacity is filled
+            self._fill(x, j, r, ww, over)
         v = np.bincount(j, ww * r * x, minlength=n_c)
         y = choose_schools(pr, v)
         served = np.bincount(self.g[a], x * y[j], minlength=pr.shape[0])
         return float(pr.w @ mu + v @ y), y, v, served
+
+
+    def _fill(self, x: np.ndarray, j: np.ndarray, r: np.ndarray, ww: np.ndarray,
+              over: np.ndarray) -> None:
+        """Fill the binding knapsacks (``over``) most negative first: set ``x`` of their
+        arcs (screened: only below ``thr``; a school the screen leaves short is sorted
+        whole) and update ``thr``."""
+        pr, n_c = self.pr, self.pr.shape[1]
+        thr = np.full(n_c, np.inf) if self.thr is None else self.thr
+        sel = np.flatnonzero(over[j] & (r < thr[j]))
+        short = over & (np.bincount(j[sel], ww[sel], minlength=n_c) <= pr.capacity)
+        if short.any() and self.thr is not None:  # the screen missed arcs: sort them whole
+            thr[short] = np.inf
+            sel = np.flatnonzero(over[j] & (r < thr[j]))
+        o = np.argsort(j[sel] * self.span + r[sel])  # ties: same school, same cost
+        jj, w2 = j[sel][o], ww[sel][o]
+        cs = np.cumsum(w2)
+        before = cs - w2 - np.r_[0.0, cs][np.searchsorted(jj, np.arange(n_c))][jj]
+        x[sel[o]] = np.clip((pr.capacity[jj] - before) / w2, 0.0, 1.0)
+        if self.thr is not None:  # next screen: where each knapsack held twice its capacity
+            past = np.flatnonzero(before >= 2.0 * pr.capacity[jj])
+            first = past[np.r_[True, jj[past][1:] != jj[past][:-1]]] if len(past) else past
+            self.thr = np.full(n_c, np.inf)
+            self.thr[jj[first]] = r[sel[o[first]]]
 
 
 @dataclass
@@ -1238,7 +1306,7 @@ def _solve_short_of_room(pr: Problem, evaluate, cert: Certificate, *, t0: float,
         Each stage ends at this share of ``deadline - t0`` (seconds), or once the target gap
         is proven; the exact evaluations follow it.
     """
-    lag = ArcLagrangian(pr, pr.shape[1])  # every arc kept: ceil = U, nothing clipped below
+    lag = ArcLagrangian(pr, pr.shape[1], screen=True)  # every arc: ceil = U, nothing clipped
     st = Ascent(mu=lag.ceil.copy())
     tried: list[np.ndarray] = []
     evaluated = cert.seconds.get("evaluate", 0.0)
