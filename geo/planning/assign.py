@@ -432,18 +432,26 @@ def _node_prices(n: int, sol: _Restricted) -> np.ndarray | None:
     dormitory rows), feasible and complementary to the flow on its arcs.
     """
     N = 2 * n + 1
-    W = np.full((N, N), np.inf)
     node = _nodes(sol.s, sol.dorm, n)
     a, b, v = _group_moves(sol.g, node, sol.c, sol.flow > 0)
-    np.minimum.at(W.ravel(), a * N + b, v)
     j = np.arange(n)
     on_dorm = (sol.flow > 0) & sol.dorm
-    dflow = np.bincount(sol.s[on_dorm], minlength=n) > 0
-    W[n + j[~sol.dfull], j[~sol.dfull]] = np.minimum(W[n + j[~sol.dfull], j[~sol.dfull]], 0.0)
-    W[j[dflow], n + j[dflow]] = np.minimum(W[j[dflow], n + j[dflow]], 0.0)
-    W[j[~sol.full], 2 * n] = np.minimum(W[j[~sol.full], 2 * n], 0.0)
-    np.fill_diagonal(W, np.inf)
-    return _distances_to_sink(W)
+    dflow = np.flatnonzero(np.bincount(sol.s[on_dorm], minlength=n) > 0)
+    free, dfree = j[~sol.full], j[~sol.dfull]
+    tail = np.concatenate([a, n + dfree, dflow, free])  # + a dormitory's place, its school
+    head = np.concatenate([b, dfree, n + dflow, np.full(len(free), 2 * n)])  # room: sink
+    cost = np.concatenate([v, np.zeros(len(dfree) + len(dflow) + len(free))])
+    return _distances_to_sink(N, *_cheapest_arcs(tail * N + head, cost, N))
+
+
+def _cheapest_arcs(key: np.ndarray, cost: np.ndarray, N: int):
+    """The cheapest of parallel arcs (``key`` = tail x ``N`` + head): tails, heads, costs,
+    sorted by tail then head."""
+    order = np.argsort(key, kind="stable")
+    key, cost = key[order], cost[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
+    best = np.minimum.reduceat(cost, starts) if len(key) else cost
+    return key[starts] // N, key[starts] % N, best
 
 
 def _group_moves(g, node, c, on) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -460,13 +468,11 @@ def _group_moves(g, node, c, on) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return a[keep], b[keep], (c[rep] - pc[piece])[keep]
 
 
-def _distances_to_sink(W: np.ndarray) -> np.ndarray | None:
-    """Cheapest path cost from every node to the last node (Bellman-Ford over the finite
-    entries of the arc-cost matrix ``W``, ``inf``: no arc); None when a negative cycle keeps
-    lowering them."""
-    N = len(W)
-    a, b = np.nonzero(np.isfinite(W))  # row-major: sorted by tail
-    v = W[a, b]
+def _distances_to_sink(N: int, a: np.ndarray, b: np.ndarray, v: np.ndarray
+                       ) -> np.ndarray | None:
+    """Cheapest path cost from every one of ``N`` nodes to the last one (Bellman-Ford over
+    the arcs ``a`` -> ``b`` of costs ``v``, sorted by tail, no self-loops); None when a
+    negative cycle keeps lowering them."""
     tails, starts = np.unique(a, return_index=True)
     D = np.full(N, np.inf)
     D[-1] = 0.0
@@ -540,7 +546,7 @@ _COST_RANGE = 1e7
 
 #: Group x school entries per block of a cost matrix computed at once (bounded memory: the
 #: costs are computed from the travel times where needed, never kept for all groups).
-_BLOCK = 2_000_000
+_BLOCK = 500_000
 
 
 #: Group x school costs kept between the rounds of one assignment at most (8 bytes each);

@@ -349,11 +349,13 @@ class PairMinutes:
     def _complete_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The kept pairs of the complete columns as compressed rows of positions:
         (indptr, position among all kept pairs)."""
+        kind = np.int32 if len(self.school) < 2**31 else np.int64
         parts = []
-        for a, b in _steps(self.shape[0], 16 * _MIN_ROWS):
+        for a, b in _steps(self.shape[0], _MIN_ROWS):
             lo = self.indptr[a]
-            parts.append(np.flatnonzero(self.complete[self.school[lo:self.indptr[b]]]) + lo)
-        pos = np.concatenate(parts or [np.zeros(0, np.int64)])
+            parts.append((np.flatnonzero(self.complete[self.school[lo:self.indptr[b]]]) + lo)
+                         .astype(kind))
+        pos = np.concatenate(parts or [np.zeros(0, kind)])
         return np.searchsorted(pos, self.indptr).astype(np.int64), pos
 
     def at(self, origins, schools) -> np.ndarray:
@@ -439,7 +441,7 @@ class PairMinutes:
 
 
 #: Origin x school entries of one dense block read at a time (:class:`PairMinutes`).
-_ROW_BLOCK = 2_000_000
+_ROW_BLOCK = 500_000
 
 #: Origins of one step of :meth:`PairMinutes.row_min` over the kept pairs.
 _MIN_ROWS = 256
