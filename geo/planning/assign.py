@@ -250,7 +250,8 @@ def assign(  # noqa: PLR0913  the problem's arrays, then keyword-only cost optio
     go, gb = np.nonzero(pupils > 0)
     w = pupils[go, gb]
     has_dorm = (dorm_places > 0) & open_mask
-    prob = _Problem(minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f)
+    prob = _Problem(minutes, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f,
+                    k=k)
     # step 1: cheapest option of every group
     ch = _nearest(prob)
     served = ch.school >= 0
@@ -602,44 +603,72 @@ def _as_times(minutes):
 
 class _CostRows:
     """Scaled cost rows of groups at a fixed set of columns, computed once per assignment and
-    read again in later rounds (chunks of rows, a group's row found by ``pos``)."""
+    read again in later rounds (chunks of rows, a group's row found by ``pos``), with each
+    row's ``k`` cheapest columns (``top``: columns, costs, and the largest of them, below
+    which no other column costs)."""
 
-    def __init__(self, n_groups: int, width: int):
+    def __init__(self, n_groups: int, width: int, k: int):
         self.pos = np.full(n_groups, -1, np.int64)
-        self.width = width
+        self.width, self.k = width, k
         self.chunks: list[np.ndarray] = []
+        self.tops: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.starts: list[int] = []
         self.n = 0
 
-    def add(self, groups: np.ndarray, rows: np.ndarray) -> None:
-        """Keep the cost ``rows`` of ``groups`` (not yet kept)."""
+    def add(self, groups: np.ndarray, rows: np.ndarray, part: np.ndarray | None = None
+            ) -> None:
+        """Keep the cost ``rows`` of ``groups`` (not yet kept); ``part``: their
+        ``np.argpartition(rows, k - 1, axis=1)`` when known."""
         self.pos[groups] = self.n + np.arange(len(groups))
         self.chunks.append(rows)
+        if self.k >= self.width:  # every column is among the cheapest
+            cols = np.broadcast_to(np.arange(self.width), rows.shape)
+            self.tops.append((cols, rows, np.full(len(rows), np.inf)))
+        else:
+            if part is None:
+                part = np.argpartition(rows, self.k - 1, axis=1)
+            cols = part[:, :self.k]
+            cost = np.take_along_axis(rows, cols, axis=1)
+            self.tops.append((cols, cost, cost.max(axis=1, initial=-np.inf)))
         self.starts.append(self.n)
         self.n += len(groups)
 
-    def get(self, groups: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """The kept rows of ``groups`` (into ``out`` when given)."""
+    def _where(self, groups: np.ndarray):
+        """(chunk, rows of ``groups`` in it, their places among ``groups``) of every chunk."""
         p = self.pos[groups]
-        if out is None:
-            out = np.empty((len(groups), self.width))
         which = np.searchsorted(self.starts, p, side="right") - 1
         for c in np.unique(which):
             m = np.flatnonzero(which == c)
-            if len(m) == len(p):
-                np.take(self.chunks[c], p - self.starts[c], axis=0, out=out)
+            yield c, p[m] - self.starts[c], m
+
+    def get(self, groups: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The kept rows of ``groups`` (into ``out`` when given)."""
+        if out is None:
+            out = np.empty((len(groups), self.width))
+        for c, rows, m in self._where(groups):
+            if len(m) == len(groups):
+                np.take(self.chunks[c], rows, axis=0, out=out)
             else:
-                out[m] = self.chunks[c][p[m] - self.starts[c]]
+                out[m] = self.chunks[c][rows]
         return out
+
+    def top(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``k`` cheapest columns of the kept rows of ``groups``, their costs, and a
+        lower bound of every other column's cost."""
+        kk = min(self.k, self.width)
+        cols = np.empty((len(groups), kk), np.int64)
+        cost = np.empty((len(groups), kk))
+        rest = np.empty(len(groups))
+        for c, rows, m in self._where(groups):
+            tc, tv, tr = self.tops[c]
+            cols[m], cost[m], rest[m] = tc[rows], tv[rows], tr[rows]
+        return cols, cost, rest
 
     def value(self, groups: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The kept costs of ``groups`` at column positions ``cols``."""
-        p = self.pos[groups]
-        which = np.searchsorted(self.starts, p, side="right") - 1
-        out = np.empty(len(p))
-        for c in np.unique(which):
-            m = np.flatnonzero(which == c)
-            out[m] = self.chunks[c][p[m] - self.starts[c], cols[m]]
+        out = np.empty(len(groups))
+        for c, rows, m in self._where(groups):
+            out[m] = self.chunks[c][rows, cols[m]]
         return out
 
 
@@ -649,7 +678,8 @@ class _Problem:
     candidate arcs and for the pricing of every group against the flow's node prices (the
     rows of the groups read are kept for the later rounds, up to :data:`_CACHE_ENTRIES`)."""
 
-    def __init__(self, times, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f):  # noqa: PLR0913  internal: the arrays of one problem
+    def __init__(self, times, go, gb, w, offers, open_mask, has_dorm, dorm_bands, thr, P, U, f,  # noqa: PLR0913  internal: the arrays of one problem
+                 k: int = settings.ASSIGN_K_NEAREST):
         self.times, self.go, self.gb, self.w = times, go, gb, w
         self.offers, self.open, self.has_dorm = offers, open_mask, has_dorm
         self.dorm_bands, self.thr, self.P, self.U, self.f = dorm_bands, thr, P, U, f
@@ -658,24 +688,33 @@ class _Problem:
         self.room = (_CACHE_ENTRIES if not isinstance(times, _DenseMinutes)
                      else min(_CACHE_ENTRIES, n_o * self.n_s // 4))
         self.kept: dict[tuple[int, bool], _CostRows] = {}
+        self.k = k
         self.scratch: np.ndarray | None = None
 
-    def cached_costs(self, b: int, groups: np.ndarray, cols: np.ndarray, *, dorm: bool
-                     ) -> np.ndarray:
-        """:meth:`costs`, kept for the later rounds while there is room."""
+    def cached_costs(self, b: int, groups: np.ndarray, cols: np.ndarray, *, dorm: bool,
+                     part: bool = False):
+        """:meth:`costs`, kept for the later rounds while there is room; with ``part``, also
+        ``np.argpartition(costs, k - 1, axis=1)`` (None when ``k`` covers every column)."""
         rows = self.kept.get((b, dorm))
         if rows is None:
-            rows = self.kept[(b, dorm)] = _CostRows(len(self.w), len(cols))
+            rows = self.kept[(b, dorm)] = _CostRows(len(self.w), len(cols), self.k)
         new = groups[rows.pos[groups] < 0]
-        if len(new) * len(cols) > self.room:
-            return self.costs(b, groups, cols, dorm=dorm)
+        if len(new) * len(cols) > self.room:  # no room left: computed, not kept
+            c = self.costs(b, groups, cols, dorm=dorm)
+            return (c, self.partition(c)) if part else c
         if len(new):
             self.room -= len(new) * len(cols)
-            c = self.costs(b, new, cols, dorm=dorm)
-            rows.add(new, c)
+            cn = self.costs(b, new, cols, dorm=dorm)
+            pn = self.partition(cn)
+            rows.add(new, cn, pn)
             if len(new) == len(groups):
-                return c
-        return rows.get(groups)
+                return (cn, pn) if part else cn
+        c = rows.get(groups)
+        return (c, self.partition(c)) if part else c
+
+    def partition(self, c: np.ndarray) -> np.ndarray | None:
+        """``np.argpartition(c, k - 1, axis=1)``; None when ``k`` covers every column."""
+        return np.argpartition(c, self.k - 1, axis=1) if self.k < c.shape[1] else None
 
     def priced_block(self, b: int, groups: np.ndarray, cols: np.ndarray, *, dorm: bool,
                      price: np.ndarray, limit: np.ndarray, k: int):
@@ -683,17 +722,35 @@ class _Problem:
         ``b``, at schools ``cols``) whose cost plus the node ``price`` is below the group's
         ``limit``; kept cost rows are read into a scratch block."""
         rows = self.kept.get((b, dorm))
-        if rows is None or (rows.pos[groups] < 0).any():
+        if rows is None or (rows.pos[groups] < 0).any():  # read whole (and kept from now on)
             c = self.cached_costs(b, groups, cols, dorm=dorm)
             r, s = _cheapest_below(c + price[None, :], limit, k)
             return r, s, c[r, s]
-        size = len(groups) * len(cols)
+        # a row prices out when one of its k cheapest columns does, or when the others could
+        # (their costs are at least the largest of these): only those rows are read whole
+        tc, tv, rest = rows.top(groups)
+        hit = (tv + price[tc]).min(axis=1, initial=np.inf) < limit
+        unsure = np.flatnonzero(~hit & (rest + price.min(initial=np.inf) < limit))
+        if len(unsure):
+            hit[unsure] = self.red_rows(rows, groups[unsure], price).min(
+                axis=1, initial=np.inf) < limit[unsure]
+        h = np.flatnonzero(hit)
+        if len(h) == 0:
+            return h, h, np.zeros(0)
+        sub = self.red_rows(rows, groups[h], price)
+        r, s = _cheapest(sub, k)
+        ok = sub[r, s] < limit[h][r]
+        r, s = h[r[ok]], s[ok]
+        return r, s, rows.value(groups[r], s)
+
+    def red_rows(self, rows: _CostRows, groups: np.ndarray, price: np.ndarray) -> np.ndarray:
+        """Kept cost rows of ``groups`` plus the column ``price``, in a scratch block."""
+        size = len(groups) * rows.width
         if self.scratch is None or len(self.scratch) < size:
             self.scratch = np.empty(max(size, _BLOCK))
-        red = rows.get(groups, out=self.scratch[:size].reshape(len(groups), len(cols)))
+        red = rows.get(groups, out=self.scratch[:size].reshape(len(groups), rows.width))
         red += price[None, :]
-        r, s = _cheapest_below(red, limit, k)
-        return r, s, rows.value(groups[r], s)
+        return red
 
     def scaled(self, cost_min: np.ndarray) -> np.ndarray:
         """Costs (minutes per pupil) in the flow's scaled integer units, as the arcs'."""
@@ -743,8 +800,8 @@ class _Problem:
             for i in range(0, len(groups), step):
                 blk = groups[i:i + step]
                 if price is None:
-                    c = self.cached_costs(b, blk, cc, dorm=isd)
-                    r, s = _cheapest(c, k)
+                    c, part = self.cached_costs(b, blk, cc, dorm=isd, part=True)
+                    r, s = _cheapest(c, k, part)
                     r, s = r[np.isfinite(c[r, s])], s[np.isfinite(c[r, s])]
                     cost = c[r, s]
                 else:
@@ -786,13 +843,16 @@ def _no_arcs() -> dict:
             "dorm": np.zeros(0, bool), "c": np.zeros(0)}
 
 
-def _cheapest(mat: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column of the ``kk`` cheapest entries of every row of ``mat``."""
+def _cheapest(mat: np.ndarray, kk: int, part: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the ``kk`` cheapest entries of every row of ``mat`` (``part``: its
+    ``np.argpartition(mat, kk - 1, axis=1)`` when known)."""
     n, m = mat.shape
     if kk >= m:
         r, s = np.nonzero(np.ones(mat.shape, bool))
         return r, s
-    cand = np.argpartition(mat, kk - 1, axis=1)[:, :kk]
+    part = np.argpartition(mat, kk - 1, axis=1) if part is None else part
+    cand = part[:, :kk]
     return np.repeat(np.arange(n), kk), cand.ravel()
 
 
