@@ -153,3 +153,37 @@ def test_screened_knapsacks_equal_the_full_sort(seed):
         assert np.allclose(b[2], a[2], rtol=1e-12, atol=1e-9) and np.array_equal(a[1], b[1])
         ascend(full, st, target=opt, steps=1)
     assert np.isfinite(scr.thr).any()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_largest_rooms_hold_as_many_pupils_as_any_network(seed):
+    """At ``mu = U`` (U far above any trip) the Lagrangian's network has the largest room
+    of every network (brute force over the capacities), fixed schools respected; its exact
+    value is at least the optimum."""
+    from geo.planning.certify import largest_rooms
+
+    pr = _problem(seed, **CASES["fixed"], unserved=10_000.0)
+    net = largest_rooms(pr)
+    free = np.flatnonzero(~pr.fixed_open & ~pr.fixed_closed)
+    best_room = max(pr.capacity[list(s)].sum() for s in itertools.combinations(
+        free, pr.p - int(pr.fixed_open.sum()))) + pr.capacity[pr.fixed_open].sum()
+    assert net.sum() == pr.p and net[pr.fixed_open].all() and not net[pr.fixed_closed].any()
+    assert pr.capacity[net].sum() == best_room
+    assert _value(pr, net) >= _optimum(pr) - 1e-7 * _optimum(pr)
+
+
+def test_step4_tries_the_largest_rooms_when_its_rounding_is_far_off(monkeypatch):
+    """With room for everybody, step 4 evaluates the largest rooms too when its first
+    rounding lies far above the bound (here forced: ``ROOM_CHECK`` -1); the certificate still
+    brackets the brute-force optimum."""
+    import geo.planning.certify as certify
+
+    pr = _problem(2, cap_share=0.4, unserved=10_000.0)
+    assert not short_of_room(pr)
+    opt = _optimum(pr)
+    monkeypatch.setattr(certify, "ROOM_CHECK", -1.0)
+    c = solve_certified(pr, lambda o: _value(pr, o), scale_pairs=0, deterministic=True,
+                        target_gap=-0.5, ascent_steps=(30, 30))
+    assert c.path == "lagrangian" and "largest-rooms" in c.candidates
+    assert c.bound <= opt + 1e-7 * opt <= c.value + 2e-7 * opt
+    assert c.value == pytest.approx(_value(pr, c.open), rel=1e-9)

@@ -181,6 +181,10 @@ INF = highspy.kHighsInf
 #: directly (:func:`ascend`) instead of solving the sparse LP (whose rounds no longer finish).
 SCALE_PAIRS = 1_000_000
 
+#: Region scale with room for every pupil: when the first rounding is more than this share
+#: of the pupils' unserved cost above the bound, :func:`largest_rooms` is evaluated too.
+ROOM_CHECK = 0.01
+
 #: Group x school entries computed at once where a cost matrix is scanned (bounded memory).
 _BLOCK = 2_000_000
 
@@ -1269,6 +1273,7 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
         if cert.gap <= target_gap:
             break
         candidate(f"lagrangian-mean-{phase}", st.y_mean)
+        _check_rooms(pr, evaluate, cert, tried, first=phase == 0)
         if cert.gap <= target_gap:
             break
     last = st.y_n - half_n
@@ -1282,6 +1287,29 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                                   - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
+
+
+def _check_rooms(pr: Problem, evaluate, cert: Certificate, tried: list, *, first: bool
+                 ) -> None:
+    """Step 4 with ``p``: after the first rounding, when it lies more than
+    :data:`ROOM_CHECK` of the pupils' unserved cost above the bound (the rounding may leave
+    pupils out for want of room), evaluate :func:`largest_rooms` too."""
+    if not first or pr.p is None or not np.isfinite(cert.value) or (
+            cert.value - cert.bound <= ROOM_CHECK * pr.unserved * pr.w.sum()):
+        return
+    net = largest_rooms(pr)
+    if not any(np.array_equal(net, o) for o in tried):
+        tried.append(net)
+        consider(cert, pr, evaluate, "largest-rooms", net)
+
+
+def largest_rooms(pr: Problem) -> np.ndarray:
+    """The Lagrangian's network at ``mu = U`` on every arc (step 5's first candidate): the
+    ``p`` schools of the most negative full knapsacks, ``-U cap_j`` plus the minutes of
+    their nearest pupils (the largest rooms, nearest pupils breaking ties)."""
+    lag = ArcLagrangian(pr, pr.shape[1], screen=True)
+    _, y, v, _ = lag(lag.ceil)
+    return round_network(pr, y, v)
 
 
 def short_of_room(pr: Problem) -> bool:
