@@ -34,7 +34,6 @@ from geo.outputs.report import format_number
 from geo.planning.evaluate import evaluate
 from geo.planning.indicators import compare, school_flows
 from geo.planning.optimize import optimize, result_to_scenario
-from geo.planning.prepared import prepare_bundle
 from geo.planning.scenario import save_scenario
 from geo.planning.sweep import (
     chart_png,
@@ -120,7 +119,9 @@ def band_access(name: str, stamp: float, band: str):
 
 @st.cache_resource(show_spinner=False)
 def load_prepared(name: str, stamp: float):
-    return prepare_bundle(jobs.open_bundle(name))
+    """The region prepared for scenarios, from the cache of this build when there is one
+    (:func:`geo.jobs.cached_prepared`)."""
+    return jobs.cached_prepared(jobs.open_bundle(name))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
