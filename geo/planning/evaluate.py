@@ -85,7 +85,8 @@ def assign_exact(prep: Prepared, st: SchoolState, pupils: np.ndarray, sc: Scenar
     """The assignment of a scenario on the kept pairs, exact as on the full matrix.
 
     The pairs a region does not keep (:class:`geo.planning.prepared.Pairs`) enter the
-    assignment at a lower bound of their travel time. An optimum of these costs that uses none
+    assignment at a lower bound of their travel time, read sparse
+    (:meth:`Prepared.pair_minutes`: no origins x schools matrix). An optimum of these costs that uses none
     of them is an optimum of the true costs too (each of its flows costs what it truly costs,
     and no solution costs less than under the lower bounds). When it uses one - or an unserved
     group's "reachable" flag rests on one - the exact columns of those schools are routed
@@ -149,9 +150,10 @@ def _pair_positions(indptr: np.ndarray, origins: np.ndarray) -> np.ndarray:
 
 
 def _bounded_columns(prep: Prepared, a: Assignment, open_mask, offers) -> np.ndarray:
-    """Schools whose columns an assignment on :meth:`Prepared.minutes_bound` read at a lower
-    bound where it matters: flows on pairs not kept, and the open schools offering the band of
-    unserved groups whose reachability rests on pairs not kept."""
+    """Schools whose columns an assignment on :meth:`Prepared.pair_minutes` (the sparse
+    :meth:`Prepared.minutes_bound`) read at a lower bound where it matters: flows on pairs
+    not kept, and the open schools offering the band of unserved groups whose reachability
+    rests on pairs not kept."""
     pairs = prep.pairs
     sv = a.school >= 0
     kept, _, _ = pairs.lookup(a.origin[sv], a.school[sv])
