@@ -465,7 +465,25 @@ def _cheapest_arcs(key: np.ndarray, cost: np.ndarray, N: int):
 
 def _group_moves(g, node, c, on) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Residual arcs between nodes, groups eliminated: for every arc of a group and every
-    node where the group has flow (``on``), (from node, to node, cost difference)."""
+    node where the group has flow (``on``), (from node, to node, cost difference). Most
+    groups have flow on one arc: theirs are read directly, the others'
+    (:func:`_split_group_moves`) by pieces."""
+    n_flows = np.bincount(g[on], minlength=int(g.max(initial=-1)) + 1)
+    single = n_flows[g] == 1
+    flow_arc = np.full(len(n_flows), -1, np.int64)
+    at = np.flatnonzero(on & single)
+    flow_arc[g[at]] = at
+    i = np.flatnonzero(single)
+    f = flow_arc[g[i]]
+    many = ~single
+    a2, b2, v2 = _split_group_moves(g[many], node[many], c[many], on[many])
+    a, b, v = node[f], node[i], c[i] - c[f]
+    keep = a != b
+    return np.r_[a[keep], a2], np.r_[b[keep], b2], np.r_[v[keep], v2]
+
+
+def _split_group_moves(g, node, c, on) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_group_moves` of groups with flow on several arcs."""
     order = np.argsort(g[on], kind="stable")
     pg, pn, pc = g[on][order], node[on][order], c[on][order]
     first = np.searchsorted(pg, g, "left")

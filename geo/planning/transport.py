@@ -77,10 +77,13 @@ def travel_minutes(
     if dist_m is not None and params.walk_max_distance_m > 0:
         dist_m = np.asarray(dist_m, np.float64)
         walk = dist_m < params.walk_max_distance_m
-        minutes[walk] = dist_m[walk] / (params.walk_speed_kmh / 3.6) / 60.0
-        if with_mode:
-            mode[walk] = WALK
-    minutes[~np.isfinite(time_s)] = np.inf
+        if walk.any():  # masked writes only where some pair walks
+            minutes[walk] = dist_m[walk] / (params.walk_speed_kmh / 3.6) / 60.0
+            if with_mode:
+                mode[walk] = WALK
+    unreachable = ~np.isfinite(time_s)
+    if unreachable.any():
+        minutes[unreachable] = np.inf
     return minutes, mode
 
 
