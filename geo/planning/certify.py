@@ -143,11 +143,11 @@ target gap alone.
    knapsacks know where the room is). Polyak steps towards the incumbent then lower
    ``mu`` for pupils in several knapsacks and keep it at ``U`` for the unserved (their
    subgradient is projected to 0, the unserved option taking them); the rounded average
-   choice of each of four stages (ending at 20/40/60/80 % of the time limit, or once the
+   choice of each of four stages (ending at 25/50/70/85 % of the time limit, or once the
    target gap is proven) is evaluated exactly too. The knapsacks are screened
    (:class:`ArcLagrangian` ``screen``): each sorts only its arcs below the reduced cost at
    which it held twice its capacity at the last step, exactly the same knapsack
-   (0.37 s a step on 3.4 million arcs instead of 0.55 s).
+   (0.3 s a step on 3.4 million arcs instead of 0.55 s, load 1-2).
 
    Which side was weak (Vidzeme, 149 schools, 19,906 pupils, capacities 80-610, U =
    10,000 minutes; 2026-12-03, load 1.0-1.1): the network. Step 4's roundings left 1,835
@@ -161,7 +161,16 @@ target gap alone.
    in 60 s. Its validity is tested against brute force over every network
    (``tests/test_certify_capacity.py``). Started from ``mu = U`` with room for every
    pupil (p=56: 20,250 places) the bound starts far below zero and does not recover in
-   60 s, so those instances stay on step 4.
+   60 s, so those instances stay on step 4. There, where the room is tight, step 4's
+   roundings left hundreds of pupils out (p=55/56/57: 7,394,898 / 5,799,109 / 3,115,853
+   against bounds near 480,000): when the first rounding lies more than
+   :data:`ROOM_CHECK` (1 %) of the pupils' unserved cost above the bound, the largest
+   rooms (:func:`largest_rooms`, the choice at ``mu = U``) are evaluated too: 614,124 /
+   575,777 / 549,293, gaps 27 / 20 / 17 % (were 1,433 / 1,121 / 560 %); p >= 59 never
+   triggers it (p=60: the same 459,374 / 455,354 as before). Left: those gaps. The bound
+   stays near 480,000 also with a full-arc ascent from step 4's multipliers (479,081
+   after 400 more steps at p=56), and a band-aware max-flow shows room for every pupil
+   from p=55, so either side may be weak there.
 """
 
 from __future__ import annotations
@@ -464,9 +473,13 @@ class ArcLagrangian:
         """``L(mu)``; returns (bound, y, v per school, served share per group)."""
         pr, n_c = self.pr, self.pr.shape[1]
         r = self.c - mu[self.g]
-        a = np.flatnonzero(r < 0)
-        j, r, ww = self.j[a], r[a], self.w_arc[a]
-        x = np.ones(len(a))
+        neg = r < 0
+        if neg.all():  # every arc (mu near U on the room path): no copies
+            a, j, ww = slice(None), self.j, self.w_arc
+        else:
+            a = np.flatnonzero(neg)
+            j, r, ww = self.j[a], r[a], self.w_arc[a]
+        x = np.ones(len(j))
         over = np.bincount(j, ww, minlength=n_c) > pr.capacity
         if over.any():  # binding knapsacks: fill the capacity, most negative first
             x[over[j]] = 0.0  # beyond the screen: after the capacity is filled
@@ -475,7 +488,6 @@ class ArcLagrangian:
         y = choose_schools(pr, v)
         served = np.bincount(self.g[a], x * y[j], minlength=pr.shape[0])
         return float(pr.w @ mu + v @ y), y, v, served
-
 
     def _fill(self, x: np.ndarray, j: np.ndarray, r: np.ndarray, ww: np.ndarray,
               over: np.ndarray) -> None:
@@ -1320,7 +1332,7 @@ def short_of_room(pr: Problem) -> bool:
 
 def _solve_short_of_room(pr: Problem, evaluate, cert: Certificate, *, t0: float,
                          deadline: float, target_gap: float, steps: int,
-                         ends: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)) -> Certificate:
+                         ends: tuple[float, ...] = (0.25, 0.5, 0.7, 0.85)) -> Certificate:
     """Region scale, pupils beyond the room (module docstring, step 5): the Lagrangian on
     every allowed arc (multipliers up to the unserved cost), ascended from ``mu = U``; its
     first choice of schools and the rounded average choice of each stage are evaluated
