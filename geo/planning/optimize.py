@@ -31,7 +31,9 @@ Methods
   rounds the LP to candidate networks and evaluates them exactly; above
   :data:`geo.planning.certify.SCALE_PAIRS` pairs (Vidzeme) it skips the LP and maximises
   the Lagrangian bound directly by subgradient ascent, rounding the steps' average choice of
-  schools; the result carries the bound and the proven gap. Coverage first solves its level
+  schools (when the ``p`` largest capacities cannot hold every pupil: on every arc, from
+  the unserved cost down, its first network the largest rooms; path ``room``); the result
+  carries the bound and the proven gap. Coverage first solves its level
   relaxation (groups merged by their 0/1 cost levels; a MILP of a few thousand patterns that
   HiGHS solves in seconds at Vidzeme scale; see :mod:`geo.planning.certify`, step 0).
   ``auto`` picks ``heuristic`` or ``certified`` by size.
