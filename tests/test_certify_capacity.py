@@ -15,6 +15,9 @@ from geo.planning.certify import (
     ArcLagrangian,
     Problem,
     capacity_bound,
+    choose_with_room,
+    room_floor,
+    room_network,
     short_of_room,
     solve_certified,
 )
@@ -187,3 +190,84 @@ def test_step4_tries_the_largest_rooms_when_its_rounding_is_far_off(monkeypatch)
     assert c.path == "lagrangian" and "largest-rooms" in c.candidates
     assert c.bound <= opt + 1e-7 * opt <= c.value + 2e-7 * opt
     assert c.value == pytest.approx(_value(pr, c.open), rel=1e-9)
+
+
+def _networks(pr: Problem):
+    """Every network of ``p`` schools respecting the fixed ones."""
+    free = [j for j in range(pr.shape[1]) if not pr.fixed_open[j] and not pr.fixed_closed[j]]
+    for s in itertools.combinations(free, pr.p - int(pr.fixed_open.sum())):
+        o = pr.fixed_open.copy()
+        o[list(s)] = True
+        yield o
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("case", CASES)
+def test_room_floor_excludes_only_networks_above_the_incumbent(seed, case):
+    """Every network whose room lies below :func:`room_floor` of an incumbent (here each
+    network's own exact value in turn) costs more than that incumbent (brute force)."""
+    pr = _problem(seed, cap_share=0.3, **CASES[case])
+    nets = list(_networks(pr))
+    vals = np.array([_value(pr, o) for o in nets])
+    rooms = np.array([pr.capacity @ o for o in nets])
+    for inc in vals:
+        floor = room_floor(pr, inc)
+        assert np.all(vals[rooms < floor] > inc)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("case", CASES)
+def test_room_choice_bounds_the_room_constrained_minimum(seed, case):
+    """:func:`choose_with_room`'s value is at most ``min v y`` over the networks with the
+    room (brute force), for random school values and every room level; its choice is a
+    network of ``p`` schools respecting the fixed ones."""
+    pr = _problem(seed, cap_share=0.3, **CASES[case])
+    rng = np.random.default_rng(seed)
+    nets = list(_networks(pr))
+    rooms = np.array([pr.capacity @ o for o in nets])
+    for _ in range(5):
+        v = -rng.uniform(0, 1000, pr.shape[1])
+        vals = np.array([v @ o for o in nets])
+        for room in np.unique(rooms):
+            y, b = choose_with_room(pr, v, room)
+            assert b <= vals[rooms >= room].min() + 1e-6 * abs(b)
+            assert y.sum() == pr.p and np.all(y[pr.fixed_open] == 1)
+            assert np.all(y[pr.fixed_closed] == 0)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_room_network_is_a_valid_network_with_the_room(case):
+    """:func:`room_network` keeps ``p`` schools, the fixed ones as fixed, with the room
+    asked for whenever some network has it."""
+    pr = _problem(3, cap_share=0.3, **CASES[case])
+    best_room = max(pr.capacity @ o for o in _networks(pr))
+    rng = np.random.default_rng(0)
+    for room in np.linspace(0, best_room, 7):
+        net = room_network(pr, rng.random(pr.shape[1]), room)
+        assert net.sum() == pr.p and np.all(net[pr.fixed_open]) and not net[pr.fixed_closed].any()
+        assert pr.capacity @ net >= room
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("case", CASES)
+def test_lagrangian_with_the_room_cut_never_exceeds_the_optimum(seed, case):
+    """``L(mu)`` with the room floor of the optimum itself (the strongest cut an incumbent
+    can give) on the clipped arcs of step 4 and on every arc, at the warm start and random
+    multipliers below the clip, stays below the brute-force optimum; the cut binds (the
+    floor lies above the plain choice's room) on some of them."""
+    pr = _problem(seed, p=4, **CASES[case])  # three large schools, four small ones
+    pr.capacity = np.round(pr.w.sum() * np.array([0.1, 0.12, 0.34, 0.1, 0.33, 0.35, 0.1]))
+    opt = _optimum(pr)
+    floor = room_floor(pr, opt)
+    rng = np.random.default_rng(seed)
+    binds = 0
+    for k in (3, pr.shape[1]):
+        lag = ArcLagrangian(pr, k)
+        for mu in [lag.start(1)] + [lag.ceil * rng.random(len(pr.w)) ** 0.2 for _ in range(20)]:
+            plain, y, *_ = lag(mu)
+            lag.room = floor
+            cut, *_ = lag(mu)
+            lag.room = 0.0
+            assert plain <= cut + 1e-9 * abs(cut) and cut <= opt + 1e-7 * opt
+            binds += pr.capacity @ y < floor
+    assert floor > 0 and binds > 0

@@ -171,6 +171,27 @@ target gap alone.
    stays near 480,000 also with a full-arc ascent from step 4's multipliers (479,081
    after 400 more steps at p=56), and a band-aware max-flow shows room for every pupil
    from p=55, so either side may be weak there.
+
+   **Room cut** (both sides were weak). The roundings left 600-800 pupils out at p=55
+   (the Lagrangian's choice at its best multipliers held 19,110 places for 19,906 pupils;
+   the clip at the 26th-cheapest cost hides the unserved cost). A network of room ``R``
+   costs at least :func:`capacity_bound` at ``R``, so once an incumbent is known every
+   network cheaper than it has room ``>= R*`` (:func:`room_floor`; p=55 with 547,890:
+   19,890). After step 4's first phase, when the best choice lacks that room, the
+   choice of schools is restricted to it (``ArcLagrangian.room``): ``min v y`` with
+   ``sum y = p`` and ``cap y >= R*`` is bounded below by its Lagrangian dual in one
+   multiplier (:func:`choose_with_room`, golden-section search, valid for every ``lam``),
+   a valid bound of the optimum (which has the room). Candidates then hold every pupil:
+   :func:`room_network` (the largest ``y + lam cap`` with the least ``lam`` giving the
+   room); the first phase's average is also repaired that way (``lagrangian-rooms``)
+   when the largest rooms were tried; while time is left, a third stage ascends on until
+   85 % of the time limit (``lagrangian-room-mean``). Tested against brute force
+   (``tests/test_certify_capacity.py``: no network below the floor beats the incumbent;
+   the dual never exceeds the constrained minimum; ``L`` with the optimum's own floor never
+   exceeds the optimum). Through ``bench/bench_optimize.py --time-limit 60`` (2026-12-03,
+   load 1.0-1.6): p=55 546,848 / 510,528 = 7.1 % (42 s; was 614,124 / 485,887 = 26.4 %),
+   p=57 479,493 / 473,296 = 1.31 % (26 s; was 16.6 %); p=60 and above never bind the cut
+   (unchanged: 0.883 / 0.192 / 0.058 %).
 """
 
 from __future__ import annotations
@@ -368,6 +389,102 @@ def choose_schools(pr: Problem, v: np.ndarray) -> np.ndarray:
     return y
 
 
+def room_floor(pr: Problem, incumbent: float) -> float:
+    """The least room a network cheaper than ``incumbent`` can have.
+
+    A network of room ``R`` serves at most ``R`` pupils, each at least at its cheapest
+    allowed cost, the others at the unserved cost: it costs at least the capacity bound at
+    ``R`` (:func:`capacity_bound`, which decreases with ``R``). The returned ``R*`` (found by
+    bisection) has that bound above ``incumbent``, so every network with room below ``R*``
+    costs more than the incumbent and the optimum has room ``>= R*``. 0 without ``p``,
+    with unlimited capacities or when no room is excluded.
+    """
+    if pr.p is None or not np.isfinite(pr.capacity).all() or not np.isfinite(incumbent):
+        return 0.0
+    order = np.argsort(pr.cheapest, kind="stable")
+    w, gain = pr.w[order], pr.unserved - pr.cheapest[order]
+    before, total = np.cumsum(w) - w, pr.unserved * pr.w.sum()
+
+    def least_cost(room: float) -> float:
+        return float(total - np.dot(np.clip(room - before, 0.0, w), gain))
+
+    lo, hi = 0.0, float(pr.w.sum())
+    if least_cost(lo) <= incumbent:
+        return 0.0
+    for _ in range(60):  # invariant: least_cost(lo) > incumbent >= least_cost(hi)
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if least_cost(mid) > incumbent else (lo, mid)
+    return lo
+
+
+def choose_with_room(pr: Problem, v: np.ndarray, room: float, *, iters: int = 60
+                     ) -> tuple[np.ndarray, float]:
+    """:func:`choose_schools` with the chosen schools' room at least ``room``: a lower bound
+    of ``min v y`` over those networks and a network.
+
+    For every ``lam >= 0``, ``lam room + min (v_j - lam cap_j) y_j`` over the ``p``-school
+    choices bounds the room-constrained minimum from below (weak duality); ``lam`` is
+    maximised by golden-section search (the dual is concave). When the plain choice has the
+    room (or ``room`` is 0), it is returned with its value ``v y``.
+
+    Returns
+    -------
+    y : numpy.ndarray, shape (n_c,)
+        The choice at the best ``lam`` (may lack the room).
+    value : float
+        The bound on ``min v y`` (exact when the plain choice has the room).
+    """
+    y = choose_schools(pr, v)
+    if room <= 0 or pr.p is None or pr.capacity @ y >= room:
+        return y, float(v @ y)
+    free = np.flatnonzero(~pr.fixed_open & ~pr.fixed_closed)
+    k = max(pr.p - int(pr.fixed_open.sum()), 0)
+    fixed = pr.fixed_open & ~pr.fixed_closed
+    vf, cf = v[free], pr.capacity[free]
+
+    def dual(lam: float) -> tuple[float, np.ndarray]:
+        r = vf - lam * cf
+        take = np.argpartition(r, k - 1)[:k] if 0 < k < len(r) else np.arange(min(k, len(r)))
+        val = lam * room + float((v[fixed] - lam * pr.capacity[fixed]).sum() + r[take].sum())
+        return val, free[take]
+
+    spread = float(np.ptp(v)) + 1.0
+    hi = spread / max(float(np.min(np.diff(np.unique(pr.capacity)), initial=1.0)), 1e-9)
+    a, b, phi = 0.0, hi, 0.5 * (np.sqrt(5.0) - 1.0)
+    best, take = dual(0.0)
+    for _ in range(iters):
+        m1, m2 = b - phi * (b - a), a + phi * (b - a)
+        (f1, t1), (f2, t2) = dual(m1), dual(m2)
+        a, b = (a, m2) if f1 >= f2 else (m1, b)
+        for f, t in ((f1, t1), (f2, t2)):
+            if f > best:
+                best, take = f, t
+    out = fixed.astype(float)
+    out[take] = 1.0
+    return out, best
+
+
+def room_network(pr: Problem, y: np.ndarray, room: float) -> np.ndarray:
+    """A network of ``p`` schools from fractional ``y`` with at least ``room`` places where
+    one exists: the ``p`` largest ``y + lam cap`` (fixed schools kept), the least ``lam``
+    found by bisection that gives the room."""
+    score = np.where(pr.fixed_open, np.inf, np.where(pr.fixed_closed, -np.inf, y))
+
+    def net(lam: float) -> np.ndarray:
+        s = np.where(np.isfinite(score), score + lam * pr.capacity, score)
+        out = np.zeros(len(y), bool)
+        out[np.argsort(-s, kind="stable")[: pr.p]] = True
+        return out
+
+    lo, hi = 0.0, 2.0 / max(float(np.min(np.diff(np.unique(pr.capacity)), initial=1.0)), 1e-9)
+    if pr.capacity @ net(hi) < room:
+        return net(hi)
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if pr.capacity @ net(mid) < room else (lo, mid)
+    return net(hi)
+
+
 def lagrangian(pr: Problem, mu: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """The Lagrangian lower bound ``L(mu)`` (valid for every ``mu``).
 
@@ -460,6 +577,7 @@ class ArcLagrangian:
         self.c = cp[:, :k].ravel()[keep]
         self.w_arc = pr.w[self.g]
         self.span = 2.0 * pr.unserved + 1.0  # sort key: school, then c - mu (in (-U, 0))
+        self.room = 0.0  # the chosen schools' least room (:func:`room_floor`; 0: none)
 
     def start(self, rank: int = 1) -> np.ndarray:
         """Warm start: each group's ``rank``-th cheapest cost (0 = cheapest), per pupil."""
@@ -485,9 +603,9 @@ class ArcLagrangian:
             x[over[j]] = 0.0  # beyond the screen: after the capacity is filled
             self._fill(x, j, r, ww, over)
         v = np.bincount(j, ww * r * x, minlength=n_c)
-        y = choose_schools(pr, v)
+        y, vy = choose_with_room(pr, v, self.room)
         served = np.bincount(self.g[a], x * y[j], minlength=pr.shape[0])
-        return float(pr.w @ mu + v @ y), y, v, served
+        return float(pr.w @ mu + vy), y, v, served
 
     def _fill(self, x: np.ndarray, j: np.ndarray, r: np.ndarray, ww: np.ndarray,
               over: np.ndarray) -> None:
@@ -1258,7 +1376,8 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     def candidate(name: str, y: np.ndarray | None) -> None:
         if y is None:  # no step yet (the time went to the level relaxation)
             return
-        net = round_network(pr, y, st.v_best)
+        net = (room_network(pr, y, max(lag.room, float(pr.w.sum()))) if lag.room > 0
+               else round_network(pr, y, st.v_best))  # the cut binds: room for every pupil
         if not any(np.array_equal(net, o) for o in tried):
             tried.append(net)
             consider(cert, pr, evaluate, name, net)
@@ -1280,17 +1399,21 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                    stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
             if part == 0:
                 st.y_sum, st.y_n = None, 0
-        cert.bound = max(cert.bound, st.bound)
+        cert.bound = max(cert.bound, min(st.bound, cert.value))
         _set_gap(cert, pr)
         if cert.gap <= target_gap:
             break
         candidate(f"lagrangian-mean-{phase}", st.y_mean)
         _check_rooms(pr, evaluate, cert, tried, first=phase == 0)
+        _repaired(pr, lag, st, cert, candidate, first=phase == 0, target_gap=target_gap)
         if cert.gap <= target_gap:
             break
+        lag.room = _room_cut(pr, lag, st, cert)
     last = st.y_n - half_n
     if cert.gap > target_gap and last > 0 and half_sum is not None:
         candidate("lagrangian-last", (st.y_sum - half_sum) / last)
+    _room_stage(pr, lag, st, cert, candidate, until=(t0 + 0.7 * span, t0 + 0.85 * span),
+                steps=steps[1], target_gap=target_gap)
     if not np.isfinite(cert.value) and st.steps == 0:  # never leave without a network
         ascend(lag, st, target=None, steps=1)
     if cert.gap > target_gap:
@@ -1299,6 +1422,40 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                                   - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
+
+
+def _repaired(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate, candidate, *,
+              first: bool, target_gap: float) -> None:
+    """Step 4's first average choice repaired to hold every pupil (:func:`room_network`),
+    a candidate when its rounding left pupils out (the largest rooms were tried)."""
+    if not first or cert.gap <= target_gap or "largest-rooms" not in cert.candidates:
+        return
+    lag.room = float(pr.w.sum())
+    candidate("lagrangian-rooms", st.y_mean)
+    lag.room = 0.0
+
+
+def _room_stage(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate, candidate, *,
+                until: tuple[float, float], steps: int, target_gap: float) -> None:
+    """With the room cut binding and before ``until[0]``: ascend on until ``until[1]``,
+    then the average choice with the floor's room (``lagrangian-room-mean``)."""
+    if cert.gap <= target_gap or lag.room <= 0 or time.perf_counter() >= until[0]:
+        return
+    st.y_sum, st.y_n = None, 0
+    ascend(lag, st, target=cert.value, steps=steps, deadline=until[1],
+           stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
+    cert.bound = max(cert.bound, min(st.bound, cert.value))
+    _set_gap(cert, pr)
+    if cert.gap > target_gap and st.y_n > 0:
+        candidate("lagrangian-room-mean", st.y_mean)
+
+
+def _room_cut(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate) -> float:
+    """The room floor (:func:`room_floor`) of the incumbent when the Lagrangian's best
+    choice of schools lacks that room (the cut binds), else the current one (0: none)."""
+    floor = room_floor(pr, cert.value)
+    binds = st.y_best is not None and pr.capacity @ st.y_best < floor
+    return max(floor, lag.room) if floor > 0 and (binds or lag.room > 0) else lag.room
 
 
 def _check_rooms(pr: Problem, evaluate, cert: Certificate, tried: list, *, first: bool
