@@ -267,20 +267,28 @@ STAMP = _stamp(region)
 schools = bundle["schools"]
 cells = bundle["pupils_2021"] if "pupils_2021" in bundle.layers else None
 boundaries = bundle.layers.get("boundaries")
-places = bundle.layers.get("places")
 dorms = bundle.layers.get("dormitories")
 SOURCES = planner.sources_line(bundle.manifest, lang)
 REGION_TITLE = bundle.manifest.get("title", {}).get(lang, region)
 HAS_ROADS = net is not None and cells is not None
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def region_outline(name: str, stamp: float, lang: str) -> tuple:
+    """Municipality outlines and place names of a region's bundle (cached per build and
+    language: every view's map draws them, on every rerun)."""
+    b = load_bundle(name, stamp)
+    out = [map_layers.boundaries_layer(b.layers["boundaries"], lang)] \
+        if b.layers.get("boundaries") is not None else []
+    if b.layers.get("places") is not None and len(b.layers["places"]):
+        out.append(map_layers.places_layer(b.layers["places"], lang))
+    return tuple(out)
+
+
 def outline_layers() -> list:
     """Municipality outlines and place names: what lets a reader find their way on every map
     without a tile server."""
-    out = [map_layers.boundaries_layer(boundaries, lang)] if boundaries is not None else []
-    if places is not None and len(places):
-        out.append(map_layers.places_layer(places, lang))
-    return out
+    return list(region_outline(region, STAMP, lang))
 
 
 # ==================================================================================================
