@@ -193,6 +193,32 @@ target gap alone.
    p=57 479,493 / 473,296 = 1.31 % (26 s; was 16.6 %); p=60 and above never bind the cut
    (unchanged: 0.883 / 0.192 / 0.058 %).
 
+   **Tight room: a coarse LP's prices as the start** (:func:`tight_room`: the ``p``
+   largest capacities hold every pupil with under :data:`TIGHT_ROOM`, 5 %, to spare;
+   Vidzeme p = 55-58; :func:`_tight_start`). The ascent was the weak side there: the strong
+   LP of p = 55 (the sparse LP of steps 1-3 run to the end, 43 s: 527,389) lies 3.2 % above
+   the ascent's 510,528, and its multipliers are 460-537 minutes per pupil, far above any
+   travel time: with 104 places to spare a place costs some 440 minutes at every school,
+   a level the ascent, stepping up from the second-cheapest cost under the 26th-cheapest
+   clip, never reaches (a line search on a common shift of every multiplier still stalls
+   at 513,000). So the groups are merged (:func:`coarse_problem`: the same allowed schools,
+   the same two nearest in order, the cheapest cost in the same 6-minute bin; 33,354 ->
+   4,739 groups, weights summed, costs the weighted mean, a restriction of the instance),
+   the coarse LP is solved as in steps 1-3 (2.7 s; until :data:`COARSE_SHARE` of the time
+   limit), and its capacity prices ``pi_j`` give the multipliers of every fine group: its
+   cheapest or second-cheapest allowed ``c_gj + pi_j``, whichever gives the higher ``L``
+   (:func:`price_multipliers`; p = 55: 526,804 at once, where the coarse LP's own group
+   multipliers give -133,608). The ascent then continues on every arc (no clip). The
+   coarse LP's schools with room for every pupil and the coarse branch and bound with its
+   integral schools fixed (HiGHS, as long again) are the first candidates. Through
+   ``bench/bench_optimize.py --time-limit 60`` (2026-12-03, load 1.0-2.3): p = 55
+   538,038 / 527,348 = 2.03 % (51 s; was 7.1 %), p = 56 0.997 % (22 s), p = 57
+   478,603 / 473,960 = 0.98 % (19 s; was 1.31 %), p = 58 0.966 % (16 s); p = 59 (5.3 %
+   to spare, the plain ascent) 0.981 % (36 s). Left: p = 55, where the LP itself is the
+   limit: 54 schools at 1 and a 55th that must hold 246 pupils; HiGHS on the fine sparse
+   model with 128 schools fixed by Lagrangian tests found 534,181 in 3 minutes with its
+   root bound at 527,501, so no LP-based bound proves 1 % there without branching.
+
    Step 5 with few pupils beyond the room (below :data:`SHORT_STEP`, 2 %, of them;
    :func:`_shortfall`; Vidzeme p=54: 0.7 %, p=50: 5.9 %) starts the ascent with three
    times the step: most multipliers must fall far below ``U``. p=54: 2,060,004 /
@@ -224,6 +250,14 @@ ROOM_CHECK = 0.01
 #: Step 5: below this share of the pupils beyond the room, the ascent starts with three
 #: times the step (most multipliers must fall far below the unserved cost).
 SHORT_STEP = 0.02
+
+#: Region scale with ``p``: when the ``p`` largest capacities hold every pupil with less than
+#: this share of them to spare, step 4 starts from the coarse LP's prices (module docstring).
+TIGHT_ROOM = 0.05
+
+#: Step 4 with tight room: share of the time limit for the coarse LP (the same again for its
+#: branch and bound).
+COARSE_SHARE = 0.15
 
 #: Group x school entries computed at once where a cost matrix is scanned (bounded memory).
 _BLOCK = 2_000_000
@@ -1329,6 +1363,115 @@ def capacity_bound(pr: Problem) -> float:
     return float(pr.unserved * pr.w.sum() - saved)
 
 
+def tight_room(pr: Problem) -> bool:
+    """Whether the ``p`` largest allowed capacities hold every pupil with less than
+    :data:`TIGHT_ROOM` of them to spare (step 4 then starts from a coarse LP, module
+    docstring)."""
+    if pr.p is None or not np.isfinite(pr.capacity[~pr.fixed_closed]).all():
+        return False
+    spare = (_largest_room(pr) - pr.w.sum()) / max(pr.w.sum(), 1e-12)
+    return 0.0 <= spare < TIGHT_ROOM
+
+
+def coarse_problem(pr: Problem, *, nearest: int = 2, minutes: float = 6.0
+                   ) -> tuple[Problem, np.ndarray]:
+    """The instance with similar groups merged (a restriction: every coarse solution is one
+    of ``pr`` at the same cost).
+
+    Groups merge when they have the same allowed schools, the same ``nearest`` cheapest
+    schools in the same order and their cheapest cost in the same ``minutes`` bin; a coarse
+    group's weight is the sum, its cost per school the weighted mean (Vidzeme: 33,354 groups
+    become 4,739).
+
+    Returns
+    -------
+    coarse : Problem
+    group : numpy.ndarray of int, shape (n_g,)
+        Each group's coarse group.
+    """
+    n_g, n_c = pr.shape
+    nearest = max(1, min(nearest, n_c))
+    rows = max(1, _BLOCK // max(n_c, 1))
+    keys = []
+    for a in range(0, n_g, rows):
+        C = np.where(pr.fixed_closed[None, :], pr.unserved, pr.cost[a: a + rows])
+        near = np.argsort(C, axis=1, kind="stable")[:, :nearest]
+        low = np.floor(np.take_along_axis(C, near[:, :1], 1) / minutes)
+        keys.append(np.c_[near.astype(np.int64), low.astype(np.int64),
+                          np.packbits(C < pr.unserved, axis=1).astype(np.int64)])
+    _, group = unique_rows(np.concatenate(keys))
+    n = int(group.max()) + 1 if n_g else 0
+    S = sparse.csr_array((pr.w, (group, np.arange(n_g))), shape=(n, n_g))
+    w = S.sum(axis=1)
+    cost = np.minimum((S @ pr.cost) / np.maximum(w, 1e-300)[:, None], pr.unserved)
+    return Problem(cost=cost, w=w, unserved=pr.unserved, capacity=pr.capacity,
+                   annual_cost=pr.annual_cost, fixed_open=pr.fixed_open,
+                   fixed_closed=pr.fixed_closed, p=pr.p, budget=pr.budget), group
+
+
+def price_multipliers(pr: Problem, pi: np.ndarray) -> list[np.ndarray]:
+    """Multipliers per pupil from prices of a place at each school: each group's cheapest
+    and second-cheapest allowed ``c_gj + pi_j`` (capped at the unserved cost); both are
+    tried as the ascent's start (any multipliers give a valid bound)."""
+    n_g, n_c = pr.shape
+    rows = max(1, _BLOCK // max(n_c, 1))
+    first, second = np.empty(n_g), np.empty(n_g)
+    for a in range(0, n_g, rows):
+        C = pr.cost[a: a + rows]
+        r = np.where(pr.fixed_closed[None, :] | (C >= pr.unserved), np.inf, C + pi[None, :])
+        two = np.partition(r, 1, axis=1)[:, :2] if n_c > 1 else np.c_[r, np.full(len(r), np.inf)]
+        first[a: a + rows], second[a: a + rows] = two.min(axis=1), two.max(axis=1)
+    return [np.minimum(m, pr.unserved) for m in (second, first)]
+
+
+@dataclass
+class CoarseStart:
+    """Step 4 with tight room: the coarse LP (:func:`coarse_problem`) and what it gives."""
+
+    mu: np.ndarray  # multipliers of the fine problem (:func:`price_multipliers`, the best)
+    bound: float  # L at mu
+    y: np.ndarray | None  # the coarse LP's schools (None: time ran out inside its first LP)
+    lp: SparseLP
+    seconds: float
+
+
+def coarse_start(pr: Problem, lag: ArcLagrangian, *, deadline: float, max_rounds: int = 40
+                 ) -> CoarseStart | None:
+    """Solve the LP of the coarse instance (steps 1-3's sparse LP, until ``deadline``) and
+    turn its capacity prices into multipliers of ``pr``. None when the coarse instance is
+    above :data:`SCALE_PAIRS` pairs."""
+    t = time.perf_counter()
+    cp, _ = coarse_problem(pr)
+    if cp.cost.size > SCALE_PAIRS:
+        return None
+    lp = SparseLP(cp, *initial_arcs(cp, 5))
+    lp.link(np.flatnonzero(heavy_groups(cp.w, 0.2)[lp.g]))
+    y_c = None
+    for _, _, y, _, _ in _lp_rounds(cp, lp, deadline, max_rounds):
+        y_c = y if y is not None else y_c
+    pi = lp.solve(seconds=max(deadline - time.perf_counter(), 0.5))[4]
+    best = None
+    for mu in price_multipliers(pr, np.maximum(pi, 0.0)):
+        L = lag(mu)[0]
+        if best is None or L > best[1]:
+            best = (mu, L)
+    return CoarseStart(mu=best[0], bound=best[1], y=y_c, lp=lp,
+                       seconds=time.perf_counter() - t)
+
+
+def coarse_network(pr: Problem, cs: CoarseStart, *, seconds: float,
+                   max_nodes: int | None = None) -> np.ndarray | None:
+    """The coarse model's branch and bound with its LP's integral schools fixed (HiGHS,
+    ``seconds`` and ``max_nodes`` at most): a network for the fine instance."""
+    if cs.y is None or seconds <= 0.5:
+        return None
+    n_c = pr.shape[1]
+    lo = np.maximum(np.where(cs.y > 1 - 1e-6, 1.0, 0.0), pr.fixed_open)
+    hi = np.minimum(np.where(cs.y < 1e-6, 0.0, 1.0), ~pr.fixed_closed)
+    cs.lp.h.changeColsBounds(n_c, np.arange(n_c, dtype=np.int32), lo, hi.astype(float))
+    return cs.lp.solve_milp(min(seconds, INF), max_nodes=max_nodes)
+
+
 def _solve_lp_path(  # noqa: PLR0913  the options of solve_certified
     pr: Problem, evaluate, cert: Certificate, *, t0: float, deadline: float,
     target_gap: float, k: int, link_share: float, deterministic: bool, max_rounds: int,
@@ -1378,10 +1521,13 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                     target_gap: float, steps: tuple[int, int], k: int) -> Certificate:
     """Region scale: subgradient ascent of the Lagrangian, candidates rounded from the average
     ``y`` of the steps, evaluated exactly (see the module docstring, step 4)."""
-    lag = ArcLagrangian(pr, k)
-    st = Ascent(mu=lag.start(1))
     tried: list[np.ndarray] = []
     evaluated = cert.seconds.get("evaluate", 0.0)  # by step 0, before the ascent
+    span = deadline - t0
+    warm = _tight_start(pr, evaluate, cert, tried, deadline=t0 + COARSE_SHARE * span,
+                        milp_until=t0 + 2 * COARSE_SHARE * span) if tight_room(pr) else None
+    lag, st = warm if warm is not None else (lag := ArcLagrangian(pr, k), Ascent(
+        mu=lag.start(1)))
 
     def candidate(name: str, y: np.ndarray | None) -> None:
         if y is None:  # no step yet (the time went to the level relaxation)
@@ -1392,7 +1538,6 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
             tried.append(net)
             consider(cert, pr, evaluate, name, net)
 
-    span = deadline - t0
     ends = (0.25, 0.55)  # of the time limit; the exact evaluations follow
     half_sum, half_n = None, 0
     for phase, n in enumerate(steps):
@@ -1403,7 +1548,7 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                 st.y_sum, st.y_n = None, 0
             elif part == 2:
                 half_sum, half_n = (None, 0) if st.y_n == 0 else (st.y_sum.copy(), st.y_n)
-            ascend(lag, st, target=None if phase == 0 else cert.value,
+            ascend(lag, st, target=None if phase == 0 and warm is None else cert.value,
                    steps=int(round(share * n)), deadline=t0 + (start + until * (
                        ends[phase] - start)) * span,
                    stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
@@ -1432,6 +1577,29 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                                   - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
+
+
+def _tight_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, deadline: float,
+                 milp_until: float) -> tuple[ArcLagrangian, Ascent] | None:
+    """Step 4 with tight room (:func:`tight_room`): the coarse LP's prices as the ascent's
+    start on every arc, its schools (with room for every pupil) and the coarse branch and
+    bound's network as candidates. None when the coarse instance is too large."""
+    lag = ArcLagrangian(pr, pr.shape[1], screen=True)  # multipliers far above the k-th cost
+    counted = not np.isfinite(deadline)  # deterministic: rounds and nodes counted instead
+    cs = coarse_start(pr, lag, deadline=deadline, max_rounds=10 if counted else 40)
+    if cs is None:
+        return None
+    cert.bound = max(cert.bound, cs.bound)
+    cert.seconds["coarse"] = cs.seconds
+    nets = [] if cs.y is None else [("coarse-lp", room_network(pr, cs.y, float(pr.w.sum())))]
+    net = coarse_network(pr, cs, seconds=milp_until - time.perf_counter(),
+                         max_nodes=200 if counted else None)
+    nets += [] if net is None else [("coarse-milp", net)]
+    for name, net in nets:
+        if not any(np.array_equal(net, o) for o in tried):
+            tried.append(net)
+            consider(cert, pr, evaluate, name, net)
+    return lag, Ascent(mu=cs.mu)
 
 
 def _repaired(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate, candidate, *,
@@ -1497,14 +1665,18 @@ def short_of_room(pr: Problem) -> bool:
     return bool(np.isfinite(capacity_bound(pr)))
 
 
-def _shortfall(pr: Problem) -> float:
-    """Share of the pupils the ``p`` largest allowed capacities (fixed ones kept) cannot
-    hold (0 when they hold everyone)."""
+def _largest_room(pr: Problem) -> float:
+    """Places in the ``p`` largest allowed schools (the fixed-open ones kept)."""
     allowed = ~pr.fixed_closed
     fixed = pr.fixed_open & allowed
     rest = np.sort(pr.capacity[allowed & ~fixed])[::-1]
-    room = pr.capacity[fixed].sum() + rest[: max(pr.p - int(fixed.sum()), 0)].sum()
-    return float(max(pr.w.sum() - room, 0.0) / max(pr.w.sum(), 1e-12))
+    return float(pr.capacity[fixed].sum() + rest[: max(pr.p - int(fixed.sum()), 0)].sum())
+
+
+def _shortfall(pr: Problem) -> float:
+    """Share of the pupils the ``p`` largest allowed capacities (fixed ones kept) cannot
+    hold (0 when they hold everyone)."""
+    return float(max(pr.w.sum() - _largest_room(pr), 0.0) / max(pr.w.sum(), 1e-12))
 
 
 def _solve_short_of_room(pr: Problem, evaluate, cert: Certificate, *, t0: float,

@@ -1,0 +1,142 @@
+"""Step 4 of the certified solve when the room barely holds every pupil
+(geo.planning.certify, ``tight_room``): the coarse instance, the multipliers from its LP's
+prices and the whole solve, against brute force over every network (each assigned by a
+dense scipy transportation LP, independent of geo.planning.assign)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_certify_capacity import _networks, _optimum, _problem, _value
+
+from geo.planning import certify
+from geo.planning.certify import (
+    ArcLagrangian,
+    coarse_problem,
+    price_multipliers,
+    solve_certified,
+    tight_room,
+)
+
+CASES = {
+    "plain": dict(),
+    "fixed": dict(fixed_open=np.eye(7, dtype=bool)[4], fixed_closed=np.eye(7, dtype=bool)[3]),
+    "dominant-unserved": dict(unserved=10_000.0),
+}
+
+
+def _tight(seed: int, **kw):
+    """Seven schools, ``p = 4``; the four largest hold every pupil with 2 % to spare."""
+    pr = _problem(seed, p=4, **kw)
+    share = np.array([0.2, 0.25, 0.26, 0.1, 0.29, 0.12, 0.11])
+    pr.capacity = np.ceil(share * pr.w.sum() * 1.02)
+    return pr
+
+
+def _clustered(seed: int, n_g: int = 60) -> certify.Problem:
+    """Groups in a few tight clusters (towns): many share their nearest schools."""
+    rng = np.random.default_rng(seed)
+    towns = rng.uniform(0, 40, (6, 2))
+    a = towns[rng.integers(0, 6, n_g)] + rng.normal(0, 0.6, (n_g, 2))
+    b = rng.uniform(0, 40, (5, 2))
+    T = 2.0 * np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1]) + 1.0
+    T[:, 4] = np.where(np.arange(n_g) % 3 == 0, 400.0, T[:, 4])  # a band school 4 lacks
+    w = rng.uniform(0.1, 8.0, n_g)
+    return certify.Problem(cost=np.minimum(T, 400.0), w=w, unserved=400.0,
+                           capacity=np.full(5, 0.3 * w.sum()), annual_cost=np.ones(5),
+                           fixed_open=np.zeros(5, bool), fixed_closed=np.zeros(5, bool), p=3)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_coarse_groups_share_schools_and_keep_every_pupil(seed):
+    """Each coarse group holds groups with the same allowed schools, the same two nearest
+    schools in order and their cheapest cost in the same 6-minute bin; its weight is their
+    sum and its cost the weighted mean (checked group by group); groups merge."""
+    pr = _clustered(seed)
+    cp, group = coarse_problem(pr)
+    assert cp.shape[0] < pr.shape[0] and cp.w.sum() == pytest.approx(pr.w.sum())
+    for c in range(cp.shape[0]):
+        members = np.flatnonzero(group == c)
+        C = pr.cost[members]
+        assert len({tuple(np.argsort(r, kind="stable")[:2]) for r in C}) == 1
+        assert len({tuple(r < pr.unserved) for r in C}) == 1
+        assert len({np.floor(r.min() / 6.0) for r in C}) == 1
+        w = pr.w[members]
+        assert cp.w[c] == pytest.approx(w.sum())
+        np.testing.assert_allclose(cp.cost[c], w @ C / w.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_coarse_instance_is_a_restriction(seed):
+    """Every network costs at least as much in the coarse instance as in the fine one
+    (a coarse group's pupils move together), so its optimum is never below the fine one."""
+    pr = _clustered(seed)
+    cp, _ = coarse_problem(pr)
+    for net in _networks(pr):
+        assert _value(cp, net) >= _value(pr, net) - 1e-7 * _value(pr, net)
+    assert _optimum(cp) >= _optimum(pr) - 1e-7 * _optimum(pr)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("case", CASES)
+def test_price_multipliers_bound_the_optimum(seed, case):
+    """The multipliers made from any prices of a place give ``L`` below the brute-force
+    optimum (on every arc); each lies between the group's cheapest priced option and the
+    unserved cost."""
+    pr = _tight(seed, **CASES[case])
+    opt = _optimum(pr)
+    lag = ArcLagrangian(pr, pr.shape[1], screen=True)
+    rng = np.random.default_rng(seed)
+    for _ in range(10):
+        pi = rng.uniform(0, 3 * pr.unserved / 4, pr.shape[1]) * (rng.random() < 0.7)
+        second, first = price_multipliers(pr, pi)
+        assert np.all(first <= second) and np.all(second <= pr.unserved)
+        for mu in (first, second):
+            assert lag(mu)[0] <= opt + 1e-7 * opt
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("case", CASES)
+def test_tight_room_solve_brackets_the_brute_force_optimum(seed, case):
+    """At region scale (forced) with tight room, the solve starts from the coarse LP: its
+    network holds every pupil, its bound lies below the brute-force optimum and its value
+    (exact) above it."""
+    pr = _tight(seed, **CASES[case])
+    assert tight_room(pr)
+    opt = _optimum(pr)
+    solve = dict(scale_pairs=0, deterministic=True, target_gap=-0.5, ascent_steps=(20, 40))
+    c = solve_certified(pr, lambda o: _value(pr, o), **solve)
+    assert c.path == "lagrangian" and "coarse-lp" in c.candidates and "coarse" in c.seconds
+    assert c.open.sum() == pr.p and np.all(c.open[pr.fixed_open])
+    assert not np.any(c.open[pr.fixed_closed])
+    assert pr.capacity @ c.open >= pr.w.sum()
+    assert c.value == pytest.approx(_value(pr, c.open), rel=1e-9)
+    assert c.bound <= opt + 1e-7 * opt <= c.value + 2e-7 * opt
+
+
+def test_coarse_start_proves_more_than_the_plain_ascent(monkeypatch):
+    """Over eight tight instances, the same steps from the coarse LP's prices leave a
+    smaller total distance from bound to optimum than the plain ascent (at Vidzeme scale,
+    p = 55: 527,348 against 510,528)."""
+    solve = dict(scale_pairs=0, deterministic=True, target_gap=-0.5, ascent_steps=(20, 40))
+    prs = [_tight(seed) for seed in range(1, 9)]
+    opts = [_optimum(pr) for pr in prs]
+
+    def short(pr, opt):
+        return (opt - solve_certified(pr, lambda o: _value(pr, o), **solve).bound) / opt
+
+    warm = sum(short(pr, opt) for pr, opt in zip(prs, opts, strict=True))
+    monkeypatch.setattr(certify, "tight_room", lambda pr: False)
+    plain = sum(short(pr, opt) for pr, opt in zip(prs, opts, strict=True))
+    assert 0 < warm < 0.9 * plain
+
+
+def test_tight_room_only_with_a_few_places_to_spare():
+    """Tight: the p largest hold every pupil with under 5 % to spare; not with more room,
+    not when pupils are left out (step 5), not with a budget."""
+    pr = _tight(1)
+    assert tight_room(pr)
+    pr.capacity = pr.capacity * 1.2
+    assert not tight_room(pr)
+    assert not tight_room(_problem(1))  # the three largest cannot hold every pupil
+    assert not tight_room(_problem(1, p=None, budget=3.0))
