@@ -236,6 +236,7 @@ from functools import cached_property
 import highspy
 import numpy as np
 from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 INF = highspy.kHighsInf
 
@@ -1460,14 +1461,18 @@ def coarse_start(pr: Problem, lag: ArcLagrangian, *, deadline: float, max_rounds
 
 
 def coarse_network(pr: Problem, cs: CoarseStart, *, seconds: float,
+                   bounds: tuple[np.ndarray, np.ndarray] | None = None,
                    max_nodes: int | None = None) -> np.ndarray | None:
-    """The coarse model's branch and bound with its LP's integral schools fixed (HiGHS,
-    ``seconds`` and ``max_nodes`` at most): a network for the fine instance."""
+    """The coarse model's branch and bound (HiGHS, ``seconds`` and ``max_nodes`` at most),
+    the schools within ``bounds`` (lo, hi; default: the coarse LP's integral schools
+    fixed): a network for the fine instance."""
     if cs.y is None or seconds <= 0.5:
         return None
     n_c = pr.shape[1]
-    lo = np.maximum(np.where(cs.y > 1 - 1e-6, 1.0, 0.0), pr.fixed_open)
-    hi = np.minimum(np.where(cs.y < 1e-6, 0.0, 1.0), ~pr.fixed_closed)
+    lo, hi = bounds if bounds is not None else (np.where(cs.y > 1 - 1e-6, 1.0, 0.0),
+                                                np.where(cs.y < 1e-6, 0.0, 1.0))
+    lo = np.maximum(lo, pr.fixed_open)
+    hi = np.minimum(hi, ~pr.fixed_closed)
     cs.lp.h.changeColsBounds(n_c, np.arange(n_c, dtype=np.int32), lo, hi.astype(float))
     return cs.lp.solve_milp(min(seconds, INF), max_nodes=max_nodes)
 
@@ -1526,7 +1531,7 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     span = deadline - t0
     warm = _tight_start(pr, evaluate, cert, tried, deadline=t0 + COARSE_SHARE * span,
                         milp_until=t0 + 2 * COARSE_SHARE * span) if tight_room(pr) else None
-    lag, st = warm if warm is not None else (lag := ArcLagrangian(pr, k), Ascent(
+    lag, st = warm[:2] if warm is not None else (lag := ArcLagrangian(pr, k), Ascent(
         mu=lag.start(1)))
 
     def candidate(name: str, y: np.ndarray | None) -> None:
@@ -1567,8 +1572,12 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     last = st.y_n - half_n
     if cert.gap > target_gap and last > 0 and half_sum is not None:
         candidate("lagrangian-last", (st.y_sum - half_sum) / last)
-    _room_stage(pr, lag, st, cert, candidate, until=(t0 + 0.7 * span, t0 + 0.85 * span),
-                steps=steps[1], target_gap=target_gap)
+    if warm is not None:
+        _fixed_coarse_stage(pr, evaluate, cert, tried, warm[2], st, until=t0 + 0.85 * span,
+                            target_gap=target_gap)
+    else:
+        _room_stage(pr, lag, st, cert, candidate, until=(t0 + 0.7 * span, t0 + 0.85 * span),
+                    steps=steps[1], target_gap=target_gap)
     if not np.isfinite(cert.value) and st.steps == 0:  # never leave without a network
         ascend(lag, st, target=None, steps=1)
     if cert.gap > target_gap:
@@ -1599,7 +1608,68 @@ def _tight_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, deadl
         if not any(np.array_equal(net, o) for o in tried):
             tried.append(net)
             consider(cert, pr, evaluate, name, net)
-    return lag, Ascent(mu=cs.mu)
+    return lag, Ascent(mu=cs.mu), cs
+
+
+def _fixed_coarse_stage(pr: Problem, evaluate, cert: Certificate, tried: list,
+                        cs: CoarseStart, st: Ascent, *, until: float, target_gap: float
+                        ) -> None:
+    """Step 4 with tight room, when the gap is still open: the coarse branch and bound
+    again until ``until``, every school fixed that :func:`decided_schools` decides at the
+    best multipliers (a network cheaper than the incumbent opens or closes it as they
+    say), the others free."""
+    if cert.gap <= target_gap or st.best_mu is None or time.perf_counter() >= until:
+        return
+    lo, hi = decided_schools(pr, st.v_best, float(pr.w @ st.best_mu),
+                             room=room_floor(pr, cert.value), incumbent=cert.value,
+                             chosen=st.y_best)
+    counted = not np.isfinite(until)
+    net = coarse_network(pr, cs, seconds=until - time.perf_counter(), bounds=(lo, hi),
+                         max_nodes=200 if counted else None)
+    if net is not None and not any(np.array_equal(net, o) for o in tried):
+        tried.append(net)
+        consider(cert, pr, evaluate, "coarse-milp-decided", net)
+
+
+def room_choice_bound(pr: Problem, v: np.ndarray, room: float, lo: np.ndarray,
+                      hi: np.ndarray) -> float:
+    """A lower bound of ``min v y`` over the networks of ``p`` schools with ``lo <= y <=
+    hi`` and room at least ``room`` (HiGHS's dual bound of this small MILP; ``inf`` when no
+    such network exists)."""
+    n = len(v)
+    res = milp(v, integrality=np.ones(n), bounds=Bounds(lo, hi),
+               constraints=[LinearConstraint(np.ones((1, n)), pr.p, pr.p),
+                            LinearConstraint(pr.capacity[None, :], room, np.inf)],
+               options={"mip_rel_gap": 1e-9, "time_limit": 10.0})
+    if res.status == 2:  # infeasible
+        return np.inf
+    bound = getattr(res, "mip_dual_bound", None)
+    return float(bound) if bound is not None and np.isfinite(bound) else -np.inf
+
+
+def decided_schools(pr: Problem, v: np.ndarray, base: float, *, room: float,
+                    incumbent: float, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lagrangian reduced-cost fixing: the bounds ``lo <= y <= hi`` every network cheaper
+    than ``incumbent`` satisfies.
+
+    ``base + min v y`` (``base = w mu``, ``v`` the knapsack values at ``mu``) bounds the cost
+    of every network with room at least ``room`` from below, so when forcing school ``j``
+    against the Lagrangian's choice (``chosen``) raises that bound to the incumbent, every
+    cheaper network agrees with the choice on ``j`` (and networks with less room cost more
+    than the incumbent, :func:`room_floor`). Vidzeme p = 55: 128 of 149 schools decided.
+    """
+    lo = pr.fixed_open.astype(float)
+    hi = (~pr.fixed_closed).astype(float)
+    for j in np.flatnonzero(~pr.fixed_open & ~pr.fixed_closed):
+        a, b = lo.copy(), hi.copy()
+        on = chosen[j] > 0.5
+        if on:
+            b[j] = 0.0
+        else:
+            a[j] = 1.0
+        if base + room_choice_bound(pr, v, room, a, b) >= incumbent:
+            (lo if on else hi)[j] = 1.0 if on else 0.0
+    return lo, hi
 
 
 def _repaired(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate, candidate, *,
