@@ -210,14 +210,21 @@ target gap alone.
    (:func:`price_multipliers`; p = 55: 526,804 at once, where the coarse LP's own group
    multipliers give -133,608). The ascent then continues on every arc (no clip). The
    coarse LP's schools with room for every pupil and the coarse branch and bound with its
-   integral schools fixed (HiGHS, as long again) are the first candidates. Through
-   ``bench/bench_optimize.py --time-limit 60`` (2026-12-03, load 1.0-2.3): p = 55
-   538,038 / 527,348 = 2.03 % (51 s; was 7.1 %), p = 56 0.997 % (22 s), p = 57
-   478,603 / 473,960 = 0.98 % (19 s; was 1.31 %), p = 58 0.966 % (16 s); p = 59 (5.3 %
-   to spare, the plain ascent) 0.981 % (36 s). Left: p = 55, where the LP itself is the
-   limit: 54 schools at 1 and a 55th that must hold 246 pupils; HiGHS on the fine sparse
-   model with 128 schools fixed by Lagrangian tests found 534,181 in 3 minutes with its
-   root bound at 527,501, so no LP-based bound proves 1 % there without branching.
+   integral schools fixed (HiGHS, as long again) are the first candidates. When the gap is
+   still open after the ascent's two phases, *Lagrangian fixing* (:func:`decided_schools`)
+   decides the schools every cheaper network must open or close (forcing a school against
+   the best step's choice lifts ``w mu + min v y``, the choice with the room floor solved
+   exactly as a 149-binary MILP, to the incumbent; p = 55: 128 of 149 decided in 2 s), and
+   the coarse branch and bound runs again over the 21 left free until 85 % of the time
+   limit (``coarse-milp-decided``; p = 55: 538,038 -> 534,033, the best network found by
+   any method here: HiGHS on the fine sparse model with the same schools decided had
+   534,181 after 3 minutes). Through ``bench/bench_optimize.py --time-limit 60``
+   (2026-12-03, load 0.8-2.3): p = 55 534,033 / 527,239 = 1.29 % (54 s; was 7.1 %),
+   p = 56 0.99 % (22 s), p = 57 478,603 / 473,960 = 0.98 % (19 s; was 1.31 %), p = 58
+   0.99 % (16 s); p = 59 (5.3 % to spare, the plain ascent) 0.98 % (36 s); p = 53 / 54
+   (step 5) 0.98 / 0.96 %. Left: p = 55, where the LP itself is the limit (54 schools at
+   1 and a 55th that must hold 246 pupils; HiGHS's root bound on the fine model with the
+   fixing: 527,501): no LP-based bound proves 1 % there without branching.
 
    Step 5 with few pupils beyond the room (below :data:`SHORT_STEP`, 2 %, of them;
    :func:`_shortfall`; Vidzeme p=54: 0.7 %, p=50: 5.9 %) starts the ascent with three
