@@ -263,6 +263,11 @@ SHORT_STEP = 0.02
 #: this share of them to spare, step 4 starts from the coarse LP's prices (module docstring).
 TIGHT_ROOM = 0.05
 
+#: Step 4 with tight room: subgradient steps at most in each of the two phases (each step
+#: on every arc, 0.25 s at Vidzeme scale; from the coarse LP's start 60 steps lift the bound
+#: by about 0.1 %).
+TIGHT_STEPS = (30, 60)
+
 #: Step 4 with tight room: share of the time limit for the coarse LP (the same again for its
 #: branch and bound).
 COARSE_SHARE = 0.15
@@ -1536,16 +1541,14 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     tried: list[np.ndarray] = []
     evaluated = cert.seconds.get("evaluate", 0.0)  # by step 0, before the ascent
     span = deadline - t0
-    warm = _tight_start(pr, evaluate, cert, tried, deadline=t0 + COARSE_SHARE * span,
-                        milp_until=t0 + 2 * COARSE_SHARE * span) if tight_room(pr) else None
-    lag, st = warm[:2] if warm is not None else (lag := ArcLagrangian(pr, k), Ascent(
-        mu=lag.start(1)))
+    lag, st, warm, steps = _ascent_start(pr, evaluate, cert, tried, t0=t0, span=span, k=k,
+                                         steps=steps)
 
     def candidate(name: str, y: np.ndarray | None) -> None:
         if y is None:  # no step yet (the time went to the level relaxation)
             return
-        net = (room_network(pr, y, max(lag.room, float(pr.w.sum()))) if lag.room > 0
-               else round_network(pr, y, st.v_best))  # the cut binds: room for every pupil
+        net = (room_network(pr, y, max(lag.room, float(pr.w.sum())))  # room for every pupil
+               if lag.room > 0 or warm is not None else round_network(pr, y, st.v_best))
         if not any(np.array_equal(net, o) for o in tried):
             tried.append(net)
             consider(cert, pr, evaluate, name, net)
@@ -1580,19 +1583,34 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
     if cert.gap > target_gap and last > 0 and half_sum is not None:
         candidate("lagrangian-last", (st.y_sum - half_sum) / last)
     if warm is not None:
-        _fixed_coarse_stage(pr, evaluate, cert, tried, warm[2], st, until=t0 + 0.85 * span,
+        _fixed_coarse_stage(pr, evaluate, cert, tried, warm, st, until=t0 + 0.85 * span,
                             target_gap=target_gap)
     else:
         _room_stage(pr, lag, st, cert, candidate, until=(t0 + 0.7 * span, t0 + 0.85 * span),
                     steps=steps[1], target_gap=target_gap)
     if not np.isfinite(cert.value) and st.steps == 0:  # never leave without a network
         ascend(lag, st, target=None, steps=1)
-    if cert.gap > target_gap:
-        candidate("lagrangian", st.y_best)
+    if cert.gap > target_gap and (warm is None or not np.isfinite(cert.value)):
+        candidate("lagrangian", st.y_best)  # tight room: the coarse networks are better
     cert.seconds["lagrangian"] = (time.perf_counter() - t0
                                   - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
+
+
+def _ascent_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, t0: float,
+                  span: float, k: int, steps: tuple[int, int]):
+    """Step 4's Lagrangian, first multipliers and steps: each group's ``k`` cheapest schools
+    from the second-cheapest cost, or with tight room (:func:`tight_room`) every arc from
+    the coarse LP's prices, at most :data:`TIGHT_STEPS` steps (each costs ~8 times more,
+    and starts near the top). Returns (lag, ascent, the coarse start or None, steps)."""
+    warm = _tight_start(pr, evaluate, cert, tried, deadline=t0 + COARSE_SHARE * span,
+                        milp_until=t0 + 2 * COARSE_SHARE * span) if tight_room(pr) else None
+    if warm is None:
+        lag = ArcLagrangian(pr, k)
+        return lag, Ascent(mu=lag.start(1)), None, steps
+    lag, st, cs = warm
+    return lag, st, cs, tuple(min(n, m) for n, m in zip(steps, TIGHT_STEPS, strict=True))
 
 
 def _tight_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, deadline: float,
