@@ -1565,7 +1565,8 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                 st.y_sum, st.y_n = None, 0
             elif part == 2:
                 half_sum, half_n = (None, 0) if st.y_n == 0 else (st.y_sum.copy(), st.y_n)
-            ascend(lag, st, target=None if phase == 0 and warm is None else cert.value,
+            aim = phase > 0 or warm is not None  # towards the incumbent once there is one
+            ascend(lag, st, target=cert.value if aim and np.isfinite(cert.value) else None,
                    steps=int(round(share * n)), deadline=t0 + (start + until * (
                        ends[phase] - start)) * span,
                    stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
