@@ -193,3 +193,23 @@ def test_room_choice_bound_is_the_room_constrained_minimum():
             ok = inside & (rooms >= room)
             want = vals[ok].min() if ok.any() else np.inf
             assert room_choice_bound(pr, v, room, lo, hi) == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_plain_ascent_still_brackets_the_optimum_with_tight_room(case, monkeypatch):
+    """Without the coarse start (a coarse instance too large, e.g. at country scale) step 4
+    ascends from the second-cheapest cost: its bound and network still bracket the
+    brute-force optimum on the tight instances, and where its first rounding lacks room the
+    largest rooms are tried."""
+    monkeypatch.setattr(certify, "tight_room", lambda pr: False)
+    tried_rooms = 0
+    for seed in range(1, 7):
+        pr = _tight(seed, **CASES[case])
+        opt = _optimum(pr)
+        c = solve_certified(pr, lambda o, pr=pr: _value(pr, o), scale_pairs=0,
+                            deterministic=True, target_gap=-0.5, ascent_steps=(100, 200))
+        assert c.path == "lagrangian" and "coarse-lp" not in c.candidates
+        assert c.bound <= opt + 1e-7 * opt <= c.value + 2e-7 * opt
+        assert c.value == pytest.approx(_value(pr, c.open), rel=1e-9)
+        tried_rooms += "largest-rooms" in c.candidates
+    assert tried_rooms > 0 or case == "dominant-unserved"
