@@ -201,7 +201,7 @@ target gap alone.
    travel time: with 104 places to spare a place costs some 440 minutes at every school,
    a level the ascent, stepping up from the second-cheapest cost under the 26th-cheapest
    clip, never reaches (a line search on a common shift of every multiplier still stalls
-   at 513,000). So the groups are merged (:func:`coarse_problem`: the same allowed schools,
+   at 513,000). So the groups are merged (:func:`coarse_groups`: the same allowed schools,
    the same two nearest in order, the cheapest cost in the same 6-minute bin; 33,354 ->
    4,739 groups, weights summed, costs the weighted mean, a restriction of the instance),
    the coarse LP is solved as in steps 1-3 (2.7 s; until :data:`COARSE_SHARE` of the time
@@ -453,20 +453,14 @@ def room_floor(pr: Problem, incumbent: float) -> float:
 
     A network of room ``R`` serves at most ``R`` pupils, each at least at its cheapest
     allowed cost, the others at the unserved cost: it costs at least the capacity bound at
-    ``R`` (:func:`capacity_bound`, which decreases with ``R``). The returned ``R*`` (found by
+    ``R`` (:func:`_least_cost_at_room`, as in :func:`capacity_bound`). The returned ``R*`` (found by
     bisection) has that bound above ``incumbent``, so every network with room below ``R*``
     costs more than the incumbent and the optimum has room ``>= R*``. 0 without ``p``,
     with unlimited capacities or when no room is excluded.
     """
     if pr.p is None or not np.isfinite(pr.capacity).all() or not np.isfinite(incumbent):
         return 0.0
-    order = np.argsort(pr.cheapest, kind="stable")
-    w, gain = pr.w[order], pr.unserved - pr.cheapest[order]
-    before, total = np.cumsum(w) - w, pr.unserved * pr.w.sum()
-
-    def least_cost(room: float) -> float:
-        return float(total - np.dot(np.clip(room - before, 0.0, w), gain))
-
+    least_cost = _least_cost_at_room(pr)
     lo, hi = 0.0, float(pr.w.sum())
     if least_cost(lo) <= incumbent:
         return 0.0
@@ -1366,16 +1360,19 @@ def capacity_bound(pr: Problem) -> float:
     of 71.3 million)."""
     if pr.p is None:
         return -np.inf
-    allowed = ~pr.fixed_closed
-    fixed = pr.fixed_open & allowed
-    rest = np.sort(pr.capacity[allowed & ~fixed])[::-1]
-    room = pr.capacity[fixed].sum() + rest[: max(pr.p - int(fixed.sum()), 0)].sum()
+    room = _largest_room(pr)
     if not np.isfinite(room) or room >= pr.w.sum():
         return -np.inf
+    return _least_cost_at_room(pr)(room)
+
+
+def _least_cost_at_room(pr: Problem) -> Callable[[float], float]:
+    """``R ->`` the least cost of serving at most ``R`` pupils: the pupils of the cheapest
+    cheapest costs served at them, the others at the unserved cost (decreasing in ``R``)."""
     order = np.argsort(pr.cheapest, kind="stable")
-    served = np.clip(room - (np.cumsum(pr.w[order]) - pr.w[order]), 0.0, pr.w[order])
-    saved = np.dot(served, pr.unserved - pr.cheapest[order])
-    return float(pr.unserved * pr.w.sum() - saved)
+    w, gain = pr.w[order], pr.unserved - pr.cheapest[order]
+    before, total = np.cumsum(w) - w, pr.unserved * pr.w.sum()
+    return lambda room: float(total - np.dot(np.clip(room - before, 0.0, w), gain))
 
 
 def tight_room(pr: Problem) -> bool:
@@ -1388,22 +1385,10 @@ def tight_room(pr: Problem) -> bool:
     return 0.0 <= spare < TIGHT_ROOM
 
 
-def coarse_problem(pr: Problem, *, nearest: int = 2, minutes: float = 6.0
-                   ) -> tuple[Problem, np.ndarray]:
-    """The instance with similar groups merged (a restriction: every coarse solution is one
-    of ``pr`` at the same cost).
-
-    Groups merge when they have the same allowed schools, the same ``nearest`` cheapest
-    schools in the same order and their cheapest cost in the same ``minutes`` bin; a coarse
-    group's weight is the sum, its cost per school the weighted mean (Vidzeme: 33,354 groups
-    become 4,739).
-
-    Returns
-    -------
-    coarse : Problem
-    group : numpy.ndarray of int, shape (n_g,)
-        Each group's coarse group.
-    """
+def coarse_groups(pr: Problem, *, nearest: int = 2, minutes: float = 6.0) -> np.ndarray:
+    """Each group's coarse group: groups merge when they have the same allowed schools, the
+    same ``nearest`` cheapest schools in the same order and their cheapest cost in the same
+    ``minutes`` bin (Vidzeme: 33,354 groups become 4,739)."""
     n_g, n_c = pr.shape
     nearest = max(1, min(nearest, n_c))
     rows = max(1, _BLOCK // max(n_c, 1))
@@ -1414,7 +1399,29 @@ def coarse_problem(pr: Problem, *, nearest: int = 2, minutes: float = 6.0
         low = np.floor(np.take_along_axis(C, near[:, :1], 1) / minutes)
         keys.append(np.c_[near.astype(np.int64), low.astype(np.int64),
                           np.packbits(C < pr.unserved, axis=1).astype(np.int64)])
-    _, group = unique_rows(np.concatenate(keys))
+    return unique_rows(np.concatenate(keys))[1] if keys else np.zeros(0, np.int64)
+
+
+def coarse_problem(pr: Problem, group: np.ndarray | None = None
+                   ) -> tuple[Problem, np.ndarray]:
+    """The instance with similar groups merged (a restriction: every coarse solution is one
+    of ``pr`` at the same cost): a coarse group's weight is the sum, its cost per school the
+    weighted mean.
+
+    Parameters
+    ----------
+    pr : Problem
+    group : numpy.ndarray of int, optional
+        Each group's coarse group; default :func:`coarse_groups`.
+
+    Returns
+    -------
+    coarse : Problem
+    group : numpy.ndarray of int, shape (n_g,)
+        Each group's coarse group.
+    """
+    group = coarse_groups(pr) if group is None else group
+    n_g = pr.shape[0]
     n = int(group.max()) + 1 if n_g else 0
     S = sparse.csr_array((pr.w, (group, np.arange(n_g))), shape=(n, n_g))
     w = S.sum(axis=1)
@@ -1450,27 +1457,22 @@ class CoarseStart:
     seconds: float
 
 
-def coarse_start(pr: Problem, lag: ArcLagrangian, *, deadline: float, max_rounds: int = 40
-                 ) -> CoarseStart | None:
-    """Solve the LP of the coarse instance (steps 1-3's sparse LP, until ``deadline``) and
-    turn its capacity prices into multipliers of ``pr``. None when the coarse instance is
-    above :data:`SCALE_PAIRS` pairs."""
+def coarse_start(pr: Problem, lag: ArcLagrangian, *, group: np.ndarray, deadline: float,
+                 max_rounds: int = 40) -> CoarseStart:
+    """Solve the LP of the coarse instance (``group``: :func:`coarse_groups`; steps 1-3's
+    sparse LP, until ``deadline``) and turn its capacity prices into multipliers of
+    ``pr``."""
     t = time.perf_counter()
-    cp, _ = coarse_problem(pr)
-    if cp.cost.size > SCALE_PAIRS:
-        return None
+    cp, _ = coarse_problem(pr, group)
     lp = SparseLP(cp, *initial_arcs(cp, 5))
     lp.link(np.flatnonzero(heavy_groups(cp.w, 0.2)[lp.g]))
     y_c = None
     for _, _, y, _, _ in _lp_rounds(cp, lp, deadline, max_rounds):
         y_c = y if y is not None else y_c
     pi = lp.solve(seconds=max(deadline - time.perf_counter(), 0.5))[4]
-    best = None
-    for mu in price_multipliers(pr, np.maximum(pi, 0.0)):
-        L = lag(mu)[0]
-        if best is None or L > best[1]:
-            best = (mu, L)
-    return CoarseStart(mu=best[0], bound=best[1], y=y_c, lp=lp,
+    mu, bound = max(((mu, lag(mu)[0]) for mu in price_multipliers(pr, np.maximum(pi, 0.0))),
+                    key=lambda t: t[1])
+    return CoarseStart(mu=mu, bound=bound, y=y_c, lp=lp,
                        seconds=time.perf_counter() - t)
 
 
@@ -1551,9 +1553,7 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
             return
         net = (room_network(pr, y, max(lag.room, float(pr.w.sum())))  # room for every pupil
                if lag.room > 0 or warm is not None else round_network(pr, y, st.v_best))
-        if not any(np.array_equal(net, o) for o in tried):
-            tried.append(net)
-            consider(cert, pr, evaluate, name, net)
+        consider_new(cert, pr, evaluate, tried, name, net)
 
     ends = (0.25, 0.55)  # of the time limit; the exact evaluations follow
     half_sum, half_n = None, 0
@@ -1617,25 +1617,25 @@ def _ascent_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, t0: 
 
 
 def _tight_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, deadline: float,
-                 milp_until: float) -> tuple[ArcLagrangian, Ascent] | None:
+                 milp_until: float) -> tuple[ArcLagrangian, Ascent, CoarseStart] | None:
     """Step 4 with tight room (:func:`tight_room`): the coarse LP's prices as the ascent's
     start on every arc, its schools (with room for every pupil) and the coarse branch and
-    bound's network as candidates. None when the coarse instance is too large."""
+    bound's network as candidates. None when the coarse instance has more than
+    :data:`SCALE_PAIRS` pairs (checked before the arcs of every pair are built)."""
+    group = coarse_groups(pr)
+    if (int(group.max(initial=-1)) + 1) * pr.shape[1] > SCALE_PAIRS:
+        return None
     lag = ArcLagrangian(pr, pr.shape[1], screen=True)  # multipliers far above the k-th cost
     counted = not np.isfinite(deadline)  # deterministic: rounds and nodes counted instead
-    cs = coarse_start(pr, lag, deadline=deadline, max_rounds=10 if counted else 40)
-    if cs is None:
-        return None
+    cs = coarse_start(pr, lag, group=group, deadline=deadline,
+                      max_rounds=10 if counted else 40)
     cert.bound = max(cert.bound, cs.bound)
     cert.seconds["coarse"] = cs.seconds
-    nets = [] if cs.y is None else [("coarse-lp", room_network(pr, cs.y, float(pr.w.sum())))]
-    net = coarse_network(pr, cs, seconds=milp_until - time.perf_counter(),
-                         max_nodes=200 if counted else None)
-    nets += [] if net is None else [("coarse-milp", net)]
-    for name, net in nets:
-        if not any(np.array_equal(net, o) for o in tried):
-            tried.append(net)
-            consider(cert, pr, evaluate, name, net)
+    first = None if cs.y is None else room_network(pr, cs.y, float(pr.w.sum()))
+    milp_net = coarse_network(pr, cs, seconds=milp_until - time.perf_counter(),
+                              max_nodes=200 if counted else None)
+    consider_new(cert, pr, evaluate, tried, "coarse-lp", first)
+    consider_new(cert, pr, evaluate, tried, "coarse-milp", milp_net)
     return lag, Ascent(mu=cs.mu), cs
 
 
@@ -1654,9 +1654,7 @@ def _fixed_coarse_stage(pr: Problem, evaluate, cert: Certificate, tried: list,
     counted = not np.isfinite(until)
     net = coarse_network(pr, cs, seconds=until - time.perf_counter(), bounds=(lo, hi),
                          max_nodes=200 if counted else None)
-    if net is not None and not any(np.array_equal(net, o) for o in tried):
-        tried.append(net)
-        consider(cert, pr, evaluate, "coarse-milp-decided", net)
+    consider_new(cert, pr, evaluate, tried, "coarse-milp-decided", net)
 
 
 def room_choice_bound(pr: Problem, v: np.ndarray, room: float, lo: np.ndarray,
@@ -1747,10 +1745,7 @@ def _check_rooms(pr: Problem, evaluate, cert: Certificate, tried: list, *, first
     if not first or pr.p is None or not np.isfinite(cert.value) or (
             cert.value - cert.bound <= ROOM_CHECK * pr.unserved * pr.w.sum()):
         return
-    net = largest_rooms(pr)
-    if not any(np.array_equal(net, o) for o in tried):
-        tried.append(net)
-        consider(cert, pr, evaluate, "largest-rooms", net)
+    consider_new(cert, pr, evaluate, tried, "largest-rooms", largest_rooms(pr))
 
 
 def largest_rooms(pr: Problem) -> np.ndarray:
@@ -1805,9 +1800,7 @@ def _solve_short_of_room(pr: Problem, evaluate, cert: Certificate, *, t0: float,
 
     def candidate(name: str, y: np.ndarray) -> None:
         net = round_network(pr, y, st.v_best)
-        if not any(np.array_equal(net, o) for o in tried):
-            tried.append(net)
-            consider(cert, pr, evaluate, name, net)
+        consider_new(cert, pr, evaluate, tried, name, net)
 
     def proven() -> bool:
         cert.bound = max(cert.bound, st.bound)
@@ -1869,6 +1862,15 @@ def _set_gap(cert: Certificate, pr: Problem) -> None:
     cert.gap = (cert.value - cert.bound) / den if den > 0 else (
         0.0 if cert.value <= cert.bound + 1e-9 else np.inf)
     cert.gap = max(cert.gap, 0.0)
+
+
+def consider_new(cert: Certificate, pr: Problem, evaluate, tried: list, name: str,
+                 open_c: np.ndarray | None) -> None:
+    """:func:`consider` a network unless it is None or in ``tried`` (then added to it)."""
+    if open_c is None or any(np.array_equal(open_c, o) for o in tried):
+        return
+    tried.append(open_c)
+    consider(cert, pr, evaluate, name, open_c)
 
 
 def consider(cert: Certificate, pr: Problem, evaluate, name: str, open_c: np.ndarray) -> None:
