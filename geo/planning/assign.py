@@ -125,6 +125,12 @@ class Assignment:
         Pupil groups in the last min-cost flow.
     seconds : float
         Wall time.
+    prices : numpy.ndarray or None
+        Price of a daily place at each school (minutes per pupil): the duals of the capacity
+        rows of the transportation LP (0 where a school has room; the last round's when not
+        ``optimal``); NaN at closed schools and where the flow does not determine one; None
+        after a negative cycle. Any non-negative prices bound the cost of any network from
+        below (:func:`geo.planning.duals.dual_bound`).
     """
 
     origin: np.ndarray
@@ -143,6 +149,7 @@ class Assignment:
     rounds: int = 0
     n_movable: int = 0
     seconds: float = 0.0
+    prices: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pupils)
@@ -270,13 +277,16 @@ def assign(  # noqa: PLR0913  the problem's arrays, then keyword-only cost optio
                terms=(P, U, f))
     if not over.any():
         return _build(ctx, np.arange(len(w)), ch.school, ch.dorm, w, ch.reach,
-                      method="nearest", optimal=True, rounds=0, n_movable=0, t0=t0)
+                      method="nearest", optimal=True, rounds=0, n_movable=0, t0=t0,
+                      prices=np.where(open_mask, 0.0, np.nan))
     # step 2: min-cost flow over the groups of congested schools
     in_S, dorm_mv = _first_movers(prob, ch, capacity + tol, dorm_places + tol, load, dload)
-    flows, optimal, rounds, n_movable = _flow_rounds(
+    flows, optimal, rounds, n_movable, price = _flow_rounds(
         prob, ch, (capacity, dorm_places), in_S, dorm_mv, k=k, max_rounds=max_rounds)
+    prices = None if price is None else np.where(
+        open_mask & np.isfinite(price[:n_s]), price[:n_s] / prob.cost_scale, np.nan)
     return _build(ctx, *flows, ch.reach, method="mcf", optimal=optimal, rounds=rounds,
-                  n_movable=n_movable, t0=t0)
+                  n_movable=n_movable, t0=t0, prices=prices)
 
 
 @dataclass
@@ -362,8 +372,8 @@ def _flow_rounds(prob: _Problem, ch: _Choice, limits, in_S, dorm_mv, *, k: int,
     """Column generation: a min-cost flow of the movable groups over their candidate arcs,
     priced on the full problem (every group, every school) with the flow's node prices;
     groups and arcs that price out join, until none does (then the flow is optimal) or
-    ``max_rounds``. Returns the flows, optimality, rounds and the number of movable groups
-    of the last round."""
+    ``max_rounds``. Returns the flows, optimality, rounds, the number of movable groups of
+    the last round and its node prices (scaled units; None after a negative cycle)."""
     movable = (ch.school >= 0) & (in_S[np.maximum(ch.school, 0)] | dorm_mv)
     arcs = prob.first_arcs(np.flatnonzero(movable), k)
     cheap = prob.scaled(ch.cost)
@@ -371,18 +381,18 @@ def _flow_rounds(prob: _Problem, ch: _Choice, limits, in_S, dorm_mv, *, k: int,
         sol = _solve_restricted(prob, ch, movable, arcs, limits)
         price = _node_prices(prob.n_s, sol)
         if price is None:  # a negative cycle: not an optimum of the restricted flow
-            return sol.flows, False, rounds, int(movable.sum())
+            return sol.flows, False, rounds, int(movable.sum()), None
         alpha = _group_values(prob, ch, cheap, movable, sol, price)
         cand = np.flatnonzero(alpha > cheap + 0.5)
         new = prob.priced_arcs(cand, alpha[cand], price, k)
         if len(new["g"]) == 0:
-            return sol.flows, True, rounds, int(movable.sum())
+            return sol.flows, True, rounds, int(movable.sum()), price
         # no arc joins twice: a priced arc costs less than its group's value, every
         # restricted arc at least that, and a joining group's current arc was not restricted
         joined = np.unique(new["g"][~movable[new["g"]]])
         movable[joined] = True
         arcs = _cat_arcs([arcs, new, prob.current_arcs(ch, joined, cheap)])
-    return sol.flows, False, max_rounds, int(movable.sum())
+    return sol.flows, False, max_rounds, int(movable.sum()), price
 
 
 @dataclass
@@ -529,7 +539,8 @@ def _cat_arcs(parts: list[dict]) -> dict:
     return {key: np.concatenate([p[key] for p in parts]) for key in ("g", "s", "dorm", "c")}
 
 
-def _build(ctx, g, s, d, x, reach, *, method, optimal, rounds, n_movable, t0) -> Assignment:  # noqa: PLR0913  internal: the flows of one assignment
+def _build(ctx, g, s, d, x, reach, *, method, optimal, rounds, n_movable, t0,  # noqa: PLR0913  internal: the flows of one assignment
+           prices=None) -> Assignment:
     go, gb, thr = ctx["go"], ctx["gb"], ctx["thr"]
     o, b = go[g], gb[g]
     sv = s >= 0
@@ -548,7 +559,7 @@ def _build(ctx, g, s, d, x, reach, *, method, optimal, rounds, n_movable, t0) ->
         reachable=np.where(sv, True, reach[g]), objective=_objective(ctx, x, sv, d, mins, b),
         method=method,
         optimal=optimal, rounds=rounds, n_movable=n_movable,
-        seconds=time.perf_counter() - t0,
+        seconds=time.perf_counter() - t0, prices=prices,
     )
 
 

@@ -239,6 +239,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -246,6 +247,8 @@ import highspy
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
+
+from geo.planning.duals import dual_bound
 
 INF = highspy.kHighsInf
 
@@ -273,6 +276,14 @@ TIGHT_STEPS = (30, 60)
 #: Step 4 with tight room: share of the time limit for the coarse LP (the same again for its
 #: branch and bound).
 COARSE_SHARE = 0.15
+
+#: Step 4 with tight room: networks listed at most by :func:`cheap_networks` (more: the
+#: enumeration is skipped).
+ENUM_LIMIT = 20_000
+
+#: Step 4 with tight room and ``deterministic``: networks of the enumeration evaluated at
+#: most (:func:`_tight_finish`).
+ENUM_EVALS = 20
 
 #: Group x school entries computed at once where a cost matrix is scanned (bounded memory).
 _BLOCK = 2_000_000
@@ -370,6 +381,10 @@ class Certificate:
         when better). With levels, ``rounds`` is HiGHS's branch-and-bound nodes (0: the LP
         and the fixed-``y`` network sufficed), ``n_arcs`` the explicit and pool arcs,
         ``n_links`` the linked arcs.
+    n_listed, n_aside : int
+        Step 4 with tight room: networks left by Lagrangian fixing below the incumbent
+        (:func:`cheap_networks`), and how many of those taken were set aside by their dual
+        bound instead of being evaluated (:func:`_evaluate_listed`).
     """
 
     open: np.ndarray
@@ -384,6 +399,8 @@ class Certificate:
     seconds: dict = field(default_factory=dict)
     candidates: dict = field(default_factory=dict)
     path: str = "lp"
+    n_listed: int = 0
+    n_aside: int = 0
 
 
 # ------------------------------------------------------------------------------------------
@@ -773,6 +790,7 @@ class SparseLP:
         self.j = np.zeros(0, np.int64)
         self.linked = np.zeros(0, bool)
         self.in_model = np.zeros((n_g, n_c), bool)
+        self.stop, self._interruptible = False, False
         self._add_base()
         self.add_arcs(arcs_g, arcs_j, link=False)
 
@@ -886,11 +904,23 @@ class SparseLP:
         if max_nodes is not None:
             self.h.setOptionValue("mip_max_nodes", int(max_nodes))
         self.h.setOptionValue("mip_rel_gap", 1e-4)
+        if not self._interruptible:
+            self.h.cbMipInterrupt += self._interrupt
+            self._interruptible = True
+        self.stop = False
         self.h.run()
         sol = self.h.getSolution()
-        if not sol.value_valid:
+        if self.stop or not sol.value_valid:
             return None
         return np.asarray(sol.col_value)[: self.n_c] > 0.5
+
+    def cancel(self) -> None:
+        """Stop a :meth:`solve_milp` running in another thread (it then returns None)."""
+        self.stop = True
+
+    def _interrupt(self, event) -> None:
+        if self.stop:
+            event.interrupt()
 
 
 # ------------------------------------------------------------------------------------------
@@ -1542,21 +1572,28 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                     target_gap: float, steps: tuple[int, int], k: int) -> Certificate:
     """Region scale: subgradient ascent of the Lagrangian, candidates rounded from the average
     ``y`` of the steps, evaluated exactly (see the module docstring, step 4)."""
-    tried: list[np.ndarray] = []
+    with Candidates(cert, pr, evaluate, background=np.isfinite(deadline)) as cands:
+        return _ascend_at_scale(pr, cands, t0=t0, deadline=deadline, target_gap=target_gap,
+                                steps=steps, k=k)
+
+
+def _ascend_at_scale(pr: Problem, cands: Candidates, *, t0: float, deadline: float,
+                     target_gap: float, steps: tuple[int, int], k: int) -> Certificate:
+    """:func:`_solve_at_scale` with its candidates (``cands``)."""
+    cert = cands.cert
     evaluated = cert.seconds.get("evaluate", 0.0)  # by step 0, before the ascent
     span = deadline - t0
-    lag, st, warm, steps = _ascent_start(pr, evaluate, cert, tried, t0=t0, span=span, k=k,
-                                         steps=steps)
+    lag, st, warm, steps = _ascent_start(pr, cands, t0=t0, span=span, k=k, steps=steps)
 
     def candidate(name: str, y: np.ndarray | None) -> None:
         if y is None:  # no step yet (the time went to the level relaxation)
             return
         net = (room_network(pr, y, max(lag.room, float(pr.w.sum())))  # room for every pupil
                if lag.room > 0 or warm is not None else round_network(pr, y, st.v_best))
-        consider_new(cert, pr, evaluate, tried, name, net)
+        cands.add(name, net, wait=True)
 
     ends = (0.25, 0.55)  # of the time limit; the exact evaluations follow
-    half_sum, half_n = None, 0
+    half_sum, half_n, pending = None, 0, None
     for phase, n in enumerate(steps):
         start = ends[phase - 1] if phase else 0.0
         # average y over the second half of each phase only; keep its last quarter apart
@@ -1565,6 +1602,7 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                 st.y_sum, st.y_n = None, 0
             elif part == 2:
                 half_sum, half_n = (None, 0) if st.y_n == 0 else (st.y_sum.copy(), st.y_n)
+            cands.fold()  # the tight start's networks, evaluated meanwhile
             aim = phase > 0 or warm is not None  # towards the incumbent once there is one
             ascend(lag, st, target=cert.value if aim and np.isfinite(cert.value) else None,
                    steps=int(round(share * n)), deadline=t0 + (start + until * (
@@ -1572,22 +1610,26 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
                    stop_at=(cert.value + target_gap * pr.constant) / (1 + target_gap))
             if part == 0:
                 st.y_sum, st.y_n = None, 0
+        cands.fold(wait=True)
         cert.bound = max(cert.bound, min(st.bound, cert.value))
         _set_gap(cert, pr)
         if cert.gap <= target_gap:
             break
         candidate(f"lagrangian-mean-{phase}", st.y_mean)
-        _check_rooms(pr, evaluate, cert, tried, first=phase == 0)
+        _check_rooms(pr, cands, first=phase == 0)
         _repaired(pr, lag, st, cert, candidate, first=phase == 0, target_gap=target_gap)
         if cert.gap <= target_gap:
             break
         lag.room = _room_cut(pr, lag, st, cert)
+        if warm is not None and phase == 0:
+            pending = _early_milp(pr, cands, warm, st, until=t0 + 0.85 * span,
+                                  target_gap=target_gap)
     last = st.y_n - half_n
     if cert.gap > target_gap and last > 0 and half_sum is not None:
         candidate("lagrangian-last", (st.y_sum - half_sum) / last)
     if warm is not None:
-        _fixed_coarse_stage(pr, evaluate, cert, tried, warm, st, until=t0 + 0.85 * span,
-                            target_gap=target_gap)
+        _tight_finish(pr, cands, warm, st, pending, until=(t0 + 0.85 * span, deadline),
+                      target_gap=target_gap)
     else:
         _room_stage(pr, lag, st, cert, candidate, until=(t0 + 0.7 * span, t0 + 0.85 * span),
                     steps=steps[1], target_gap=target_gap)
@@ -1595,19 +1637,20 @@ def _solve_at_scale(pr: Problem, evaluate, cert: Certificate, *, t0: float, dead
         ascend(lag, st, target=None, steps=1)
     if cert.gap > target_gap and (warm is None or not np.isfinite(cert.value)):
         candidate("lagrangian", st.y_best)  # tight room: the coarse networks are better
+    cands.fold(wait=True)
     cert.seconds["lagrangian"] = (time.perf_counter() - t0
                                   - (cert.seconds.get("evaluate", 0.0) - evaluated))
     cert.rounds, cert.n_arcs = st.steps, len(lag.g)
     return cert
 
 
-def _ascent_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, t0: float,
-                  span: float, k: int, steps: tuple[int, int]):
+def _ascent_start(pr: Problem, cands: Candidates, *, t0: float, span: float, k: int,
+                  steps: tuple[int, int]):
     """Step 4's Lagrangian, first multipliers and steps: each group's ``k`` cheapest schools
     from the second-cheapest cost, or with tight room (:func:`tight_room`) every arc from
     the coarse LP's prices, at most :data:`TIGHT_STEPS` steps (each costs ~8 times more,
     and starts near the top). Returns (lag, ascent, the coarse start or None, steps)."""
-    warm = _tight_start(pr, evaluate, cert, tried, deadline=t0 + COARSE_SHARE * span,
+    warm = _tight_start(pr, cands, deadline=t0 + COARSE_SHARE * span,
                         milp_until=t0 + 2 * COARSE_SHARE * span) if tight_room(pr) else None
     if warm is None:
         lag = ArcLagrangian(pr, k)
@@ -1616,11 +1659,12 @@ def _ascent_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, t0: 
     return lag, st, cs, tuple(min(n, m) for n, m in zip(steps, TIGHT_STEPS, strict=True))
 
 
-def _tight_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, deadline: float,
-                 milp_until: float) -> tuple[ArcLagrangian, Ascent, CoarseStart] | None:
+def _tight_start(pr: Problem, cands: Candidates, *, deadline: float, milp_until: float
+                 ) -> tuple[ArcLagrangian, Ascent, CoarseStart] | None:
     """Step 4 with tight room (:func:`tight_room`): the coarse LP's prices as the ascent's
     start on every arc, its schools (with room for every pupil) and the coarse branch and
-    bound's network as candidates. None when the coarse instance has more than
+    bound's network as candidates (evaluated while the branch and bound and the ascent
+    run, :class:`Candidates`). None when the coarse instance has more than
     :data:`SCALE_PAIRS` pairs (checked before the arcs of every pair are built)."""
     group = coarse_groups(pr)
     if (int(group.max(initial=-1)) + 1) * pr.shape[1] > SCALE_PAIRS:
@@ -1629,32 +1673,148 @@ def _tight_start(pr: Problem, evaluate, cert: Certificate, tried: list, *, deadl
     counted = not np.isfinite(deadline)  # deterministic: rounds and nodes counted instead
     cs = coarse_start(pr, lag, group=group, deadline=deadline,
                       max_rounds=10 if counted else 40)
-    cert.bound = max(cert.bound, cs.bound)
-    cert.seconds["coarse"] = cs.seconds
-    first = None if cs.y is None else room_network(pr, cs.y, float(pr.w.sum()))
-    milp_net = coarse_network(pr, cs, seconds=milp_until - time.perf_counter(),
-                              max_nodes=200 if counted else None)
-    consider_new(cert, pr, evaluate, tried, "coarse-lp", first)
-    consider_new(cert, pr, evaluate, tried, "coarse-milp", milp_net)
+    cands.cert.bound = max(cands.cert.bound, cs.bound)
+    cands.cert.seconds["coarse"] = cs.seconds
+    cands.add("coarse-lp", None if cs.y is None else room_network(pr, cs.y, float(pr.w.sum())))
+    cands.add("coarse-milp", coarse_network(pr, cs, seconds=milp_until - time.perf_counter(),
+                                            max_nodes=200 if counted else None))
     return lag, Ascent(mu=cs.mu), cs
 
 
-def _fixed_coarse_stage(pr: Problem, evaluate, cert: Certificate, tried: list,
-                        cs: CoarseStart, st: Ascent, *, until: float, target_gap: float
-                        ) -> None:
-    """Step 4 with tight room, when the gap is still open: the coarse branch and bound
-    again until ``until``, every school fixed that :func:`decided_schools` decides at the
-    best multipliers (a network cheaper than the incumbent opens or closes it as they
-    say), the others free."""
-    if cert.gap <= target_gap or st.best_mu is None or time.perf_counter() >= until:
-        return
-    lo, hi = decided_schools(pr, st.v_best, float(pr.w @ st.best_mu),
-                             room=room_floor(pr, cert.value), incumbent=cert.value,
+@dataclass
+class Decided:
+    """What :func:`decided_schools` proved at the best multipliers: every network cheaper
+    than ``incumbent`` has ``lo <= y <= hi`` and at least ``room`` places; ``listed``: the
+    networks left with a Lagrangian bound below it (:func:`cheap_networks`, None: too
+    many)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    room: float
+    incumbent: float
+    listed: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _decide(pr: Problem, cert: Certificate, st: Ascent, *, until: float) -> Decided:
+    """Lagrangian fixing at the ascent's best multipliers (:func:`decided_schools`, tested
+    until ``until``) and the networks it leaves below the incumbent (:func:`cheap_networks`)."""
+    base, room = float(pr.w @ st.best_mu), room_floor(pr, cert.value)
+    lo, hi = decided_schools(pr, st.v_best, base, room=room, incumbent=cert.value,
                              chosen=st.y_best, deadline=until)
+    return Decided(lo=lo, hi=hi, room=room, incumbent=cert.value,
+                   listed=cheap_networks(pr, st.v_best, base, lo=lo, hi=hi, room=room,
+                                         below=cert.value))
+
+
+@dataclass
+class _Aside:
+    """The coarse branch and bound running aside (:meth:`Candidates.aside`)."""
+
+    future: Future
+    lp: SparseLP
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def result(self) -> np.ndarray | None:
+        return self.future.result()
+
+    def cancel(self) -> None:
+        """Stop it (within a second or two) and wait; a stopped model is not solved again."""
+        self.lp.cancel()
+        self.future.result()
+
+
+def _fixed_coarse_milp(pr: Problem, cands: Candidates, cs: CoarseStart, decided: Decided, *,
+                       until: float) -> _Aside:
+    """The coarse branch and bound over the schools Lagrangian fixing left free
+    (``decided``), until ``until`` (200 nodes when it is infinite), aside while the ascent or
+    the evaluations go on."""
     counted = not np.isfinite(until)
-    net = coarse_network(pr, cs, seconds=until - time.perf_counter(), bounds=(lo, hi),
-                         max_nodes=200 if counted else None)
-    consider_new(cert, pr, evaluate, tried, "coarse-milp-decided", net)
+    return _Aside(cands.aside(lambda: coarse_network(
+        pr, cs, seconds=until - time.perf_counter(), bounds=(decided.lo, decided.hi),
+        max_nodes=200 if counted else None)), cs.lp)
+
+
+def _early_milp(pr: Problem, cands: Candidates, cs: CoarseStart, st: Ascent, *,
+                until: float, target_gap: float) -> _Aside | None:
+    """Step 4 with tight room and wall-time limits, after the ascent's first phase: the
+    coarse branch and bound at that phase's fixing, aside while the second phase runs
+    (None: the gap is proven, the limits are counts or no time is left)."""
+    cert = cands.cert
+    if (cert.gap <= target_gap or st.best_mu is None or cands.side is None
+            or time.perf_counter() >= until):
+        return None
+    return _fixed_coarse_milp(pr, cands, cs, _decide(pr, cert, st, until=until), until=until)
+
+
+def _tight_finish(pr: Problem, cands: Candidates, cs: CoarseStart, st: Ascent,
+                  pending: _Aside | None, *, until: tuple[float, float], target_gap: float
+                  ) -> None:
+    """Step 4 with tight room, after the ascent: when the gap is still open, Lagrangian
+    fixing at the best multipliers (:func:`_decide`), then every network it leaves whose
+    Lagrangian bound is below the incumbent (:func:`cheap_networks`) taken in increasing
+    bound (:func:`_evaluate_listed`), and the coarse branch and bound's network (``pending``,
+    else started now, until ``until[0]``) as soon as it is found; else the branch and bound
+    is stopped.
+
+    The optimum is at least the smaller of the best value, the bounds of the networks set
+    aside, and the next untaken network's bound: a network not listed costs at least the
+    incumbent of the fixing (all listed taken: the best network is optimal).
+    """
+    cert = cands.cert
+    if cert.gap <= target_gap or st.best_mu is None or time.perf_counter() >= until[1]:
+        if pending is not None:
+            pending.cancel()
+        return
+    decided = _decide(pr, cert, st, until=until[1])
+    if pending is None and time.perf_counter() < until[0]:
+        pending = _fixed_coarse_milp(pr, cands, cs, decided, until=until[0])
+    _evaluate_listed(pr, cands, decided, pending, until=until[1], target_gap=target_gap)
+
+
+def _evaluate_listed(pr: Problem, cands: Candidates, decided: Decided, pending: _Aside | None,
+                     *, until: float, target_gap: float) -> None:
+    """:func:`_tight_finish`: take the listed networks in order of their Lagrangian bound;
+    one whose dual bound (:meth:`Candidates.dual_bound`, from the prices of the evaluated
+    network nearest to it) proves the target gap is set aside, any other is evaluated
+    exactly (at most :data:`ENUM_EVALS` when ``until`` is infinite); the branch and bound's
+    network (``pending``) as soon as it is found, or the branch and bound stopped once the
+    target gap is proven. Then raise the certificate's bound."""
+    cert, listed = cands.cert, decided.listed
+    bounds, nets = listed if listed is not None else (np.zeros(0), None)
+    most = ENUM_EVALS if not np.isfinite(until) else len(bounds)
+    need = lambda: (cert.value + target_gap * pr.constant) / (1 + target_gap)  # noqa: E731
+    i, exact, aside = 0, 0, np.inf  # aside: the least bound of the networks set aside
+
+    def finished() -> bool:
+        return (i >= len(bounds) or exact >= most or time.perf_counter() >= until
+                or bounds[i] >= need())
+
+    def floor() -> float:
+        rest = bounds[i] if i < len(bounds) else decided.incumbent
+        return min(rest, aside, cert.value) if listed is not None else -np.inf
+
+    while True:
+        if pending is not None and finished() and _gap(cert.value, floor(), pr) <= target_gap:
+            pending.cancel()
+            pending = None
+        elif pending is not None and (pending.done() or finished()):
+            cands.add("coarse-milp-decided", pending.result(), wait=True)
+            pending = None
+        elif finished():
+            break
+        else:
+            bound = max(bounds[i], cands.dual_bound(nets[i], need=need()))
+            if bound >= need():
+                aside = min(aside, bound)
+            else:
+                cands.add(f"enumerated-{i}", nets[i], wait=True)
+                exact += 1
+            i += 1
+    cert.bound = max(cert.bound, floor())
+    _set_gap(cert, pr)
+    cert.n_listed, cert.n_aside = len(bounds), i - exact
 
 
 def room_choice_bound(pr: Problem, v: np.ndarray, room: float, lo: np.ndarray,
@@ -1703,6 +1863,71 @@ def decided_schools(pr: Problem, v: np.ndarray, base: float, *, room: float,
     return lo, hi
 
 
+def cheap_networks(pr: Problem, v: np.ndarray, base: float, *, lo: np.ndarray,
+                   hi: np.ndarray, room: float, below: float, limit: int = ENUM_LIMIT
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every network whose Lagrangian bound ``base + v y`` is below ``below``: ``p`` schools
+    within ``lo <= y <= hi`` (:func:`decided_schools`) and room at least ``room``.
+
+    A depth-first search over the free schools in increasing ``v``, pruned where the
+    cheapest completion reaches ``below`` or the largest completion lacks the room.
+
+    Returns
+    -------
+    bounds : numpy.ndarray, shape (n,)
+        ``base + v y`` of each network, ascending.
+    networks : numpy.ndarray of bool, shape (n, n_c)
+    None when there are more than ``limit`` such networks (or the search visits more than
+    ``10 * limit`` nodes), or without ``p``.
+    """
+    if pr.p is None:
+        return None
+    on = lo > 0.5
+    free = np.flatnonzero(~on & (hi > 0.5))
+    free = free[np.argsort(v[free], kind="stable")]
+    k, m = pr.p - int(on.sum()), len(free)
+    budget = below - base - float(v[on].sum())
+    need = room - float(pr.capacity[on].sum())
+    vf, cf = v[free], pr.capacity[free]
+    cheapest = np.r_[0.0, np.cumsum(vf)]  # vf sorted: the c cheapest from i are i..i+c-1
+    largest = np.zeros((m + 1, max(k, 0) + 1))  # the c largest capacities among i..m-1
+    for i in range(m):
+        top = np.sort(cf[i:])[::-1][: max(k, 0)]
+        largest[i, 1: len(top) + 1] = np.cumsum(top)
+    found: list[tuple[float, tuple]] = []
+    visits = 0
+
+    def search(i: int, chosen: tuple, spent: float, held: float) -> bool:
+        nonlocal visits
+        c = k - len(chosen)
+        if c == 0:
+            if held >= need and spent < budget:
+                found.append((spent, chosen))
+            return len(found) <= limit
+        for s in range(i, m - c + 1):
+            visits += 1
+            if visits > 10 * limit:
+                return False
+            if spent + cheapest[s + c] - cheapest[s] >= budget:
+                break  # later starts only cost more
+            if held + largest[s, c] < need:
+                break  # later starts have less room
+            if not search(s + 1, (*chosen, s), spent + vf[s], held + cf[s]):
+                return False
+        return True
+
+    if k < 0 or k > m:  # no network within the bounds
+        return np.zeros(0), np.zeros((0, len(v)), bool)
+    if not search(0, (), 0.0, 0.0):
+        return None
+    found.sort(key=lambda t: t[0])
+    nets = np.zeros((len(found), len(v)), bool)
+    nets[:, on] = True
+    for r, (_, chosen) in enumerate(found):
+        nets[r, free[list(chosen)]] = True
+    return base + float(v[on].sum()) + np.array([s for s, _ in found]), nets
+
+
 def _repaired(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate, candidate, *,
               first: bool, target_gap: float) -> None:
     """Step 4's first average choice repaired to hold every pupil (:func:`room_network`),
@@ -1737,15 +1962,15 @@ def _room_cut(pr: Problem, lag: ArcLagrangian, st: Ascent, cert: Certificate) ->
     return max(floor, lag.room) if floor > 0 and (binds or lag.room > 0) else lag.room
 
 
-def _check_rooms(pr: Problem, evaluate, cert: Certificate, tried: list, *, first: bool
-                 ) -> None:
+def _check_rooms(pr: Problem, cands: Candidates, *, first: bool) -> None:
     """Step 4 with ``p``: after the first rounding, when it lies more than
     :data:`ROOM_CHECK` of the pupils' unserved cost above the bound (the rounding may leave
     pupils out for want of room), evaluate :func:`largest_rooms` too."""
+    cert = cands.cert
     if not first or pr.p is None or not np.isfinite(cert.value) or (
             cert.value - cert.bound <= ROOM_CHECK * pr.unserved * pr.w.sum()):
         return
-    consider_new(cert, pr, evaluate, tried, "largest-rooms", largest_rooms(pr))
+    cands.add("largest-rooms", largest_rooms(pr), wait=True)
 
 
 def largest_rooms(pr: Problem) -> np.ndarray:
@@ -1795,12 +2020,11 @@ def _solve_short_of_room(pr: Problem, evaluate, cert: Certificate, *, t0: float,
     """
     lag = ArcLagrangian(pr, pr.shape[1], screen=True)  # every arc: ceil = U, nothing clipped
     st = Ascent(mu=lag.ceil.copy(), theta=3.0 if _shortfall(pr) < SHORT_STEP else 1.0)
-    tried: list[np.ndarray] = []
+    cands = Candidates(cert, pr, evaluate)  # evaluated at once
     evaluated = cert.seconds.get("evaluate", 0.0)
 
     def candidate(name: str, y: np.ndarray) -> None:
-        net = round_network(pr, y, st.v_best)
-        consider_new(cert, pr, evaluate, tried, name, net)
+        cands.add(name, round_network(pr, y, st.v_best))
 
     def proven() -> bool:
         cert.bound = max(cert.bound, st.bound)
@@ -1858,26 +2082,109 @@ def _solve_levels(pr: Problem, evaluate, cert: Certificate, *, deadline: float,
 
 
 def _set_gap(cert: Certificate, pr: Problem) -> None:
-    den = cert.bound - pr.constant
-    cert.gap = (cert.value - cert.bound) / den if den > 0 else (
-        0.0 if cert.value <= cert.bound + 1e-9 else np.inf)
-    cert.gap = max(cert.gap, 0.0)
+    cert.gap = _gap(cert.value, cert.bound, pr)
 
 
-def consider_new(cert: Certificate, pr: Problem, evaluate, tried: list, name: str,
-                 open_c: np.ndarray | None) -> None:
-    """:func:`consider` a network unless it is None or in ``tried`` (then added to it)."""
-    if open_c is None or any(np.array_equal(open_c, o) for o in tried):
-        return
-    tried.append(open_c)
-    consider(cert, pr, evaluate, name, open_c)
+def _gap(value: float, bound: float, pr: Problem) -> float:
+    """``(value - bound) / (bound - constant)``, at least 0 (inf: no positive bound)."""
+    den = bound - pr.constant
+    gap = (value - bound) / den if den > 0 else (0.0 if value <= bound + 1e-9 else np.inf)
+    return max(gap, 0.0)
+
+
+class Candidates:
+    """Candidate networks, each evaluated exactly once (:func:`consider`).
+
+    With ``background`` the evaluations run in a second thread (the exact assignment, HiGHS
+    and numpy's array work release the GIL, so the ascent or a branch and bound goes on
+    meanwhile on the other core) and reach the certificate when :meth:`fold` collects them,
+    in the order they were added; without it (counted limits, deterministic) each is
+    evaluated at once. Use as a context manager: leaving it folds every evaluation.
+    """
+
+    def __init__(self, cert: Certificate, pr: Problem, evaluate, *, background: bool = False
+                 ) -> None:
+        self.cert, self.pr, self.evaluate = cert, pr, evaluate
+        self.tried: list[np.ndarray] = []
+        self.priced: list[tuple[np.ndarray, np.ndarray]] = []  # (network, its prices)
+        self.pending: list[tuple[str, np.ndarray, Future]] = []
+        self.pool = ThreadPoolExecutor(max_workers=1) if background else None
+        self.side = ThreadPoolExecutor(max_workers=1) if background else None
+
+    def __enter__(self) -> Candidates:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            self.fold(wait=True)
+        for pool in (self.pool, self.side):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def aside(self, work: Callable[[], object]) -> Future:
+        """Run ``work`` in a third thread (with ``background``), else at once; its future."""
+        if self.side is not None:
+            return self.side.submit(work)
+        done: Future = Future()
+        done.set_result(work())
+        return done
+
+    def add(self, name: str, net: np.ndarray | None, *, wait: bool = False) -> None:
+        """Evaluate ``net`` unless it is None or was added before (``wait``: fold it, and
+        every earlier one, before returning)."""
+        if net is None or any(np.array_equal(net, o) for o in self.tried):
+            return
+        self.tried.append(net)
+        if self.pool is None:
+            self._keep(name, net, *_timed(self.evaluate, net))
+            return
+        self.pending.append((name, net, self.pool.submit(_timed, self.evaluate, net)))
+        if wait:
+            self.fold(wait=True)
+
+    def fold(self, *, wait: bool = False) -> None:
+        """Record the finished evaluations (``wait``: all of them, waiting)."""
+        while self.pending and (wait or self.pending[0][2].done()):
+            name, net, done = self.pending.pop(0)
+            self._keep(name, net, *done.result())
+
+    def _keep(self, name: str, net: np.ndarray, val: float, prices: np.ndarray | None,
+              seconds: float) -> None:
+        _record(self.cert, self.pr, name, net, val, seconds)
+        if prices is not None:
+            self.priced.append((net, prices))
+
+    def dual_bound(self, net: np.ndarray, *, need: float = np.inf) -> float:
+        """A lower bound of ``net``'s exact value (:func:`geo.planning.duals.dual_bound`)
+        from the prices of the evaluated network sharing most of its schools (``-inf``
+        when none has prices)."""
+        if not self.priced:
+            return -np.inf
+        near, prices = max(self.priced, key=lambda t: int((t[0] & net).sum()))
+        pr = self.pr
+        return dual_bound(pr.cost, pr.w, pr.capacity, pr.unserved, net,
+                          np.where(near, prices, np.nan), need=need)
 
 
 def consider(cert: Certificate, pr: Problem, evaluate, name: str, open_c: np.ndarray) -> None:
     """Evaluate a candidate network exactly; keep it when it is the best so far."""
+    val, _, seconds = _timed(evaluate, open_c)
+    _record(cert, pr, name, open_c, val, seconds)
+
+
+def _timed(evaluate, open_c: np.ndarray) -> tuple[float, np.ndarray | None, float]:
+    """A network's exact value, its capacity prices (None when ``evaluate`` gives none) and
+    the seconds it took."""
     t = time.perf_counter()
-    val = float(evaluate(open_c))
-    cert.seconds["evaluate"] = cert.seconds.get("evaluate", 0.0) + time.perf_counter() - t
+    out = evaluate(open_c)
+    val, prices = out if isinstance(out, tuple) else (out, None)
+    return float(val), prices, time.perf_counter() - t
+
+
+def _record(cert: Certificate, pr: Problem, name: str, open_c: np.ndarray, val: float,
+            seconds: float) -> None:
+    """Keep an evaluated network when it is the best so far."""
+    cert.seconds["evaluate"] = cert.seconds.get("evaluate", 0.0) + seconds
     cert.candidates[name] = val
     if val < cert.value:
         cert.open, cert.value = open_c.copy(), val

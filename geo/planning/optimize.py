@@ -133,6 +133,13 @@ class Instance:
                 return a.objective, a
             self.cost[:, need] = self.bounded.exact_columns(need)
 
+    def priced_value(self, open_c: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """:meth:`value` with the assignment's capacity prices (``Assignment.prices``: minutes
+        per pupil, per candidate), which bound nearby networks from below
+        (:func:`geo.planning.duals.dual_bound`)."""
+        value, a = self.value(open_c)
+        return value, a.prices
+
     @property
     def constant(self) -> float:
         """Cost of the groups no candidate can serve (unserved whatever is kept); left out of
@@ -433,7 +440,7 @@ def _certified(inst: Instance, res: OptResult, *, p, budget, time_limit_s,
     """Run :func:`solve_certified` (with :func:`_least_used_closed` when few schools close);
     fill ``res`` (bound, gap, certificate)."""
     pr = to_problem(inst, p=p, budget=budget)
-    cert = solve_certified(pr, lambda o: inst.value(o)[0], time_limit_s=time_limit_s,
+    cert = solve_certified(pr, inst.priced_value, time_limit_s=time_limit_s,
                            deterministic=deterministic)
     allowed = int((~inst.fixed_closed).sum())
     if p is not None and cert.gap > 0.01 and p >= FEW_CLOSE_SHARE * allowed:
