@@ -6,6 +6,7 @@ transportation LP, independent of geo.planning.assign)."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from test_optimize import _transport_lp
 from geo.planning.certify import (
     ArcLagrangian,
     Problem,
+    budget_as_count,
     capacity_bound,
     choose_with_room,
     room_floor,
@@ -271,3 +273,41 @@ def test_lagrangian_with_the_room_cut_never_exceeds_the_optimum(seed, case):
             assert plain <= cut + 1e-9 * abs(cut) and cut <= opt + 1e-7 * opt
             binds += pr.capacity @ y < floor
     assert floor > 0 and binds > 0
+
+
+def _budget_optimum(pr: Problem) -> float:
+    """Best network within the budget by brute force (every subset of the free schools,
+    however many, exact transportation LP)."""
+    n_c = pr.shape[1]
+    free = [j for j in range(n_c) if not pr.fixed_open[j] and not pr.fixed_closed[j]]
+    best = np.inf
+    for r in range(len(free) + 1):
+        for s in itertools.combinations(free, r):
+            o = pr.fixed_open & ~pr.fixed_closed
+            o[list(s)] = True
+            if pr.annual_cost @ o <= pr.budget + 1e-9:
+                best = min(best, _value(pr, o))
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("case", CASES)
+def test_budget_of_one_running_cost_is_solved_as_a_number_of_schools(seed, case):
+    """With every school costing the same (the default running cost), a budget that buys
+    three schools is the p = 3 problem (``budget_as_count``): the solve takes the room path
+    (pupils beyond the room; without the reduction its bound was far below), its network
+    keeps within the budget and the brute-force optimum over every affordable network (of
+    any size) lies between its bound and its value. Unequal costs leave the budget as it
+    is."""
+    base = _problem(seed, **CASES[case])
+    budget = 2.5e5 * 3 + 1e4
+    pr = replace(base, p=None, budget=budget, annual_cost=np.full(base.shape[1], 2.5e5))
+    as_p = budget_as_count(pr)
+    assert as_p.p == 3 and as_p.budget is None
+    c = solve_certified(pr, lambda o: _value(pr, o), deterministic=True, scale_pairs=0)
+    opt = _budget_optimum(pr)
+    assert c.path == "room" and pr.annual_cost @ c.open <= budget
+    assert c.bound <= opt + 1e-7 * opt <= c.value + 2e-7 * opt
+    assert c.value == pytest.approx(_value(pr, c.open), rel=1e-9)
+    uneven = replace(pr, annual_cost=np.linspace(2e5, 3e5, base.shape[1]))
+    assert budget_as_count(uneven) is uneven

@@ -240,7 +240,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import highspy
@@ -1309,8 +1309,12 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     Parameters
     ----------
     pr : Problem
-    evaluate : callable(open mask) -> float
-        Exact objective of a network (the full capacity-constrained assignment).
+    evaluate : callable(open mask) -> float or (float, numpy.ndarray)
+        Exact objective of a network (the full capacity-constrained assignment), optionally
+        with the assignment's capacity prices per candidate school (cost per pupil, the
+        duals of the capacity rows, NaN where unknown: ``Assignment.prices``), which let
+        step 4 bound networks near it without assigning them (:mod:`geo.planning.duals`).
+        Called from a second thread when the limits are wall time (never two at once).
     time_limit_s : float, default 60
         Soft wall-time limit (seconds) of the whole solve; the LP rounds run until 75 % of it
         (each LP is stopped at that point); branch and bound only when the time left is at
@@ -1349,6 +1353,7 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
     Certificate
     """
     t0 = time.perf_counter()
+    pr = budget_as_count(pr)
     deadline = np.inf if deterministic else t0 + time_limit_s
     cert = Certificate(open=np.zeros(pr.shape[1], bool), value=np.inf,
                        bound=capacity_bound(pr), gap=np.inf)
@@ -1376,6 +1381,27 @@ def solve_certified(  # noqa: PLR0913  keyword-only options of a public entry po
                        milp_nodes=milp_nodes)
     cert.seconds["total"] = time.perf_counter() - t0
     return cert
+
+
+def budget_as_count(pr: Problem) -> Problem:
+    """A budget over schools of one running cost is a number of schools.
+
+    When every school free to open or close costs the same ``a`` a year, the networks
+    within the budget are those of at most ``p`` schools (the fixed-open ones plus
+    ``floor(left / a)``), and opening a school never raises the cost of the assignment, so
+    the optimum has exactly ``p`` schools and every bound of the ``p`` problem bounds the
+    budget's. Then the ``p`` problem is solved (with the room paths of steps 4 and 5, which
+    need ``p``); otherwise ``pr`` is returned as it is."""
+    if pr.budget is None:
+        return pr
+    free = ~pr.fixed_open & ~pr.fixed_closed
+    fixed = pr.fixed_open & ~pr.fixed_closed
+    a = pr.annual_cost[free]
+    if len(a) == 0 or np.ptp(a) > 1e-9 * max(float(np.abs(a).max()), 1.0):
+        return pr
+    left = float(pr.budget) - float(pr.annual_cost[fixed].sum())
+    k = len(a) if a[0] <= 0 else int(np.floor(left / a[0] + 1e-9))
+    return replace(pr, p=int(fixed.sum()) + min(max(k, 0), len(a)), budget=None)
 
 
 def capacity_bound(pr: Problem) -> float:
