@@ -4,7 +4,7 @@ Usage::
 
     python -m geo build demo --scale vidzeme            # once (about 2 minutes)
     python -m geo scenario prepare --bundle demo-vidzeme --out PREPARED
-    python bench/bench_optimize.py PREPARED [--p 60 100 130] [--coverage-p 100]
+    python bench/bench_optimize.py PREPARED [--p 60 100 130] [--coverage-p 100] [--budget EUR]
         [--sweep p=110:140:10] [--time-limit 60] [--spopt DEMO_PREPARED]
 
 Prints, for each instance: time (total; building the instance; the certified solve; its
@@ -45,23 +45,24 @@ def _load() -> str:
     return "load {:.1f}/{:.1f}/{:.1f}".format(*os.getloadavg())
 
 
-def bench_instances(prep, *, ps, coverage_ps, time_limit_s: float) -> None:
-    """Certified solves; one line each."""
+def bench_instances(prep, *, ps, coverage_ps, budgets=(), time_limit_s: float) -> None:
+    """Certified solves; one line each (``budgets``: p-median within a budget, EUR)."""
     print(f"{'instance':<16} {'seconds':>8} {'build':>6} {'solve':>6} {'eval':>6} "
           f"{'objective':>14} {'bound':>14} {'gap %':>7} {'path':>10} {'rounds':>6} "
           f"{'arcs':>8} {'links':>7}  load")
-    for objective, values in (("p-median", ps), ("coverage", coverage_ps)):
-        for p in values:
-            t0 = time.perf_counter()
-            res = optimize(prep, objective=objective, p=p, method="certified",
-                           time_limit_s=time_limit_s)
-            dt = time.perf_counter() - t0
-            c = res.certificate
-            solve = c.seconds.get("total", 0.0)
-            print(f"{objective + ' p=' + str(p):<16} {dt:>8.1f} {dt - solve:>6.1f} "
-                  f"{solve:>6.1f} {c.seconds.get('evaluate', 0.0):>6.1f} {res.value:>14,.1f} "
-                  f"{c.bound:>14,.1f} {100 * c.gap:>7.3f} {c.path:>10} {c.rounds:>6} "
-                  f"{c.n_arcs:>8,} {c.n_links:>7,}  {_load()}", flush=True)
+    runs = [("p-median", "p", p) for p in ps] + [("coverage", "p", p) for p in coverage_ps]
+    for objective, kind, x in runs + [("p-median", "budget", b) for b in budgets]:
+        t0 = time.perf_counter()
+        res = optimize(prep, objective=objective, method="certified", time_limit_s=time_limit_s,
+                       **({"p": x} if kind == "p" else {"budget_eur": x}))
+        dt = time.perf_counter() - t0
+        c = res.certificate
+        solve = c.seconds.get("total", 0.0)
+        name = f"{objective} p={x}" if kind == "p" else f"budget {x / 1e6:g} M"
+        print(f"{name:<16} {dt:>8.1f} {dt - solve:>6.1f} "
+              f"{solve:>6.1f} {c.seconds.get('evaluate', 0.0):>6.1f} {res.value:>14,.1f} "
+              f"{c.bound:>14,.1f} {100 * c.gap:>7.3f} {c.path:>10} {c.rounds:>6} "
+              f"{c.n_arcs:>8,} {c.n_links:>7,}  {_load()}", flush=True)
 
 
 def bench_sweep(prep, spec: str, *, time_limit_s: float) -> None:
@@ -134,6 +135,8 @@ def main() -> None:
     ap.add_argument("prepared", help="prepared Vidzeme-scale demo (scenario prepare --out)")
     ap.add_argument("--p", type=int, nargs="*", default=[60, 100, 130])
     ap.add_argument("--coverage-p", type=int, nargs="*", default=[100])
+    ap.add_argument("--budget", type=float, nargs="*", default=[],
+                    help="p-median within these budgets (EUR a year, sum of annual_cost_eur)")
     ap.add_argument("--sweep", default="p=110:140:10")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--spopt", default=None,
@@ -151,7 +154,8 @@ def main() -> None:
           f"{os.cpu_count()} cores, {_load()}")
     if a.spopt_region:
         bench_spopt_region(prep, a.spopt_region)
-    bench_instances(prep, ps=a.p, coverage_ps=a.coverage_p, time_limit_s=a.time_limit)
+    bench_instances(prep, ps=a.p, coverage_ps=a.coverage_p, budgets=a.budget,
+                    time_limit_s=a.time_limit)
     if a.sweep:
         bench_sweep(prep, a.sweep, time_limit_s=a.time_limit)
 

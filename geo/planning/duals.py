@@ -80,6 +80,7 @@ class _Prices:
                  pi: np.ndarray) -> None:
         self.cost, self.w, self.cap, self.U = cost, w, cap, unserved
         self.pi = np.where(np.isfinite(pi), np.maximum(pi, 0.0), np.inf)
+        self.pi[~np.isfinite(cap)] = 0.0  # an unlimited school's best price (D: -inf above)
         self.V = cost + self.pi  # inf where a price is unknown yet: the school is not used
         n = len(w)
         self.a1, self.b1, self.b2 = np.zeros(n, np.int64), np.zeros(n), np.zeros(n)
