@@ -907,15 +907,16 @@ class SparseLP:
         if not self._interruptible:
             self.h.cbMipInterrupt += self._interrupt
             self._interruptible = True
-        self.stop = False
         self.h.run()
+        stopped, self.stop = self.stop, False
         sol = self.h.getSolution()
-        if self.stop or not sol.value_valid:
+        if stopped or not sol.value_valid:
             return None
         return np.asarray(sol.col_value)[: self.n_c] > 0.5
 
     def cancel(self) -> None:
-        """Stop a :meth:`solve_milp` running in another thread (it then returns None)."""
+        """Stop the :meth:`solve_milp` running in another thread, or about to start there
+        (it then returns None; the next one runs)."""
         self.stop = True
 
     def _interrupt(self, event) -> None:
