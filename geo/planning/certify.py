@@ -212,21 +212,49 @@ target gap alone.
    :data:`TIGHT_STEPS`, 30 + 60, steps of 0.25 s: deterministic sweeps count steps, and
    751 of them took p = 55 229 s), its candidates repaired to hold every pupil. The
    coarse LP's schools with room for every pupil and the coarse branch and bound with its
-   integral schools fixed (HiGHS, as long again) are the first candidates. When the gap is
-   still open after the ascent's two phases, *Lagrangian fixing* (:func:`decided_schools`)
-   decides the schools every cheaper network must open or close (forcing a school against
-   the best step's choice lifts ``w mu + min v y``, the choice with the room floor solved
-   exactly as a 149-binary MILP, to the incumbent; p = 55: 128 of 149 decided in 2 s), and
-   the coarse branch and bound runs again over the 21 left free until 85 % of the time
-   limit (``coarse-milp-decided``; p = 55: 538,038 -> 534,033, the best network found by
-   any method here: HiGHS on the fine sparse model with the same schools decided had
-   534,181 after 3 minutes). Through ``bench/bench_optimize.py --time-limit 60``
-   (2026-12-03, load 0.8-2.3): p = 55 534,033 / 527,239 = 1.29 % (54 s; was 7.1 %),
-   p = 56 0.99 % (22 s), p = 57 478,603 / 473,960 = 0.98 % (19 s; was 1.31 %), p = 58
-   0.99 % (16 s); p = 59 (5.3 % to spare, the plain ascent) 0.98 % (36 s); p = 53 / 54
-   (step 5) 0.98 / 0.96 %. Left: p = 55, where the LP itself is the limit (54 schools at
-   1 and a 55th that must hold 246 pupils; HiGHS's root bound on the fine model with the
-   fixing: 527,501): no LP-based bound proves 1 % there without branching.
+   integral schools fixed (HiGHS, as long again) are the first candidates, evaluated in a
+   second thread while the ascent runs (:class:`Candidates`: HiGHS, the exact assignment
+   and numpy's array work release the GIL, so the two cores both work).
+
+   **Tight room: Lagrangian fixing, a coarse branch and bound aside, and enumeration**
+   (:func:`_early_milp`, :func:`_tight_finish`). After the ascent's first phase,
+   *Lagrangian fixing* (:func:`decided_schools`) decides the schools every network cheaper
+   than the incumbent must open or close (forcing a school against the best step's choice
+   lifts ``w mu + min v y``, the choice with the room floor solved exactly as a 149-binary
+   MILP, to the incumbent; p = 55: 128 of 149 decided in 1 s), and the coarse branch and
+   bound over the schools left free runs in a third thread while the second phase ascends
+   (``coarse-milp-decided``; p = 55: 538,038 -> 534,033 in 16 s, the best network found by
+   any method here: HiGHS on the fine sparse model with the same fixing had 534,181 after
+   3 minutes); it is stopped (:meth:`SparseLP.cancel`) once the gap is proven. The LP bound
+   was the limit at p = 55: its integral part, 54 schools, must be completed by a school
+   holding 246 pupils; the strong LP is 527,389 and HiGHS's root bound on the fine model
+   with the fixing 527,501, where 1 % needs 528,750: no LP-based bound proves it without
+   branching (a Lagrangian branch on one school took 15 s per child). So after the ascent,
+   step 4 *enumerates*. The fixing at the best multipliers leaves few schools free (p = 55:
+   49 open, 6 to choose among 17), and every network whose Lagrangian bound ``w mu + v y``
+   (with the room floor) lies below the incumbent is listed (:func:`cheap_networks`, a
+   depth-first search pruned by the cheapest completion and the largest room; p = 55: 816-
+   878 networks; above :data:`ENUM_LIMIT` the step is skipped); every other network costs
+   at least the incumbent. They are taken in increasing bound until the next bound proves
+   the target gap. Each first gets a *dual bound* (:mod:`geo.planning.duals`): the
+   transportation dual at the capacity prices of the exact assignment of the evaluated
+   network sharing most of its schools (``Assignment.prices``), the schools it lacks priced
+   by exact one-dimensional maximisation, then coordinate sweeps - a lower bound of that
+   network at any prices, 0.03-0.1 s where its assignment takes 1.4 s, within 0.2-1.5 % of
+   the exact value for networks one to three schools away at p = 55. A network whose dual
+   bound proves the gap is set aside; any other is evaluated exactly (a candidate too, at
+   most :data:`ENUM_EVALS` when the limits are counts). The optimum is then at least the
+   smallest of the best value, the set-aside networks' bounds and the next listed bound
+   (``tests/test_certify_enum.py``: the listing against brute force over every network, the
+   bound brackets the brute-force optimum and proves it when the target is 0;
+   ``tests/test_duals.py``: the dual bound against a dense transportation LP, strong duality
+   of the assignment's prices). Through ``bench/bench_optimize.py --time-limit 60``
+   (2026-12-03, load 0.7-1.8): p = 55 534,033 / 529,087 = 0.935 % in 33.8 s (was 1.29 % in
+   54 s; 816-878 networks listed, the first 9-12 set aside by their dual bounds, none
+   assigned: the only exact evaluations are the coarse LP's and branch and bound's
+   networks), p = 56 0.994 % (21 s), p = 57 0.980 % (19 s), p = 58 0.969 % (20 s); at load
+   2 (a second busy process) p = 55 0.986 % in 41 s; ``deterministic`` (sweeps: the branch
+   and bound after the ascent, counted nodes) 0.970 % in 58 s.
 
    Step 5 with few pupils beyond the room (below :data:`SHORT_STEP`, 2 %, of them;
    :func:`_shortfall`; Vidzeme p=54: 0.7 %, p=50: 5.9 %) starts the ascent with three
@@ -367,7 +395,9 @@ class Certificate:
         subgradient steps, arcs kept, 0).
     seconds : dict
         Wall time of ``lp``, ``milp`` (region scale: ``lagrangian``; coverage:
-        ``levels``), ``evaluate``, ``total``.
+        ``levels``), ``evaluate``, ``total``. At region scale with wall-time limits the
+        evaluations run beside the ascent (:class:`Candidates`): ``evaluate`` is their own
+        time, ``lagrangian`` the total less it, so the parts may add up to more than it.
     candidates : dict
         Exact value of each candidate network (``lp-round``, ``lagrangian``, ``milp``;
         region scale: ``lagrangian-mean-0/1``, ``lagrangian``; coverage: ``levels-fixed``,
@@ -1748,7 +1778,8 @@ class _Aside:
 
     def cancel(self) -> None:
         """Stop it (within a second or two) and wait; a stopped model is not solved again."""
-        self.lp.cancel()
+        if not self.future.done():
+            self.lp.cancel()
         self.future.result()
 
 
