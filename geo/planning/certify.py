@@ -1944,13 +1944,15 @@ def cheap_networks(pr: Problem, v: np.ndarray, base: float, *, lo: np.ndarray,
     free = np.flatnonzero(~on & (hi > 0.5))
     free = free[np.argsort(v[free], kind="stable")]
     k, m = pr.p - int(on.sum()), len(free)
+    if k < 0 or k > m:  # no network within the bounds
+        return np.zeros(0), np.zeros((0, len(v)), bool)
     budget = below - base - float(v[on].sum())
     need = room - float(pr.capacity[on].sum())
     vf, cf = v[free], pr.capacity[free]
     cheapest = np.r_[0.0, np.cumsum(vf)]  # vf sorted: the c cheapest from i are i..i+c-1
-    largest = np.zeros((m + 1, max(k, 0) + 1))  # the c largest capacities among i..m-1
+    largest = np.zeros((m + 1, k + 1))  # the c largest capacities among i..m-1
     for i in range(m):
-        top = np.sort(cf[i:])[::-1][: max(k, 0)]
+        top = np.sort(cf[i:])[::-1][:k]
         largest[i, 1: len(top) + 1] = np.cumsum(top)
     found: list[tuple[float, tuple]] = []
     visits = 0
@@ -1974,8 +1976,6 @@ def cheap_networks(pr: Problem, v: np.ndarray, base: float, *, lo: np.ndarray,
                 return False
         return True
 
-    if k < 0 or k > m:  # no network within the bounds
-        return np.zeros(0), np.zeros((0, len(v)), bool)
     if not search(0, (), 0.0, 0.0):
         return None
     found.sort(key=lambda t: t[0])
