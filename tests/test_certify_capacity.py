@@ -15,6 +15,7 @@ from test_optimize import _transport_lp
 from geo.planning.certify import (
     ArcLagrangian,
     Problem,
+    _largest_room,
     budget_as_count,
     capacity_bound,
     choose_with_room,
@@ -129,14 +130,16 @@ def test_room_path_brackets_the_brute_force_optimum(seed, case):
 
 
 def test_room_path_only_when_pupils_cannot_fit():
-    """With room for every pupil the region-scale solve keeps the ascent of step 4."""
+    """With room for every pupil the region-scale solve keeps the ascent of step 4; a budget
+    is short of room exactly when the most room it can buy is (three schools of cost 1 do
+    not hold the pupils, six do)."""
     pr = _problem(1, cap_share=0.6)
     assert not short_of_room(pr)
     c = solve_certified(pr, lambda o: _value(pr, o), scale_pairs=0, deterministic=True,
                         ascent_steps=(20, 20))
     assert c.path == "lagrangian"
-    budget = _problem(1, p=None, budget=3.0)
-    assert not short_of_room(budget)
+    assert short_of_room(_problem(1, p=None, budget=3.0))
+    assert not short_of_room(_problem(1, p=None, budget=6.0))
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -278,16 +281,7 @@ def test_lagrangian_with_the_room_cut_never_exceeds_the_optimum(seed, case):
 def _budget_optimum(pr: Problem) -> float:
     """Best network within the budget by brute force (every subset of the free schools,
     however many, exact transportation LP)."""
-    n_c = pr.shape[1]
-    free = [j for j in range(n_c) if not pr.fixed_open[j] and not pr.fixed_closed[j]]
-    best = np.inf
-    for r in range(len(free) + 1):
-        for s in itertools.combinations(free, r):
-            o = pr.fixed_open & ~pr.fixed_closed
-            o[list(s)] = True
-            if pr.annual_cost @ o <= pr.budget + 1e-9:
-                best = min(best, _value(pr, o))
-    return best
+    return min(_value(pr, o) for o in _affordable(pr))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -311,3 +305,38 @@ def test_budget_of_one_running_cost_is_solved_as_a_number_of_schools(seed, case)
     assert c.value == pytest.approx(_value(pr, c.open), rel=1e-9)
     uneven = replace(pr, annual_cost=np.linspace(2e5, 3e5, base.shape[1]))
     assert budget_as_count(uneven) is uneven
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("case", CASES)
+def test_budget_short_of_room_takes_the_room_path(seed, case):
+    """Schools of different running costs and a budget that cannot buy room for every pupil:
+    the most room it can buy (the knapsack's LP bound) is at least the room of every
+    affordable network, so the capacity bound is finite and valid, the solve takes the room
+    path (before, the budget's ascent had no room bound: gaps of thousands of per cent at
+    Vidzeme scale), stays within the budget and brackets the brute-force optimum over every
+    affordable network."""
+    base = _problem(seed, **CASES[case])
+    cost = 1e5 + 300.0 * base.capacity
+    pr = replace(base, p=None, budget=float(np.sort(cost)[:3].sum() + 2e4), annual_cost=cost)
+    assert budget_as_count(pr) is pr
+    rooms = [pr.capacity @ o for o in _affordable(pr)]
+    assert max(rooms) <= _largest_room(pr) + 1e-9 < pr.w.sum()
+    assert short_of_room(pr)
+    opt = _budget_optimum(pr)
+    assert capacity_bound(pr) <= opt + 1e-7 * opt
+    c = solve_certified(pr, lambda o: _value(pr, o), deterministic=True, scale_pairs=0)
+    assert c.path == "room" and pr.annual_cost @ c.open <= pr.budget + 1e-9
+    assert c.bound <= opt + 1e-7 * opt <= c.value + 2e-7 * opt
+
+
+def _affordable(pr: Problem):
+    """Every network within the budget (the fixed-open schools kept)."""
+    n_c = pr.shape[1]
+    free = [j for j in range(n_c) if not pr.fixed_open[j] and not pr.fixed_closed[j]]
+    for r in range(len(free) + 1):
+        for s in itertools.combinations(free, r):
+            o = pr.fixed_open & ~pr.fixed_closed
+            o[list(s)] = True
+            if pr.annual_cost @ o <= pr.budget + 1e-9:
+                yield o

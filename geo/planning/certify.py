@@ -1441,11 +1441,12 @@ def capacity_bound(pr: Problem) -> float:
     At most the ``p`` largest allowed capacities (the schools that must stay open among
     them) can be filled; every served pupil costs at least its cheapest allowed cost and
     every other one the unserved cost, so the bound serves the pupils of the cheapest
-    cheapest costs up to that room. ``-inf`` (no information) with a budget, unlimited
-    capacities, or room for everybody. Without it the subgradient ascent barely lifts the
+    cheapest costs up to that room (with a budget: the most room it can buy,
+    :func:`_largest_room`). ``-inf`` (no information) with unlimited capacities or room for
+    everybody. Without it the subgradient ascent barely lifts the
     multipliers towards the unserved cost (Vidzeme p = 30: bound 759,446 against a network
     of 71.3 million)."""
-    if pr.p is None:
+    if pr.p is None and pr.budget is None:
         return -np.inf
     room = _largest_room(pr)
     if not np.isfinite(room) or room >= pr.w.sum():
@@ -2047,11 +2048,26 @@ def short_of_room(pr: Problem) -> bool:
 
 
 def _largest_room(pr: Problem) -> float:
-    """Places in the ``p`` largest allowed schools (the fixed-open ones kept)."""
+    """Places in the ``p`` largest allowed schools (the fixed-open ones kept); with a budget,
+    an upper bound of the places any network within it holds (the fixed-open schools, then
+    the most places per euro first, the last one in part: the knapsack's LP bound)."""
     allowed = ~pr.fixed_closed
     fixed = pr.fixed_open & allowed
-    rest = np.sort(pr.capacity[allowed & ~fixed])[::-1]
-    return float(pr.capacity[fixed].sum() + rest[: max(pr.p - int(fixed.sum()), 0)].sum())
+    free = allowed & ~fixed
+    if pr.p is not None:
+        rest = np.sort(pr.capacity[free])[::-1]
+        return float(pr.capacity[fixed].sum() + rest[: max(pr.p - int(fixed.sum()), 0)].sum())
+    cap, cost = pr.capacity[free], pr.annual_cost[free]
+    left = float(pr.budget) - float(pr.annual_cost[fixed].sum())
+    room = float(pr.capacity[fixed].sum() + cap[cost <= 0].sum())
+    order = np.argsort(-cap[cost > 0] / cost[cost > 0], kind="stable")
+    cap, cost = cap[cost > 0][order], cost[cost > 0][order]
+    spent = np.cumsum(cost)
+    whole = int(np.searchsorted(spent, left, side="right"))
+    room += float(cap[:whole].sum())
+    if whole < len(cap):
+        room += cap[whole] * max(left - (spent[whole - 1] if whole else 0.0), 0.0) / cost[whole]
+    return room
 
 
 def _shortfall(pr: Problem) -> float:
