@@ -5,6 +5,7 @@ Usage::
     python -m geo build demo --scale vidzeme            # once (about 2 minutes)
     python -m geo scenario prepare --bundle demo-vidzeme --out PREPARED
     python bench/bench_optimize.py PREPARED [--p 60 100 130] [--coverage-p 100] [--budget EUR]
+        [--cost-per-place EUR]
         [--sweep p=110:140:10] [--time-limit 60] [--spopt DEMO_PREPARED]
 
 Prints, for each instance: time (total; building the instance; the certified solve; its
@@ -137,6 +138,9 @@ def main() -> None:
     ap.add_argument("--coverage-p", type=int, nargs="*", default=[100])
     ap.add_argument("--budget", type=float, nargs="*", default=[],
                     help="p-median within these budgets (EUR a year, sum of annual_cost_eur)")
+    ap.add_argument("--cost-per-place", type=float, default=None,
+                    help="running cost of each school = 150,000 EUR + this x its places "
+                         "(default: the region's own annual_cost_eur), for --budget")
     ap.add_argument("--sweep", default="p=110:140:10")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--spopt", default=None,
@@ -152,6 +156,11 @@ def main() -> None:
     print(f"prepared: {prep.n_origins:,} origins x {prep.n_schools} schools, pupils "
           f"{prep.pupils.sum():,.0f}; loaded in {time.perf_counter() - t0:.1f} s; "
           f"{os.cpu_count()} cores, {_load()}")
+    if a.cost_per_place is not None:
+        prep.schools["annual_cost_eur"] = 150_000.0 + a.cost_per_place * prep.schools[
+            "capacity"].to_numpy(float)
+        print(f"running costs 150,000 + {a.cost_per_place:g} x places: total "
+              f"{prep.schools['annual_cost_eur'].sum():,.0f} EUR")
     if a.spopt_region:
         bench_spopt_region(prep, a.spopt_region)
     bench_instances(prep, ps=a.p, coverage_ps=a.coverage_p, budgets=a.budget,

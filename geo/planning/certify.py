@@ -131,7 +131,9 @@ target gap alone.
    faster), a first target from an early rounding (a poor network, too long steps).
 
 5. **Region scale, pupils beyond the room** (:func:`short_of_room`: the ``p`` largest
-   capacities hold fewer than the pupils; :func:`_solve_short_of_room`). The same
+   capacities hold fewer than the pupils, or a budget cannot buy room for them all, its
+   most room bounded by the knapsack's LP; :func:`_solve_short_of_room`; a budget over
+   schools of one running cost is first made a number of schools, :func:`budget_as_count`). The same
    Lagrangian as step 4 (assignment rows relaxed with ``mu``, capacity rows *kept*: one
    fractional knapsack per school, the unserved option ``min(0, U - mu_g)``, the ``p``
    most negative schools), but on *every* allowed arc (``ceil = U``), and ascended from
