@@ -16,9 +16,12 @@ from geo.planning.certify import (
     ArcLagrangian,
     Problem,
     _largest_room,
+    _max_knapsack,
     budget_as_count,
     capacity_bound,
+    choose_schools,
     choose_with_room,
+    knapsack_choice,
     room_floor,
     room_network,
     short_of_room,
@@ -340,3 +343,38 @@ def _affordable(pr: Problem):
             o[list(s)] = True
             if pr.annual_cost @ o <= pr.budget + 1e-9:
                 yield o
+
+
+def test_max_knapsack_is_the_brute_force_optimum():
+    """The dynamic programme's items fit and their gain equals the best over every subset
+    (300 random knapsacks, zero weights and items too heavy for the room included)."""
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n = int(rng.integers(1, 9))
+        gain, weight = rng.uniform(0, 10, n), rng.integers(0, 12, n)
+        room = int(rng.integers(0, 30))
+        best = max(gain[list(c)].sum() for r in range(n + 1)
+                   for c in itertools.combinations(range(n), r) if weight[list(c)].sum() <= room)
+        take = _max_knapsack(gain, weight, room)
+        assert weight[take].sum() <= room and gain[take].sum() == pytest.approx(best, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_knapsack_choice_bounds_every_affordable_choice(seed):
+    """With a budget the Lagrangian's choice of schools is a 0-1 knapsack: its value lies
+    below ``v y`` of every affordable choice (a valid bound), at or above the fractional
+    knapsack's (never weaker), and equals the brute-force minimum when the costs are whole
+    hundreds of thousands (rounding them down to the programme's parts then loses less than
+    any difference between two choices' costs)."""
+    rng = np.random.default_rng(seed)
+    base = _problem(seed, **CASES["fixed"])
+    n_c = base.shape[1]
+    for cost in (1e5 + 300.0 * base.capacity, np.round(rng.uniform(1, 5, n_c)) * 1e5):
+        pr = replace(base, p=None, annual_cost=cost, budget=float(np.sort(cost)[:4].sum()))
+        v = rng.normal(-50.0, 60.0, n_c)
+        y, val = knapsack_choice(pr, v)
+        exact = min(v @ o for o in _affordable(pr))
+        assert val <= exact + 1e-9 and val == pytest.approx(v @ y)
+        assert val >= v @ choose_schools(pr, v) - 1e-9
+        if np.all(cost % 1e5 == 0):
+            assert val == pytest.approx(exact, abs=1e-9)

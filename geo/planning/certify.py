@@ -519,6 +519,51 @@ def room_floor(pr: Problem, incumbent: float) -> float:
     return lo
 
 
+def knapsack_choice(pr: Problem, v: np.ndarray, *, units: int = 50_000
+                    ) -> tuple[np.ndarray, float]:
+    """With a budget: the 0-1 choice of schools minimising ``v y`` within it and a lower
+    bound of that minimum.
+
+    A knapsack over the schools with ``v_j < 0`` by dynamic programming, running costs
+    rounded *down* to ``units`` parts of the budget left (a relaxation: its minimum is a
+    lower bound of the exact one, and equal when the costs are multiples of the part; the
+    chosen schools may overspend by less than one part each). The fractional knapsack
+    (:func:`choose_schools`) takes part of a school, and with pupils beyond the room a
+    place is worth the unserved cost: at Vidzeme scale that part alone was worth millions
+    (budget of a quarter of the running costs: 4.0 % -> 0.03 %)."""
+    y = choose_schools(pr, v)
+    free = np.flatnonzero(~pr.fixed_open & ~pr.fixed_closed & (v < 0))
+    if np.all((y[free] == 0) | (y[free] == 1)):
+        return y, float(v @ y)
+    left = float(pr.budget) - float(pr.annual_cost[pr.fixed_open & ~pr.fixed_closed].sum())
+    part = max(left, 1e-9) / units
+    take = free[_max_knapsack(-v[free], np.floor(pr.annual_cost[free] / part).astype(np.int64),
+                              int(np.floor(left / part)))]
+    out = (pr.fixed_open & ~pr.fixed_closed).astype(float)
+    out[take] = 1.0
+    return out, float(v @ out)
+
+
+def _max_knapsack(gain: np.ndarray, weight: np.ndarray, room: int) -> np.ndarray:
+    """The items of the largest total ``gain`` (positive) whose integer ``weight`` fits in
+    ``room`` (dynamic programming over the room, one vectorised pass per item); a mask."""
+    best = np.zeros(room + 1)
+    keep = np.zeros((len(gain), room + 1), bool)
+    for i, (g, wt) in enumerate(zip(gain, weight, strict=True)):
+        if wt > room:
+            continue
+        cand = best.copy()
+        cand[wt:] = np.maximum(best[wt:], best[: room + 1 - wt] + g)
+        keep[i] = cand > best
+        best = cand
+    out, r = np.zeros(len(gain), bool), room
+    for i in range(len(gain) - 1, -1, -1):
+        if keep[i, r]:
+            out[i] = True
+            r -= weight[i]
+    return out
+
+
 def choose_with_room(pr: Problem, v: np.ndarray, room: float, *, iters: int = 60
                      ) -> tuple[np.ndarray, float]:
     """:func:`choose_schools` with the chosen schools' room at least ``room``: a lower bound
@@ -536,8 +581,10 @@ def choose_with_room(pr: Problem, v: np.ndarray, room: float, *, iters: int = 60
     value : float
         The bound on ``min v y`` (exact when the plain choice has the room).
     """
+    if pr.p is None:
+        return knapsack_choice(pr, v)
     y = choose_schools(pr, v)
-    if room <= 0 or pr.p is None or pr.capacity @ y >= room:
+    if room <= 0 or pr.capacity @ y >= room:
         return y, float(v @ y)
     free = np.flatnonzero(~pr.fixed_open & ~pr.fixed_closed)
     k = max(pr.p - int(pr.fixed_open.sum()), 0)
