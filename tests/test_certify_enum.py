@@ -391,3 +391,29 @@ def test_cancel_stops_a_running_branch_and_bound():
         took = time.perf_counter() - t
     assert y is None and took < 3.0
     assert lp.h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+
+
+def test_set_aside_more_only_raises_the_floor():
+    """After the target is proven, more networks are set aside by dual bounds alone while
+    each reaches the goal; it stops at the first that does not (no exact evaluation), at a
+    Lagrangian bound already at the goal, or at the clock; the floor (least of the next
+    Lagrangian bound and the set-aside bounds) never falls."""
+    from geo.planning.certify import _set_aside_more
+
+    class Duals:  # the dual bound of each listed network, by its first school
+        def __init__(self, values):
+            self.values = values
+
+        def dual_bound(self, net, *, need):
+            return self.values[int(np.flatnonzero(net)[0])]
+
+    bounds = np.array([1.0, 2.0, 3.0, 4.0, 9.0])
+    nets = np.eye(5, dtype=bool)
+    duals = Duals([6.0, 7.0, 2.5, 8.0, 9.5])
+    far = time.perf_counter() + 60
+    i, aside = _set_aside_more(duals, (bounds, nets), 0, np.inf, stop=far, goal=lambda: 5.5)
+    assert (i, aside) == (2, 6.0) and min(bounds[i], aside) >= bounds[0]
+    i, aside = _set_aside_more(duals, (bounds, nets), 3, 7.0, stop=far, goal=lambda: 5.5)
+    assert (i, aside) == (4, 7.0)  # network 3 set aside (8.0), network 4 already at the goal
+    assert _set_aside_more(duals, (bounds, nets), 0, np.inf, stop=0.0, goal=lambda: 5.5) == (
+        0, np.inf)

@@ -319,6 +319,11 @@ ENUM_LIMIT = 20_000
 #: most (:func:`_tight_finish`).
 ENUM_EVALS = 20
 
+#: Step 4 with tight room, once the target gap is proven: seconds and networks at most spent
+#: setting aside more listed networks by their dual bounds alone, towards half the target
+#: (:func:`_set_aside_more`: a margin on a busy machine).
+MARGIN = (3.0, 200)
+
 #: Group x school entries computed at once where a cost matrix is scanned (bounded memory).
 _BLOCK = 2_000_000
 
@@ -1924,9 +1929,33 @@ def _evaluate_listed(pr: Problem, cands: Candidates, decided: Decided, pending: 
                 cands.add(f"enumerated-{i}", nets[i], wait=True)
                 exact += 1
             i += 1
+    if listed is not None and _gap(cert.value, floor(), pr) <= target_gap:
+        firmer = target_gap / 2  # a margin, from dual bounds alone
+        i, aside = _set_aside_more(cands, listed, i, aside, stop=min(
+            until, time.perf_counter() + MARGIN[0]), goal=lambda: (
+                cert.value + firmer * pr.constant) / (1 + firmer))
     cert.bound = max(cert.bound, floor())
     _set_gap(cert, pr)
     cert.n_listed, cert.n_aside = len(bounds), i - exact
+
+
+def _set_aside_more(cands: Candidates, listed: tuple[np.ndarray, np.ndarray], i: int,
+                    aside: float, *, stop: float, goal: Callable[[], float]
+                    ) -> tuple[int, float]:
+    """Once the target gap is proven: set aside more listed networks, from ``i`` on, while
+    the next one's Lagrangian bound is below ``goal()`` and its dual bound reaches it (no
+    exact evaluation), until ``stop`` (wall clock) or :data:`MARGIN` networks. Returns the
+    next untaken network and the least set-aside bound; the certificate's bound can only
+    rise (every network set aside here has a bound above the next one's before)."""
+    bounds, nets = listed
+    for _ in range(MARGIN[1]):
+        if i >= len(bounds) or bounds[i] >= goal() or time.perf_counter() >= stop:
+            break
+        bound = max(bounds[i], cands.dual_bound(nets[i], need=goal()))
+        if bound < goal():
+            break
+        aside, i = min(aside, bound), i + 1
+    return i, aside
 
 
 def room_choice_bound(pr: Problem, v: np.ndarray, room: float, lo: np.ndarray,
