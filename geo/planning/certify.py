@@ -1814,15 +1814,17 @@ class Decided:
     listed: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def _decide(pr: Problem, cert: Certificate, st: Ascent, *, until: float) -> Decided:
+def _decide(pr: Problem, cert: Certificate, st: Ascent, *, until: float,
+            listing: bool = False) -> Decided:
     """Lagrangian fixing at the ascent's best multipliers (:func:`decided_schools`, tested
-    until ``until``) and the networks it leaves below the incumbent (:func:`cheap_networks`)."""
+    until ``until``); with ``listing``, also the networks it leaves below the incumbent
+    (:func:`cheap_networks`; the branch and bound alone needs only the fixing)."""
     base, room = float(pr.w @ st.best_mu), room_floor(pr, cert.value)
     lo, hi = decided_schools(pr, st.v_best, base, room=room, incumbent=cert.value,
                              chosen=st.y_best, deadline=until)
-    return Decided(lo=lo, hi=hi, room=room, incumbent=cert.value,
-                   listed=cheap_networks(pr, st.v_best, base, lo=lo, hi=hi, room=room,
-                                         below=cert.value))
+    listed = cheap_networks(pr, st.v_best, base, lo=lo, hi=hi, room=room,
+                            below=cert.value) if listing else None
+    return Decided(lo=lo, hi=hi, room=room, incumbent=cert.value, listed=listed)
 
 
 @dataclass
@@ -1887,7 +1889,7 @@ def _tight_finish(pr: Problem, cands: Candidates, cs: CoarseStart, st: Ascent,
         if pending is not None:
             pending.cancel()
         return
-    decided = _decide(pr, cert, st, until=until[1])
+    decided = _decide(pr, cert, st, until=until[1], listing=True)
     if pending is None and time.perf_counter() < until[0]:
         pending = _fixed_coarse_milp(pr, cands, cs, decided, until=until[0])
     _evaluate_listed(pr, cands, decided, pending, until=until[1], target_gap=target_gap)
